@@ -1,0 +1,1 @@
+// After tsc: nothing to copy yet; kept as the one place for build steps (manifest, assets).

@@ -1,0 +1,181 @@
+import {isoSeconds} from '../../engine/clock.js';
+import {CODES, errors} from '../../errors.js';
+import {pageBody, readPaging} from '../../paging.js';
+import type {Params} from '../../params.js';
+import {created, defineResource, noContent, ok, type Ctx} from '../../router.js';
+import {newSid} from '../../sid.js';
+
+/** conversations.v1.configuration_address — enums from the spec. */
+export const ADDRESS_TYPES = ['sms', 'whatsapp', 'messenger', 'gbm', 'email', 'rcs', 'apple', 'chat'] as const;
+export const AUTO_CREATION_TYPES = ['webhook', 'studio', 'default'] as const;
+export const WEBHOOK_METHODS = ['GET', 'POST'] as const;
+export const WEBHOOK_FILTERS = [
+  'onMessageAdded',
+  'onMessageUpdated',
+  'onMessageRemoved',
+  'onConversationUpdated',
+  'onConversationStateUpdated',
+  'onConversationRemoved',
+  'onParticipantAdded',
+  'onParticipantUpdated',
+  'onParticipantRemoved',
+  'onDeliveryUpdated',
+] as const;
+
+export interface AutoCreation {
+  enabled: boolean;
+  type: (typeof AUTO_CREATION_TYPES)[number];
+  conversation_service_sid?: string;
+  webhook_url?: string;
+  webhook_method?: string;
+  webhook_filters?: string[];
+  studio_flow_sid?: string;
+  studio_retry_count?: number;
+}
+
+export interface AddressConfigurationDoc {
+  sid: string;
+  account_sid: string;
+  type: (typeof ADDRESS_TYPES)[number];
+  address: string;
+  friendly_name: string | null;
+  auto_creation: AutoCreation;
+  date_created: string;
+  date_updated: string;
+  address_country: string | null;
+}
+
+const BASE = '/v1/Configuration/Addresses';
+const E164 = /^\+[1-9]\d{1,14}$/;
+const SHORT_CODE = /^\d{3,8}$/;
+
+function validateAddress(type: AddressConfigurationDoc['type'], address: string): void {
+  const bad = (why: string) => errors.invalid('Address', `'${address}' ${why}`);
+  if (type === 'sms' && !E164.test(address) && !SHORT_CODE.test(address))
+    throw bad('is not an E.164 phone number (for example +15551234567) or a short code');
+  if (type === 'whatsapp' && !E164.test(address.replace(/^whatsapp:/, '')))
+    throw bad('is not a WhatsApp address in E.164 form (for example whatsapp:+15551234567)');
+  if (type === 'email' && !/^[^\s@]+@[^\s@]+$/.test(address)) throw bad('is not an email address');
+}
+
+/**
+ * Read AutoCreation.* over an existing configuration (update) or nothing (create), and keep only
+ * the keys that belong to the resulting type, as Twilio's responses do.
+ */
+function readAutoCreation(form: Params, previous?: AutoCreation): AutoCreation {
+  const type = form.enum('AutoCreation.Type', AUTO_CREATION_TYPES) ?? previous?.type ?? 'default';
+  const enabled = form.bool('AutoCreation.Enabled') ?? previous?.enabled ?? false;
+  const service = form.sid('AutoCreation.ConversationServiceSid', 'IS') ?? previous?.conversation_service_sid;
+  const ac: AutoCreation = {enabled, type};
+  if (service) ac.conversation_service_sid = service;
+
+  if (type === 'webhook') {
+    const url = form.str('AutoCreation.WebhookUrl') || previous?.webhook_url;
+    if (!url) throw errors.missing('AutoCreation.WebhookUrl');
+    if (!/^https?:\/\/[^\s]+$/i.test(url))
+      throw errors.invalid('AutoCreation.WebhookUrl', `'${url}' is not an absolute http(s) URL`);
+    const method = form.enum('AutoCreation.WebhookMethod', WEBHOOK_METHODS, {ignoreCase: true});
+    const filters = form.list('AutoCreation.WebhookFilters');
+    for (const f of filters ?? [])
+      if (!(WEBHOOK_FILTERS as readonly string[]).includes(f))
+        throw errors.invalid('AutoCreation.WebhookFilters', `'${f}' is not one of ${WEBHOOK_FILTERS.join(', ')}`);
+    ac.webhook_url = url;
+    ac.webhook_method = method ?? previous?.webhook_method ?? 'POST';
+    ac.webhook_filters = filters ?? previous?.webhook_filters ?? [];
+  } else if (type === 'studio') {
+    const flow = form.sid('AutoCreation.StudioFlowSid', 'FW') ?? previous?.studio_flow_sid;
+    if (!flow) throw errors.missing('AutoCreation.StudioFlowSid');
+    ac.studio_flow_sid = flow;
+    const retries = form.int('AutoCreation.StudioRetryCount', {min: 0}) ?? previous?.studio_retry_count;
+    if (retries !== undefined) ac.studio_retry_count = retries;
+  }
+  return ac;
+}
+
+function find(ctx: Ctx): AddressConfigurationDoc {
+  const key = ctx.params.Sid;
+  const doc = /^IG[0-9a-fA-F]{32}$/.test(key)
+    ? ctx.store.addresses.get(ctx.accountSid, key)
+    : ctx.store.addresses.findBy(ctx.accountSid, {address: key});
+  if (!doc) throw errors.notFound(ctx.path);
+  return doc;
+}
+
+function render(ctx: Ctx, doc: AddressConfigurationDoc): Record<string, unknown> {
+  return {...doc, url: ctx.url(`${BASE}/${doc.sid}`)};
+}
+
+export default defineResource({
+  domain: 'conversations',
+  routes: {
+    [`GET ${BASE}`](ctx) {
+      const paging = readPaging(ctx.query, 50);
+      const type = ctx.query.enum('Type', ADDRESS_TYPES);
+      const filters: Record<string, string> = type ? {type} : {};
+      const result = ctx.store.addresses.page(ctx.accountSid, filters, paging.start, paging.size);
+      return ok(
+        pageBody(ctx.url(BASE), 'address_configurations', result, paging, type ? {Type: type} : {}, (d) =>
+          render(ctx, d),
+        ),
+      );
+    },
+
+    [`POST ${BASE}`](ctx) {
+      const {form} = ctx;
+      const type = form.enum('Type', ADDRESS_TYPES, {required: true});
+      const address = form.str('Address', {required: true}).trim();
+      validateAddress(type, address);
+      const country = form.str('AddressCountry');
+      if (country !== undefined && country !== '' && !/^[A-Za-z]{2}$/.test(country))
+        throw errors.invalid('AddressCountry', `'${country}' is not an ISO 3166-1 alpha-2 country code`);
+      const now = isoSeconds(ctx.clock.now());
+      const doc: AddressConfigurationDoc = {
+        sid: newSid('IG'),
+        account_sid: ctx.accountSid,
+        type,
+        address,
+        friendly_name: form.str('FriendlyName', {max: 256}) ?? null,
+        auto_creation: readAutoCreation(form),
+        date_created: now,
+        date_updated: now,
+        address_country: country ? country.toUpperCase() : null,
+      };
+      ctx.store.tx(() => {
+        const existing = ctx.store.addresses.findBy(ctx.accountSid, {type, address});
+        if (existing)
+          throw errors.conflict(
+            CODES.ADDRESS_EXISTS,
+            `An address configuration for ${type} address ${address} already exists: ${existing.sid}`,
+          );
+        ctx.store.addresses.insert(ctx.accountSid, doc);
+      });
+      return created(render(ctx, doc));
+    },
+
+    [`GET ${BASE}/:Sid`](ctx) {
+      return ok(render(ctx, find(ctx)));
+    },
+
+    [`POST ${BASE}/:Sid`](ctx) {
+      const doc = ctx.store.tx(() => {
+        const current = find(ctx);
+        const next: AddressConfigurationDoc = {
+          ...current,
+          friendly_name: ctx.form.has('FriendlyName')
+            ? ctx.form.str('FriendlyName', {max: 256}) || null
+            : current.friendly_name,
+          auto_creation: readAutoCreation(ctx.form, current.auto_creation),
+          date_updated: isoSeconds(ctx.clock.now()),
+        };
+        ctx.store.addresses.update(ctx.accountSid, next);
+        return next;
+      });
+      return ok(render(ctx, doc));
+    },
+
+    [`DELETE ${BASE}/:Sid`](ctx) {
+      ctx.store.tx(() => ctx.store.addresses.delete(ctx.accountSid, find(ctx).sid));
+      return noContent();
+    },
+  },
+});

@@ -1,0 +1,27 @@
+import type {AccountCredentials} from './store/index.js';
+
+/**
+ * The documented default test account of the emulator. Anything that talks to an emulator with
+ * no other configuration uses these; override them with startEmulator({accounts}) or the
+ * FLEXCONV_EMULATOR_ACCOUNT_SID / _AUTH_TOKEN / _API_KEY / _API_SECRET environment variables.
+ */
+export const DEFAULT_ACCOUNT: Required<Omit<AccountCredentials, 'friendlyName'>> = {
+  accountSid: 'ACf1ec0000000000000000000000000001',
+  authToken: 'f1ec0000000000000000000000000001',
+  apiKey: 'SKf1ec0000000000000000000000000001',
+  apiSecret: 'f1ec-emulator-api-secret-00000001',
+};
+
+export const DEFAULT_PORT = 4010;
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** The default account, with any FLEXCONV_EMULATOR_* overrides from the environment applied. */
+export function defaultAccount(env: NodeJS.ProcessEnv = process.env): AccountCredentials {
+  return {
+    accountSid: env.FLEXCONV_EMULATOR_ACCOUNT_SID || DEFAULT_ACCOUNT.accountSid,
+    authToken: env.FLEXCONV_EMULATOR_AUTH_TOKEN || DEFAULT_ACCOUNT.authToken,
+    apiKey: env.FLEXCONV_EMULATOR_API_KEY || DEFAULT_ACCOUNT.apiKey,
+    apiSecret: env.FLEXCONV_EMULATOR_API_SECRET || DEFAULT_ACCOUNT.apiSecret,
+    friendlyName: 'flexconv default test account',
+  };
+}

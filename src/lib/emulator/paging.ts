@@ -1,0 +1,70 @@
+import {errors} from './errors.js';
+import type {Params} from './params.js';
+import type {PageResult, PageStart} from './store/repository.js';
+
+export interface Paging {
+  size: number;
+  page: number;
+  start: PageStart;
+  token?: string;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * Read PageSize/Page/PageToken. PageSize above the endpoint's maximum is clamped (the SDK asks
+ * for min(limit, 1000) and follows next_page_url, so clamping keeps list() working); below 1 is
+ * a 400. PageToken is our cursor: PA<seq> = after that row, PB<seq> = before it.
+ */
+export function readPaging(query: Params, maxPageSize = 1000): Paging {
+  const requested = query.int('PageSize', {min: 1}) ?? DEFAULT_PAGE_SIZE;
+  const size = Math.min(requested, maxPageSize);
+  const page = query.int('Page', {min: 0}) ?? 0;
+  const token = query.str('PageToken');
+  if (token) {
+    const m = /^P([AB])(\d{1,15})$/.exec(token);
+    if (!m) throw errors.invalid('PageToken', `'${token}' is not a page token this API issued`);
+    const seq = Number(m[2]);
+    return {size, page, token, start: m[1] === 'A' ? {after: seq} : {before: seq}};
+  }
+  return {size, page, start: {offset: page * size}};
+}
+
+/**
+ * Twilio's list envelope: {<key>: [...], meta: {page, page_size, first_page_url,
+ * previous_page_url, url, next_page_url, key}} with absolute URLs back to this emulator, keeping
+ * the request's filters in every page URL.
+ */
+export function pageBody<T>(
+  collectionUrl: string,
+  key: string,
+  result: PageResult<T>,
+  paging: Paging,
+  filters: Record<string, string>,
+  render: (doc: T) => unknown,
+): Record<string, unknown> {
+  const base = new URLSearchParams(filters);
+  const link = (page: number, token?: string) => {
+    const q = new URLSearchParams(base);
+    q.set('PageSize', String(paging.size));
+    q.set('Page', String(page));
+    if (token) q.set('PageToken', token);
+    return `${collectionUrl}?${q.toString()}`;
+  };
+  const {rows} = result;
+  const first = rows[0];
+  const last = rows.at(-1);
+  return {
+    [key]: rows.map((r) => render(r.doc)),
+    meta: {
+      page: paging.page,
+      page_size: paging.size,
+      first_page_url: link(0),
+      previous_page_url:
+        result.hasPrevious && paging.page > 0 && first ? link(paging.page - 1, `PB${first.seq}`) : null,
+      url: link(paging.page, paging.token),
+      next_page_url: result.hasNext && last ? link(paging.page + 1, `PA${last.seq}`) : null,
+      key,
+    },
+  };
+}

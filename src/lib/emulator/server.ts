@@ -1,0 +1,175 @@
+import {randomBytes} from 'node:crypto';
+import type {IncomingMessage} from 'node:http';
+import {parse as parseQs} from 'node:querystring';
+import formbody from '@fastify/formbody';
+import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify';
+import {RESOURCES} from './api/index.js';
+import {registerControl} from './control/index.js';
+import type {Clock} from './engine/clock.js';
+import {CODES, errors, TwilioApiError} from './errors.js';
+import {Params} from './params.js';
+import {DOMAINS, type Ctx, type Handler, type Resource} from './router.js';
+import type {Store} from './store/index.js';
+import {newSid} from './sid.js';
+
+export interface ServerOptions {
+  store: Store;
+  clock: Clock;
+  /** One line per request (`<-- [201] POST /conversations/v1/...`), when set. */
+  log?: (line: string) => void;
+  /** Called with unexpected errors (they still answer Twilio's 500 body). */
+  onError?: (error: unknown) => void;
+  startedAt: Date;
+}
+
+const TWILIO_HOST = /^([a-z0-9-]+)(?:\.[a-z0-9-]+)*\.twilio\.com(?::\d+)?$/i;
+const METHODS = ['GET', 'POST', 'DELETE', 'PUT', 'PATCH'] as const;
+
+type RawWithHost = IncomingMessage & {flexconvTwilioHost?: string};
+type AuthedRequest = FastifyRequest & {accountSid?: string};
+
+/**
+ * The emulator's HTTP server: one fastify instance, one router for every resource. Requests
+ * reach a resource as `/{domain}/{twilio path}` or with `Host: {domain}.twilio.com`; Basic auth
+ * picks the account; handlers return {status, body} or throw TwilioApiError, and every failure
+ * leaves as Twilio's error body.
+ */
+export function createServer(opts: ServerOptions): FastifyInstance {
+  const {store, clock} = opts;
+  const app = Fastify({
+    logger: false,
+    routerOptions: {ignoreTrailingSlash: true},
+    bodyLimit: 5 * 1024 * 1024,
+    // Requests addressed to https://{domain}.twilio.com/... (a proxy, or Host header) route as /{domain}/...
+    rewriteUrl(req) {
+      const host = req.headers.host;
+      const m = host ? TWILIO_HOST.exec(host) : null;
+      if (m && (DOMAINS as readonly string[]).includes(m[1].toLowerCase())) {
+        (req as RawWithHost).flexconvTwilioHost = host!.replace(/:\d+$/, '');
+        return `/${m[1].toLowerCase()}${req.url ?? '/'}`;
+      }
+      return req.url ?? '/';
+    },
+  });
+
+  app.register(formbody, {parser: (body) => parseQs(body)});
+  // Anything else (curl -d without a type, text/plain): read it as a form, like Twilio does.
+  app.addContentTypeParser('*', {parseAs: 'string'}, (_req, body, done) => {
+    done(null, parseQs(body as string));
+  });
+
+  app.addHook('onRequest', async (req: AuthedRequest, reply) => {
+    reply.header('Twilio-Request-Id', newSid('RQ'));
+    if (req.url.startsWith('/_emulator')) return;
+    const accountSid = authenticate(store, req.headers.authorization);
+    if (!accountSid) {
+      reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');
+      throw errors.unauthorized();
+    }
+    req.accountSid = accountSid;
+  });
+
+  if (opts.log) {
+    const log = opts.log;
+    app.addHook('onResponse', async (req, reply) => {
+      log(`<-- [${reply.statusCode}] ${req.method} ${req.url} ${reply.elapsedTime.toFixed(1)}ms`);
+    });
+  }
+
+  app.setErrorHandler((error: unknown, _req, reply) => {
+    const e = toTwilioError(error);
+    if (e.status >= 500) opts.onError?.(error);
+    reply.code(e.status).type('application/json').send(e.toBody());
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const e = errors.notFound(twilioPath(req.url));
+    reply.code(404).type('application/json').send(e.toBody());
+  });
+
+  for (const resource of RESOURCES) registerResource(app, resource, opts);
+  registerControl(app, opts);
+  return app;
+}
+
+function registerResource(app: FastifyInstance, resource: Resource, opts: ServerOptions): void {
+  const byPath = new Map<string, Map<string, Handler>>();
+  for (const [key, handler] of Object.entries(resource.routes)) {
+    const [method, path] = key.split(' ');
+    if (!byPath.has(path)) byPath.set(path, new Map());
+    byPath.get(path)!.set(method, handler);
+  }
+  for (const [path, handlers] of byPath) {
+    const url = `/${resource.domain}${path}`;
+    for (const method of METHODS) {
+      const handler = handlers.get(method);
+      app.route({
+        method,
+        url,
+        handler: handler
+          ? (req, reply) => run(handler, resource, req as AuthedRequest, reply, opts)
+          : (req) => {
+              throw errors.methodNotAllowed(req.method, twilioPath(req.url));
+            },
+      });
+    }
+  }
+}
+
+async function run(
+  handler: Handler,
+  resource: Resource,
+  req: AuthedRequest,
+  reply: FastifyReply,
+  opts: ServerOptions,
+): Promise<void> {
+  const twilioHost = (req.raw as RawWithHost).flexconvTwilioHost;
+  const base = twilioHost ? `https://${twilioHost}` : `http://${req.headers.host ?? 'localhost'}/${resource.domain}`;
+  const body = req.body;
+  const isForm = body !== null && typeof body === 'object' && !Array.isArray(body) && !isJson(req);
+  const ctx: Ctx = {
+    accountSid: req.accountSid!,
+    params: req.params as Record<string, string>,
+    query: new Params(req.query as Record<string, string | string[]>, 'query'),
+    form: new Params(isForm ? (body as Record<string, string | string[]>) : {}),
+    json: isJson(req) ? body : undefined,
+    headers: req.headers,
+    store: opts.store,
+    clock: opts.clock,
+    path: twilioPath(req.url),
+    url: (path) => base + path,
+  };
+  const result = await handler(ctx);
+  reply.code(result.status);
+  if (result.body === undefined) return reply.send();
+  return reply.type('application/json').send(result.body);
+}
+
+function isJson(req: FastifyRequest): boolean {
+  return (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+}
+
+/** `/conversations/v1/X?y` → `/v1/X` (Twilio's own path, for error messages). */
+function twilioPath(url: string): string {
+  const path = url.split('?')[0];
+  const m = /^\/([a-z-]+)(\/.*)$/.exec(path);
+  return m && (DOMAINS as readonly string[]).includes(m[1]) ? m[2] : path;
+}
+
+function authenticate(store: Store, header: string | undefined): string | undefined {
+  if (!header || !header.startsWith('Basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const i = decoded.indexOf(':');
+  if (i < 0) return undefined;
+  return store.authenticate(decoded.slice(0, i), decoded.slice(i + 1));
+}
+
+function toTwilioError(error: unknown): TwilioApiError {
+  if (error instanceof TwilioApiError) return error;
+  const e = error as {statusCode?: number; message?: string; code?: string};
+  if (e && typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    // fastify's own client errors: malformed JSON, body too large, bad content type
+    return new TwilioApiError(e.statusCode, CODES.INVALID_PARAMETER, e.message ?? 'Invalid request');
+  }
+  return errors.internal(`Internal server error (${randomBytes(4).toString('hex')}): ${e?.message ?? 'unknown'}`);
+}

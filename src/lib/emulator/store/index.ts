@@ -1,0 +1,165 @@
+import {mkdirSync} from 'node:fs';
+import {dirname} from 'node:path';
+import Database from 'better-sqlite3';
+import {DATA_TABLES, MIGRATIONS} from './migrations.js';
+import {ResourceRepo} from './repository.js';
+import type {AddressConfigurationDoc} from '../api/conversations/addresses.js';
+
+export interface AccountCredentials {
+  accountSid: string;
+  authToken: string;
+  /** Optional API key pair that also authenticates as this account. */
+  apiKey?: string;
+  apiSecret?: string;
+  friendlyName?: string;
+}
+
+/** Credential lookup result: who a username/password pair authenticates as. */
+interface Principal {
+  password: string;
+  accountSid: string;
+}
+
+/** Raised when the database file cannot be used; the message is meant for users. */
+export class StoreError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, {cause});
+    this.name = 'StoreError';
+  }
+}
+
+/**
+ * The emulator's one store: a SQLite file (or :memory:) in WAL mode. Every write is a
+ * transaction committed before the HTTP response is sent, so an acknowledged write survives a
+ * crash of the emulator process (synchronous=NORMAL; see README "Design" for power-loss notes).
+ */
+export class Store {
+  readonly db: Database.Database;
+  readonly addresses: ResourceRepo<AddressConfigurationDoc>;
+  private principals = new Map<string, Principal>();
+
+  constructor(readonly path: string, private readonly seedAccounts: AccountCredentials[], now: () => Date) {
+    this.db = openDatabase(path);
+    this.addresses = new ResourceRepo<AddressConfigurationDoc>(this.db, 'address_configurations', {
+      type: (d) => d.type,
+      address: (d) => d.address,
+    });
+    this.seed(now());
+  }
+
+  /** Run fn in one transaction (nested calls join the outer one). */
+  tx<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  /** Which account a Basic-auth username/password pair authenticates as, or undefined. */
+  authenticate(username: string, password: string): string | undefined {
+    const p = this.principals.get(username);
+    return p && p.password === password ? p.accountSid : undefined;
+  }
+
+  addAccount(acct: AccountCredentials, now: Date): void {
+    this.tx(() => {
+      this.db
+        .prepare('INSERT OR REPLACE INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)')
+        .run(acct.accountSid, acct.authToken, acct.friendlyName ?? 'flexconv emulator account', now.toISOString());
+      if (acct.apiKey && acct.apiSecret) {
+        this.db
+          .prepare('INSERT OR REPLACE INTO api_keys (sid, account_sid, secret, friendly_name) VALUES (?, ?, ?, ?)')
+          .run(acct.apiKey, acct.accountSid, acct.apiSecret, 'flexconv emulator key');
+      }
+    });
+    this.loadPrincipals();
+  }
+
+  accounts(): {sid: string; friendly_name: string}[] {
+    return this.db.prepare('SELECT sid, friendly_name FROM accounts ORDER BY date_created').all() as {
+      sid: string;
+      friendly_name: string;
+    }[];
+  }
+
+  /** Delete every resource of every account, then re-create the configured accounts. */
+  reset(now: Date): void {
+    this.tx(() => {
+      for (const t of DATA_TABLES) this.db.prepare(`DELETE FROM ${t}`).run();
+    });
+    this.seed(now);
+  }
+
+  close(): void {
+    if (!this.db.open) return;
+    try {
+      if (this.path !== ':memory:') this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.close();
+    }
+  }
+
+  private seed(now: Date): void {
+    for (const a of this.seedAccounts) this.addAccount(a, now);
+    this.loadPrincipals();
+  }
+
+  private loadPrincipals(): void {
+    const next = new Map<string, Principal>();
+    for (const a of this.db.prepare('SELECT sid, auth_token FROM accounts').all() as {sid: string; auth_token: string}[])
+      next.set(a.sid, {password: a.auth_token, accountSid: a.sid});
+    for (const k of this.db.prepare('SELECT sid, secret, account_sid FROM api_keys').all() as {
+      sid: string;
+      secret: string;
+      account_sid: string;
+    }[])
+      next.set(k.sid, {password: k.secret, accountSid: k.account_sid});
+    this.principals = next;
+  }
+}
+
+function openDatabase(path: string): Database.Database {
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), {recursive: true});
+    db = new Database(path);
+  } catch (error) {
+    throw new StoreError(`Cannot open the emulator database ${path}: ${(error as Error).message}`, error);
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, path);
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    const msg = (error as Error).message;
+    const hint = /not a database|malformed|corrupt/i.test(msg)
+      ? ' (the file is not a valid SQLite database: move it away or pass another --db path)'
+      : '';
+    throw new StoreError(`Cannot use the emulator database ${path}: ${msg}${hint}`, error);
+  }
+  return db;
+}
+
+function migrate(db: Database.Database, path: string): void {
+  const version = db.pragma('user_version', {simple: true}) as number;
+  if (version > MIGRATIONS.length) {
+    throw new StoreError(
+      `The emulator database ${path} was written by a newer flexconv (schema ${version} > ${MIGRATIONS.length}); upgrade flexconv or use another --db path`,
+    );
+  }
+  if (version === 0) {
+    const tables = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
+    if (tables.n > 0) {
+      throw new StoreError(
+        `The file ${path} is a SQLite database but not a flexconv emulator database; pass another --db path`,
+      );
+    }
+  }
+  for (let i = version; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}

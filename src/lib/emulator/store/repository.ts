@@ -1,0 +1,134 @@
+import type {Database, Statement} from 'better-sqlite3';
+
+export interface Row<T> {
+  seq: number;
+  doc: T;
+}
+
+/** Where a page starts: after/before a known seq (cursor), or at an offset (plain Page=N). */
+export type PageStart = {after: number} | {before: number} | {offset: number};
+
+export interface PageResult<T> {
+  rows: Row<T>[];
+  hasNext: boolean;
+  hasPrevious: boolean;
+}
+
+/**
+ * One repository shape for every emulated resource: documents stored as JSON, scoped to an
+ * account (and a parent resource for nested lists), listed by insertion order through an index
+ * (never a scan), with a few indexed key columns for lookups, filters and uniqueness.
+ */
+export class ResourceRepo<T extends {sid: string}> {
+  private readonly stmts = new Map<string, Statement>();
+
+  constructor(
+    private readonly db: Database,
+    readonly table: string,
+    /** Key columns: column name → how to read it from the document. */
+    private readonly keys: Record<string, (doc: T) => string>,
+  ) {}
+
+  private stmt(sql: string): Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  private keyValues(doc: T): string[] {
+    return Object.values(this.keys).map((read) => read(doc));
+  }
+
+  insert(accountSid: string, doc: T, parentSid = ''): number {
+    const cols = Object.keys(this.keys);
+    const sql = `INSERT INTO ${this.table} (sid, account_sid, parent_sid, doc${cols.map((c) => `, ${c}`).join('')})
+      VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})`;
+    const info = this.stmt(sql).run(doc.sid, accountSid, parentSid, JSON.stringify(doc), ...this.keyValues(doc));
+    return Number(info.lastInsertRowid);
+  }
+
+  get(accountSid: string, sid: string, parentSid = ''): T | undefined {
+    const row = this.stmt(`SELECT doc FROM ${this.table} WHERE sid = ? AND account_sid = ? AND parent_sid = ?`).get(
+      sid,
+      accountSid,
+      parentSid,
+    ) as {doc: string} | undefined;
+    return row ? (JSON.parse(row.doc) as T) : undefined;
+  }
+
+  /** First document whose key columns equal the given values. */
+  findBy(accountSid: string, where: Record<string, string>, parentSid = ''): T | undefined {
+    const cols = Object.keys(where);
+    const sql = `SELECT doc FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?${cols
+      .map((c) => ` AND ${c} = ?`)
+      .join('')} ORDER BY seq LIMIT 1`;
+    const row = this.stmt(sql).get(accountSid, parentSid, ...Object.values(where)) as {doc: string} | undefined;
+    return row ? (JSON.parse(row.doc) as T) : undefined;
+  }
+
+  update(accountSid: string, doc: T, parentSid = ''): void {
+    const cols = Object.keys(this.keys);
+    const sql = `UPDATE ${this.table} SET doc = ?${cols.map((c) => `, ${c} = ?`).join('')}
+      WHERE sid = ? AND account_sid = ? AND parent_sid = ?`;
+    this.stmt(sql).run(JSON.stringify(doc), ...this.keyValues(doc), doc.sid, accountSid, parentSid);
+  }
+
+  delete(accountSid: string, sid: string, parentSid = ''): boolean {
+    const info = this.stmt(`DELETE FROM ${this.table} WHERE sid = ? AND account_sid = ? AND parent_sid = ?`).run(
+      sid,
+      accountSid,
+      parentSid,
+    );
+    return info.changes > 0;
+  }
+
+  count(accountSid: string, parentSid = ''): number {
+    const row = this.stmt(`SELECT COUNT(*) AS n FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?`).get(
+      accountSid,
+      parentSid,
+    ) as {n: number};
+    return row.n;
+  }
+
+  /** One page in insertion order, read through the (account, parent[, filter], seq) index. */
+  page(accountSid: string, where: Record<string, string>, start: PageStart, size: number, parentSid = ''): PageResult<T> {
+    const cols = Object.keys(where);
+    const filter = `account_sid = ? AND parent_sid = ?${cols.map((c) => ` AND ${c} = ?`).join('')}`;
+    const args: unknown[] = [accountSid, parentSid, ...Object.values(where)];
+    let rows: {seq: number; doc: string}[];
+    let hasNext: boolean;
+    let hasPrevious: boolean;
+    if ('before' in start) {
+      rows = this.stmt(`SELECT seq, doc FROM ${this.table} WHERE ${filter} AND seq < ? ORDER BY seq DESC LIMIT ?`).all(
+        ...args,
+        start.before,
+        size + 1,
+      ) as typeof rows;
+      hasPrevious = rows.length > size;
+      rows = rows.slice(0, size).reverse();
+      hasNext = true;
+    } else if ('after' in start) {
+      rows = this.stmt(`SELECT seq, doc FROM ${this.table} WHERE ${filter} AND seq > ? ORDER BY seq LIMIT ?`).all(
+        ...args,
+        start.after,
+        size + 1,
+      ) as typeof rows;
+      hasNext = rows.length > size;
+      rows = rows.slice(0, size);
+      hasPrevious = true;
+    } else {
+      rows = this.stmt(`SELECT seq, doc FROM ${this.table} WHERE ${filter} ORDER BY seq LIMIT ? OFFSET ?`).all(
+        ...args,
+        size + 1,
+        start.offset,
+      ) as typeof rows;
+      hasNext = rows.length > size;
+      rows = rows.slice(0, size);
+      hasPrevious = start.offset > 0;
+    }
+    return {rows: rows.map((r) => ({seq: r.seq, doc: JSON.parse(r.doc) as T})), hasNext, hasPrevious};
+  }
+}
