@@ -1,0 +1,34 @@
+import type {Hook} from '@oclif/core';
+import {closest} from '../lib/suggest.js';
+
+/**
+ * An unknown command or topic: say so, suggest the closest commands, exit 2 (usage error).
+ * Never prompts, so scripts don't hang.
+ */
+const hook: Hook.CommandNotFound = async function (opts) {
+  const sep = opts.config.topicSeparator;
+  const typed = [opts.id.replaceAll(':', sep), ...(opts.argv ?? []).filter((a) => !a.startsWith('-'))].join(' ');
+  const ids = opts.config.commandIDs.map((id) => id.replaceAll(':', sep));
+  const topics = opts.config.topics.map((t) => t.name.replaceAll(':', sep));
+  const typedId = opts.id.replaceAll(':', sep);
+  let suggestions = closest(typedId, [...ids, ...topics]);
+  if (!suggestions.length) {
+    // "adresses list" → compare word by word
+    const first = typedId.split(sep)[0];
+    suggestions = closest(first, topics).map((t) => t);
+  }
+  const json = (opts.argv ?? []).includes('--json');
+  const message = `"${opts.config.bin} ${typed}" is not a ${opts.config.bin} command`;
+  const hints = [
+    ...(suggestions.length ? [`did you mean ${suggestions.map((s) => `\`${opts.config.bin} ${s}\``).join(' or ')}?`] : []),
+    `see \`${opts.config.bin} --help\` for all commands`,
+  ];
+  if (json) {
+    process.stdout.write(JSON.stringify({status: 2, error: {code: 'USAGE', message, hints, exit: 2}}, null, 2) + '\n');
+  } else {
+    process.stderr.write(`✖ USAGE: ${message}\n${hints.map((h) => `  → ${h}`).join('\n')}\n`);
+  }
+  process.exit(2);
+};
+
+export default hook;

@@ -1,0 +1,133 @@
+import {Command, Flags, Errors, type Interfaces} from '@oclif/core';
+import {resolveContext, type ResolvedContext, type TargetFlags} from './config/resolve.js';
+import {Exit, FlexconvError, toFlexconvError, usageError} from './errors.js';
+import {Renderer, wantColor} from './render/index.js';
+import {closest} from './suggest.js';
+import type {TwilioClient} from './twilio/client.js';
+
+export {Flags, Args} from '@oclif/core';
+export type {Column} from './render/index.js';
+export {mask} from './render/index.js';
+
+/**
+ * Base of every command: --json (machine output on stdout, nothing else there), --no-color and
+ * NO_COLOR, one error path (FlexconvError → message + hints on stderr, or JSON on stdout under
+ * --json) and exit codes 0 ok / 1 API or runtime error / 2 usage error. No stack trace reaches
+ * a user unless DEBUG=flexconv* is set.
+ */
+export abstract class FlexconvCommand<T = unknown> extends Command {
+  static override enableJsonFlag = true;
+  static override baseFlags = {
+    'no-color': Flags.boolean({helpGroup: 'GLOBAL', summary: 'Disable colour (NO_COLOR is honoured too).'}),
+  };
+
+  protected render!: Renderer;
+
+  override async init(): Promise<void> {
+    await super.init();
+    const json = this.jsonEnabled();
+    this.render = new Renderer({json, color: wantColor({noColor: this.argv.includes('--no-color'), json})});
+  }
+
+  /** Plain JSON on stdout (never colourised), so `| jq` always works. */
+  override logJson(json: unknown): void {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  }
+
+  /** Ask for confirmation on a TTY; refuse (usage error) without one unless `yes` is set. */
+  protected async confirm(message: string, yes: boolean | undefined, flagHint = '--yes'): Promise<boolean> {
+    if (yes) return true;
+    if (!process.stdin.isTTY || !process.stderr.isTTY) {
+      throw usageError(`Refusing to go on without confirmation: stdin is not a terminal`, [
+        `pass ${flagHint} to confirm non-interactively`,
+      ]);
+    }
+    const {confirm} = await import('@inquirer/prompts');
+    return confirm({message, default: false}, {output: process.stderr});
+  }
+
+  /** Extra context for error messages (the API command adds the target and base URL). */
+  protected errorContext(): {baseUrl?: string; target?: string} {
+    return {};
+  }
+
+  override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
+    if (err instanceof Errors.ExitError) throw err;
+    const e = this.toUserError(err);
+    if (process.env.DEBUG && /flexconv/.test(process.env.DEBUG)) {
+      process.stderr.write(`${(e.cause as Error | undefined)?.stack ?? err.stack ?? String(err)}\n`);
+    }
+    this.render ??= new Renderer({json: this.jsonEnabled(), color: false});
+    this.render.error(e);
+    this.exit(e.exitCode);
+    return undefined;
+  }
+
+  private toUserError(err: Error): FlexconvError {
+    const oclif = (err as {oclif?: {exit?: number}}).oclif;
+    if (!(err instanceof FlexconvError) && oclif?.exit === 2) {
+      // A parse error from oclif: unknown flag, missing required flag, bad option value.
+      const hints: string[] = [];
+      const m = /Nonexistent flags?: (.+)/.exec(err.message);
+      if (m) {
+        const known = Object.keys({...this.ctor.flags, ...this.ctor.baseFlags, json: true}).map((f) => `--${f}`);
+        for (const bad of m[1].split(/,\s*/)) {
+          const s = closest(bad.trim().replace(/=.*$/, ''), known);
+          if (s.length) hints.push(`did you mean ${s.join(' or ')}?`);
+        }
+      }
+      hints.push(`see \`${this.config.bin} ${this.id?.replaceAll(':', ' ') ?? ''} --help\``.replace(/ +--help/, ' --help'));
+      return new FlexconvError('USAGE', err.message.split('\n')[0], {exit: Exit.USAGE, hints, cause: err});
+    }
+    return toFlexconvError(err, this.errorContext());
+  }
+}
+
+/** A command that talks to Twilio or the emulator: adds target and credential flags. */
+export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
+  static override baseFlags = {
+    ...FlexconvCommand.baseFlags,
+    target: Flags.string({
+      options: ['emulator', 'twilio'],
+      helpGroup: 'GLOBAL',
+      summary: 'Where requests go (default: emulator unless Twilio credentials are configured; env FLEXCONV_TARGET).',
+    }),
+    profile: Flags.string({char: 'p', helpGroup: 'GLOBAL', summary: 'Credential profile to use (env FLEXCONV_PROFILE).'}),
+    'emulator-url': Flags.string({
+      helpGroup: 'GLOBAL',
+      summary: 'Base URL of the emulator (env FLEXCONV_EMULATOR_URL; default: the one `emulator start` ran, else http://127.0.0.1:4010).',
+    }),
+    'account-sid': Flags.string({helpGroup: 'CREDENTIALS', summary: 'Account SID (AC…); env TWILIO_ACCOUNT_SID.'}),
+    'auth-token': Flags.string({helpGroup: 'CREDENTIALS', summary: 'Auth token; env TWILIO_AUTH_TOKEN.'}),
+    'api-key': Flags.string({helpGroup: 'CREDENTIALS', summary: 'API key SID (SK…); env TWILIO_API_KEY.'}),
+    'api-secret': Flags.string({helpGroup: 'CREDENTIALS', summary: 'API key secret; env TWILIO_API_SECRET.'}),
+    region: Flags.string({helpGroup: 'CREDENTIALS', summary: 'Twilio region, e.g. ie1; env TWILIO_REGION.'}),
+    edge: Flags.string({helpGroup: 'CREDENTIALS', summary: 'Twilio edge, e.g. dublin; env TWILIO_EDGE.'}),
+  };
+
+  protected context?: ResolvedContext;
+
+  /** Resolve target and credentials (flags > env > project config > profile). */
+  protected async resolve(flags: TargetFlags): Promise<ResolvedContext> {
+    this.context = await resolveContext(flags);
+    const c = this.context;
+    for (const [k, s] of Object.entries(c.sources)) this.debug('%s from %s (%s)', k, s.from, s.detail);
+    this.debug('target=%s base=%s', c.target, c.baseUrl);
+    return c;
+  }
+
+  /** The official SDK bound to the resolved target. */
+  protected async client(flags: TargetFlags): Promise<TwilioClient> {
+    const ctx = await this.resolve(flags);
+    const {createClient} = await import('./twilio/client.js');
+    return createClient(ctx);
+  }
+
+  protected override errorContext(): {baseUrl?: string; target?: string} {
+    return this.context ? {baseUrl: this.context.baseUrl, target: this.context.target} : {};
+  }
+}
+
+export type FlagsOf<C extends {flags: Interfaces.FlagInput; baseFlags: Interfaces.FlagInput}> = Interfaces.InferredFlags<
+  C['flags'] & C['baseFlags']
+>;

@@ -1,0 +1,116 @@
+/**
+ * The CLI's one error type. Every failure a user can meet becomes a FlexconvError with a stable
+ * code, a message, hints that name the next command to run, and an exit code:
+ * 0 ok, 1 API/runtime error, 2 usage error.
+ */
+export const Exit = {OK: 0, FAIL: 1, USAGE: 2} as const;
+export type ExitCode = (typeof Exit)[keyof typeof Exit];
+
+export interface TwilioErrorInfo {
+  code: number;
+  status: number;
+  moreInfo?: string;
+}
+
+export class FlexconvError extends Error {
+  readonly code: string;
+  readonly hints: string[];
+  readonly twilio?: TwilioErrorInfo;
+  readonly exitCode: ExitCode;
+
+  constructor(
+    code: string,
+    message: string,
+    opts: {hints?: string[]; twilio?: TwilioErrorInfo; exit?: ExitCode; cause?: unknown} = {},
+  ) {
+    super(message, {cause: opts.cause});
+    this.name = 'FlexconvError';
+    this.code = code;
+    this.hints = opts.hints ?? [];
+    this.twilio = opts.twilio;
+    this.exitCode = opts.exit ?? Exit.FAIL;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.twilio ? {twilio: this.twilio} : {}),
+      hints: this.hints,
+      exit: this.exitCode,
+    };
+  }
+}
+
+export const usageError = (message: string, hints: string[] = []) =>
+  new FlexconvError('USAGE', message, {hints, exit: Exit.USAGE});
+
+/** Hints keyed by Twilio error code; the emulator answers the same codes, so hints fire on both targets. */
+const CATALOG: Record<number, {code: string; hints?: string[]; exit?: ExitCode}> = {
+  20001: {code: 'INVALID_PARAMETER'},
+  20003: {
+    code: 'AUTH_FAILED',
+    hints: [
+      'check which credentials won with `flexconv whoami`',
+      'for the emulator, the default test account is shown by `flexconv emulator status`',
+    ],
+  },
+  20404: {code: 'NOT_FOUND', hints: ['list what exists with `flexconv addresses list`']},
+  20429: {code: 'RATE_LIMITED', hints: ['slow down or retry later']},
+  50353: {code: 'ALREADY_EXISTS'},
+};
+
+interface RestExceptionLike {
+  status: number;
+  code?: number;
+  message: string;
+  moreInfo?: string;
+}
+
+function isRestException(e: unknown): e is RestExceptionLike {
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as RestExceptionLike).status === 'number' &&
+    ((e as Error).name === 'RestException' || (e as {constructor?: {name?: string}}).constructor?.name === 'RestException')
+  );
+}
+
+/**
+ * Map anything thrown below a command to a FlexconvError. `baseUrl` names where requests went,
+ * for network failures.
+ */
+export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?: string} = {}): FlexconvError {
+  if (error instanceof FlexconvError) return error;
+  if (isRestException(error)) {
+    const code = error.code ?? error.status;
+    const known = CATALOG[code];
+    return new FlexconvError(known?.code ?? 'TWILIO_API_ERROR', error.message, {
+      twilio: {code, status: error.status, moreInfo: error.moreInfo},
+      hints: known?.hints,
+      exit: known?.exit ?? Exit.FAIL,
+      cause: error,
+    });
+  }
+  const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException};
+  const netCode = err?.code ?? err?.cause?.code;
+  if (netCode && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(netCode)) {
+    const where = ctx.baseUrl ?? 'the API';
+    const emulator = ctx.target === 'emulator';
+    return new FlexconvError(
+      'NETWORK',
+      emulator
+        ? `No emulator is answering at ${where} (${netCode})`
+        : `Cannot reach ${where} (${netCode})`,
+      {
+        hints: emulator
+          ? ['start one with `flexconv emulator start`', 'or point at a running one with --emulator-url URL']
+          : ['check your network connection, proxy settings and --region/--edge'],
+        cause: error,
+      },
+    );
+  }
+  return new FlexconvError('UNEXPECTED', 'unexpected error, rerun with DEBUG=flexconv* for details', {
+    cause: error,
+  });
+}
