@@ -1,4 +1,4 @@
-import type {Twilio} from 'twilio';
+import type Twilio from 'twilio/lib/rest/Twilio.js';
 import type {ResolvedContext} from '../config/resolve.js';
 
 export type TwilioClient = Twilio;
@@ -10,7 +10,8 @@ export type TwilioClient = Twilio;
  * The SDK is imported lazily: commands that don't call Twilio don't pay for it.
  */
 export async function createClient(ctx: ResolvedContext): Promise<TwilioClient> {
-  const {default: twilio} = await import('twilio');
+  const {default: TwilioCtor} = await import('twilio/lib/rest/Twilio.js');
+  const twilio = (u: string, p: string, o: ConstructorParameters<typeof TwilioCtor>[2]) => new TwilioCtor(u, p, o);
   const username = ctx.apiKey && ctx.apiSecret ? ctx.apiKey : ctx.accountSid;
   const password = ctx.apiKey && ctx.apiSecret ? ctx.apiSecret : (ctx.authToken ?? '');
   if (ctx.target === 'emulator') {

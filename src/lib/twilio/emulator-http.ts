@@ -1,5 +1,6 @@
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
+// The SDK's pieces are imported directly (not the 'twilio' index, which also loads JWT, TwiML and
+// webhook helpers): a noticeably faster start for every API command.
+import RequestClient from 'twilio/lib/base/RequestClient.js';
 
 /** First label of any *.twilio.com host (region/edge labels included): the Twilio domain. */
 const TWILIO_HOST_RE = /^https:\/\/([a-z0-9-]+)(?:\.[a-z0-9-]+)*\.twilio\.com(?=\/|\?|$)/i;
@@ -13,7 +14,7 @@ export function toEmulatorUrl(baseUrl: string, uri: string): string {
  * The official SDK's own RequestClient (same serialization, auth and paging as real Twilio),
  * with each Twilio URL rewritten to the emulator. No patching of the SDK.
  */
-export class EmulatorRequestClient extends twilio.RequestClient {
+export class EmulatorRequestClient extends RequestClient {
   constructor(
     readonly baseUrl: string,
     opts?: RequestClient.RequestClientOptions,
