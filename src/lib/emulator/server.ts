@@ -53,7 +53,9 @@ export function createServer(opts: ServerOptions): FastifyInstance {
   });
 
   app.register(formbody, {parser: (body) => parseQs(body)});
-  // Anything else (curl -d without a type, text/plain): read it as a form, like Twilio does.
+  // Anything else (text/plain, no type at all): read it as a form, like Twilio does. fastify's
+  // built-in text/plain parser would hand the handler a bare string, so it goes too.
+  app.removeContentTypeParser('text/plain');
   app.addContentTypeParser('*', {parseAs: 'string'}, (_req, body, done) => {
     done(null, parseQs(body as string));
   });
@@ -103,12 +105,14 @@ function registerResource(app: FastifyInstance, resource: Resource, opts: Server
     const url = `/${resource.domain}${path}`;
     for (const method of METHODS) {
       const handler = handlers.get(method);
+      const allow = [...handlers.keys()].join(', ');
       app.route({
         method,
         url,
         handler: handler
           ? (req, reply) => run(handler, resource, req as AuthedRequest, reply, opts)
-          : (req) => {
+          : (req, reply) => {
+              reply.header('Allow', allow);
               throw errors.methodNotAllowed(req.method, twilioPath(req.url));
             },
       });
@@ -157,8 +161,10 @@ function twilioPath(url: string): string {
 }
 
 function authenticate(store: Store, header: string | undefined): string | undefined {
-  if (!header || !header.startsWith('Basic ')) return undefined;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  // the auth scheme is case-insensitive (RFC 9110 §11.1): curl and most clients send "Basic"
+  const m = header ? /^basic\s+(\S+)\s*$/i.exec(header) : null;
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const i = decoded.indexOf(':');
   if (i < 0) return undefined;
   return store.authenticate(decoded.slice(0, i), decoded.slice(i + 1));

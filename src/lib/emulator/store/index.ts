@@ -44,7 +44,12 @@ export class Store {
       type: (d) => d.type,
       address: (d) => d.address,
     });
-    this.seed(now());
+    try {
+      this.seed(now());
+    } catch (error) {
+      this.db.close();
+      throw new StoreError(`Cannot use the emulator database ${path}: ${(error as Error).message}`, error);
+    }
   }
 
   /** Run fn in one transaction (nested calls join the outer one). */
@@ -143,6 +148,12 @@ function openDatabase(path: string): Database.Database {
 
 function migrate(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', {simple: true}) as number;
+  if (version > 0 && !isFlexconvDatabase(db)) {
+    // another application's SQLite file that happens to set user_version
+    throw new StoreError(
+      `The file ${path} is a SQLite database but not a flexconv emulator database; pass another --db path`,
+    );
+  }
   if (version > MIGRATIONS.length) {
     throw new StoreError(
       `The emulator database ${path} was written by a newer flexconv (schema ${version} > ${MIGRATIONS.length}); upgrade flexconv or use another --db path`,
@@ -162,4 +173,12 @@ function migrate(db: Database.Database, path: string): void {
       db.pragma(`user_version = ${i + 1}`);
     })();
   }
+}
+
+/** Our marker row (written by migration 1), so a foreign SQLite file is never mistaken for ours. */
+function isFlexconvDatabase(db: Database.Database): boolean {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'flexconv_meta'").get();
+  if (!table) return false;
+  const row = db.prepare("SELECT value FROM flexconv_meta WHERE key = 'app'").get() as {value: string} | undefined;
+  return row?.value === 'flexconv-emulator';
 }

@@ -49,8 +49,10 @@ const BASE = '/v1/Configuration/Addresses';
 const E164 = /^\+[1-9]\d{1,14}$/;
 const SHORT_CODE = /^\d{3,8}$/;
 
-function validateAddress(type: AddressConfigurationDoc['type'], address: string): void {
-  const bad = (why: string) => errors.invalid('Address', `'${address}' ${why}`);
+function validateAddress(type: AddressConfigurationDoc['type'], address: string, raw: string): void {
+  // A literal '+' in a form body is a space (curl -d 'Address=+1555...'): say so instead of a bare "invalid".
+  const plusHint = /^ +\d/.test(raw) ? " (a literal '+' in a form body decodes to a space: send %2B, or use curl --data-urlencode)" : '';
+  const bad = (why: string) => errors.invalid('Address', `'${address}' ${why}${plusHint}`);
   if (type === 'sms' && !E164.test(address) && !SHORT_CODE.test(address))
     throw bad('is not an E.164 phone number (for example +15551234567) or a short code');
   if (type === 'whatsapp' && !E164.test(address.replace(/^whatsapp:/, '')))
@@ -110,7 +112,7 @@ export default defineResource({
   routes: {
     [`GET ${BASE}`](ctx) {
       const paging = readPaging(ctx.query, 50);
-      const type = ctx.query.enum('Type', ADDRESS_TYPES);
+      const type = ctx.query.enum('Type', ADDRESS_TYPES, {ignoreCase: true});
       const filters: Record<string, string> = type ? {type} : {};
       const result = ctx.store.addresses.page(ctx.accountSid, filters, paging.start, paging.size);
       return ok(
@@ -122,9 +124,13 @@ export default defineResource({
 
     [`POST ${BASE}`](ctx) {
       const {form} = ctx;
-      const type = form.enum('Type', ADDRESS_TYPES, {required: true});
-      const address = form.str('Address', {required: true}).trim();
-      validateAddress(type, address);
+      // Type is case-insensitive on Twilio (spec example createWhatsappCaseInsensitive sends
+      // "whAtsAPP"); we store the canonical lower-case spelling [unverified: the example echoes it as sent].
+      const type = form.enum('Type', ADDRESS_TYPES, {required: true, ignoreCase: true});
+      const rawAddress = form.str('Address', {required: true});
+      const address = rawAddress.trim();
+      if (address === '') throw errors.missing('Address');
+      validateAddress(type, address, rawAddress);
       const country = form.str('AddressCountry');
       if (country !== undefined && country !== '' && !/^[A-Za-z]{2}$/.test(country))
         throw errors.invalid('AddressCountry', `'${country}' is not an ISO 3166-1 alpha-2 country code`);
