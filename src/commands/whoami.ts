@@ -27,6 +27,8 @@ export default class WhoAmICommand extends ApiCommand<WhoAmI> {
             ? `API key ${w.api_key} / secret ${w.api_secret}  (${w.sources.api_key})`
             : `auth token ${w.auth_token}  (${w.sources.auth_token})`,
       },
+      ...(who.region ? [{key: 'region', header: 'Region', get: (w: WhoAmI) => `${w.region}  (${w.sources.region})`}] : []),
+      ...(who.edge ? [{key: 'edge', header: 'Edge', get: (w: WhoAmI) => `${w.edge}  (${w.sources.edge})`}] : []),
       {key: 'profile', header: 'Profile', get: (w) => w.profile ?? '-'},
       {key: 'config_file', header: 'Config file', get: (w) => w.config_file ?? '-'},
     ]);

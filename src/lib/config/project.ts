@@ -1,4 +1,7 @@
+import {readFileSync} from 'node:fs';
 import {FlexconvError} from '../errors.js';
+import {closest} from '../suggest.js';
+import {findJsonSyntaxError} from './json.js';
 
 /** The project config file (flexconv.config.{yaml,json,js}, .flexconvrc*, "flexconv" in package.json). */
 export interface ProjectConfig {
@@ -56,28 +59,59 @@ export async function loadProjectConfig(cwd = process.cwd()): Promise<LoadedProj
   try {
     result = await explorer.search(cwd);
   } catch (error) {
-    const e = error as Error & {filepath?: string; mark?: {line: number}; linePos?: {line: number}[]};
-    const file = e.filepath ?? /(\S+\.(?:ya?ml|json|js|mjs|cjs)|\S*\.flexconvrc)/.exec(e.message)?.[1] ?? 'the project config file';
-    const line = e.mark?.line !== undefined ? e.mark.line + 1 : e.linePos?.[0]?.line;
-    throw new FlexconvError(
-      'CONFIG_INVALID',
-      `Cannot read ${file}${line ? ` (line ${line})` : ''}: ${e.message.split('\n')[0]}`,
-      {hints: [`fix the syntax in ${file}, or move it away`], cause: error},
-    );
+    throw syntaxError(error);
   }
   if (!result || result.isEmpty) return {config: {}, filepath: result?.filepath};
   const raw = result.config as Record<string, unknown>;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new FlexconvError('CONFIG_INVALID', `${result.filepath} must hold an object of settings`);
   const unknown = Object.keys(raw).filter((k) => !(KEYS as string[]).includes(k));
-  if (unknown.length)
-    throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}`, {
-      hints: [`known settings: ${KEYS.join(', ')}`],
+  if (unknown.length) {
+    const hints = unknown.flatMap((k) => {
+      const s = closest(k, KEYS);
+      return s.length ? [`"${k}": did you mean "${s[0]}"?`] : [];
     });
+    throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: unknown setting ${unknown.map((k) => `"${k}"`).join(', ')}`, {
+      hints: [...hints, `known settings: ${KEYS.join(', ')}`],
+    });
+  }
   for (const [k, v] of Object.entries(raw))
     if (typeof v !== 'string')
-      throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: "${k}" must be a string`);
+      throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: "${k}" must be a string, not ${JSON.stringify(v)}`);
   if (raw.target !== undefined && raw.target !== 'emulator' && raw.target !== 'twilio')
-    throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: "target" must be emulator or twilio, not "${String(raw.target)}"`);
+    throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: "target" must be emulator or twilio, not "${String(raw.target)}"`, {
+      hints: [`set target: emulator or target: twilio in ${result.filepath}`],
+    });
   return {config: raw as ProjectConfig, filepath: result.filepath};
+}
+
+/**
+ * A parse error from cosmiconfig as CONFIG_INVALID: the file, the line and column where the parser
+ * knows them (js-yaml's `mark`; for JSON, which cosmiconfig reports without a position, the file is
+ * scanned again), and the parser's reason without cosmiconfig's "X Error in file:" preamble.
+ */
+function syntaxError(error: unknown): FlexconvError {
+  const e = error as Error & {filepath?: string; reason?: string; mark?: {line: number; column: number}};
+  const message = String(e?.message ?? error);
+  const file = e.filepath ?? /(\S+\.(?:ya?ml|json|js|mjs|cjs)|\S*\.flexconvrc)/.exec(message)?.[1] ?? 'the project config file';
+  // cosmiconfig prefixes "YAML Error in <file>:\n" / "JSON Error in <file>:\n"; js-yaml appends a code frame.
+  let reason = (e.reason ?? message.replace(/^\w+ Error in [^\n]*:\n/, '').split('\n')[0]).trim();
+  let pos: {line: number; column: number} | undefined = e.mark ? {line: e.mark.line + 1, column: e.mark.column + 1} : undefined;
+  if (!pos && e.filepath && (e.name === 'JSONError' || /JSON Error in/.test(message))) {
+    try {
+      const found = findJsonSyntaxError(readFileSync(e.filepath, 'utf8'));
+      if (found) {
+        pos = found;
+        reason = found.reason;
+      }
+    } catch {
+      // unreadable now: report what cosmiconfig said
+    }
+  }
+  reason = reason.replace(/\s*\(\d+:\d+\)$/, '');
+  return new FlexconvError(
+    'CONFIG_INVALID',
+    `Cannot read ${file}${pos ? ` (line ${pos.line}, column ${pos.column})` : ''}: ${reason || 'syntax error'}`,
+    {hints: [`fix the syntax in ${file}, or move it away`], cause: error},
+  );
 }

@@ -133,8 +133,13 @@ export async function resolveContext(
   if (target === 'emulator') return emulatorContext(flags, env, config, filepath, sources);
 
   if (!hasTwilioCreds) {
-    throw new FlexconvError('NO_CREDENTIALS', 'No Twilio credentials found for --target twilio', {
+    const keychain =
+      profileSource === 'twilio-cli' && !profile?.apiSecret && !profile?.authToken
+        ? [`twilio-cli keeps the secret of profile "${profileName}" in the system keychain, which flexconv can't read: set TWILIO_API_SECRET`]
+        : [];
+    throw new FlexconvError('NO_CREDENTIALS', `No Twilio credentials found for target twilio (${sources.target?.from} ${sources.target?.detail})`, {
       hints: [
+        ...keychain,
         'add a profile with `flexconv profiles add`',
         'or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET)',
         'or use the local emulator: --target emulator',
@@ -170,20 +175,27 @@ function pickProfile(
   config: ProjectConfig,
 ): {profile?: Profile; profileName?: string; profileSource?: 'flexconv' | 'twilio-cli'} {
   const own = new ProfileStore(env).load();
-  const named = flags.profile ?? env.FLEXCONV_PROFILE ?? config.profile;
-  if (named) {
-    if (own.profiles[named]) return {profile: own.profiles[named], profileName: named, profileSource: 'flexconv'};
+  // Empty values (FLEXCONV_PROFILE= in a CI file) count as unset.
+  const named = flags.profile || env.FLEXCONV_PROFILE || config.profile;
+  const find = (name: string) => {
+    if (own.profiles[name]) return {profile: own.profiles[name], profileName: name, profileSource: 'flexconv' as const};
     const cli = readTwilioCliProfiles(env);
-    if (cli.profiles[named]) return {profile: cli.profiles[named], profileName: named, profileSource: 'twilio-cli'};
-    const known = Object.keys(own.profiles).concat(Object.keys(cli.profiles));
-    throw new FlexconvError('PROFILE_NOT_FOUND', `No profile named "${named}"`, {
-      hints: known.length ? [`known profiles: ${known.join(', ')}`] : ['add one with `flexconv profiles add`'],
+    if (cli.profiles[name]) return {profile: cli.profiles[name], profileName: name, profileSource: 'twilio-cli' as const};
+    return undefined;
+  };
+  if (named) {
+    const hit = find(named);
+    if (hit) return hit;
+    const known = [...new Set(Object.keys(own.profiles).concat(Object.keys(readTwilioCliProfiles(env).profiles)))];
+    const via = flags.profile ? '--profile' : env.FLEXCONV_PROFILE ? 'FLEXCONV_PROFILE' : 'the project config "profile"';
+    throw new FlexconvError('PROFILE_NOT_FOUND', `No profile named "${named}" (from ${via})`, {
+      hints: known.length ? [`known profiles: ${known.join(', ')}`] : ['add one with `flexconv profiles add NAME`'],
       exit: Exit.USAGE,
     });
   }
-  if (own.active && own.profiles[own.active])
-    return {profile: own.profiles[own.active], profileName: own.active, profileSource: 'flexconv'};
-  return {};
+  // The active profile: a flexconv profile, or a twilio-cli one chosen with `flexconv profiles use`.
+  // One that has gone away since is ignored, as if none were active.
+  return (own.active && find(own.active)) || {};
 }
 
 function emulatorContext(
@@ -205,7 +217,6 @@ function emulatorContext(
   const baseUrl = url.replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+/.test(baseUrl))
     throw new FlexconvError('USAGE', `${urlSource.detail}: "${url}" is not an http(s) URL`, {exit: Exit.USAGE});
-  sources.baseUrl = urlSource;
 
   // Emulator accounts: explicit flags, FLEXCONV_EMULATOR_* env, the running emulator's record, the default.
   const sameEmulator = record && record.url.replace(/\/+$/, '') === baseUrl ? record : undefined;
@@ -229,7 +240,11 @@ function emulatorContext(
     authToken = sameEmulator.authToken;
     src = {from: 'emulator', detail: 'the emulator started by `flexconv emulator start`'};
   }
-  sources.accountSid = src;
-  sources.authToken = src;
-  return {target: 'emulator', accountSid, authToken, apiKey, apiSecret, baseUrl, configFile: filepath, sources};
+  // Only what the emulator target uses is reported: TWILIO_*, profiles and region/edge don't apply here.
+  const used: ResolvedContext['sources'] = {target: sources.target, baseUrl: urlSource, accountSid: src};
+  if (apiKey && apiSecret) {
+    used.apiKey = src;
+    used.apiSecret = src;
+  } else used.authToken = src;
+  return {target: 'emulator', accountSid, authToken, apiKey, apiSecret, baseUrl, configFile: filepath, sources: used};
 }

@@ -31,7 +31,10 @@ export function describeContext(c: ResolvedContext): WhoAmI {
     region: 'region',
     edge: 'edge',
   };
+  const usesKey = Boolean(c.apiKey && c.apiSecret);
   for (const [k, v] of Object.entries(map)) {
+    // Report the sources of the credentials in use only (a stray TWILIO_API_KEY beside a token isn't used).
+    if (usesKey ? v === 'authToken' : v === 'apiKey' || v === 'apiSecret') continue;
     const d = describe(c.sources[v]);
     if (d) sources[k] = d;
   }
@@ -39,7 +42,8 @@ export function describeContext(c: ResolvedContext): WhoAmI {
     target: c.target,
     base_url: c.baseUrl,
     account_sid: c.accountSid,
-    ...(c.apiKey ? {api_key: c.apiKey, api_secret: mask(c.apiSecret)} : {auth_token: mask(c.authToken)}),
+    // As the client authenticates: with the API key when key and secret are both there, else the auth token.
+    ...(c.apiKey && c.apiSecret ? {api_key: c.apiKey, api_secret: mask(c.apiSecret)} : {auth_token: mask(c.authToken)}),
     ...(c.region ? {region: c.region} : {}),
     ...(c.edge ? {edge: c.edge} : {}),
     ...(c.profile ? {profile: c.profile} : {}),
