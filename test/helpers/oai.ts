@@ -249,6 +249,7 @@ export function resolveUrl(url: string): ResolvedUrl {
     domain = m[1];
     path = m[2];
   }
+  if (path.length > 1) path = path.replace(/\/+$/, ''); // the emulator ignores a trailing slash
   const version = /^\/(v\d+)(?:\/|$)/.exec(path)?.[1];
   const specFile = version ? SPEC_FILES[`${domain}/${version}`] : undefined;
   if (!version || !specFile) throw new Error(`oai: no spec for ${domain} ${version ?? '(no version)'} (${url})`);

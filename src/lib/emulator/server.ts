@@ -1,5 +1,5 @@
 import {randomBytes} from 'node:crypto';
-import type {IncomingMessage} from 'node:http';
+import {STATUS_CODES, type IncomingMessage} from 'node:http';
 import {parse as parseQs} from 'node:querystring';
 import formbody from '@fastify/formbody';
 import Fastify, {type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify';
@@ -38,8 +38,32 @@ export function createServer(opts: ServerOptions): FastifyInstance {
   const {store, clock} = opts;
   const app = Fastify({
     logger: false,
-    routerOptions: {ignoreTrailingSlash: true},
+    // addresses, emails and unique names travel as path parameters: allow long ones
+    routerOptions: {ignoreTrailingSlash: true, maxParamLength: 2048},
     bodyLimit: 5 * 1024 * 1024,
+    // fastify's own early errors (malformed %-encoding in the URL, over-long path parameter) get
+    // Twilio's body too, never fastify's {error, statusCode}
+    frameworkErrors(error, _req, reply) {
+      const e = new TwilioApiError(400, CODES.INVALID_PARAMETER, `Invalid request: ${error.message}`);
+      (reply as FastifyReply).code(e.status).type('application/json').send(e.toBody());
+    },
+    // HTTP that cannot be parsed at all (e.g. a DELETE body sent without Content-Length, which
+    // then reads as a second request): answer Twilio's error shape and close the connection
+    clientErrorHandler(error, socket) {
+      if ((error as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      const code = (error as NodeJS.ErrnoException).code;
+      const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+      const body = JSON.stringify(
+        new TwilioApiError(status, CODES.INVALID_PARAMETER, `Malformed HTTP request (${code ?? error.message})`).toBody(),
+      );
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(error);
+    },
     // Requests addressed to https://{domain}.twilio.com/... (a proxy, or Host header) route as /{domain}/...
     rewriteUrl(req) {
       const host = req.headers.host;
