@@ -1,0 +1,33 @@
+import {ApiCommand, Flags} from '../../lib/command.js';
+import {addressFields, updateAddress, type AddressConfiguration} from '../../lib/flows/addresses.js';
+import {autoCreationFlags, autoCreationInput} from './create.js';
+import {addressArg} from './get.js';
+
+export default class AddressesUpdate extends ApiCommand<AddressConfiguration> {
+  static override summary = 'Change the friendly name or auto-creation settings of an address configuration';
+  static override description =
+    'Only the flags you give are sent; everything else stays as it is. Type, address and country cannot be changed (delete and create instead). Settings for another auto-creation type than the configuration has need --auto-creation-type to switch it.';
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> +15551234567 --no-auto-creation',
+    '<%= config.bin %> <%= command.id %> IG0123456789abcdef0123456789abcdef --auto-creation-type webhook --webhook-url https://example.com/hook --webhook-method POST --json',
+    '<%= config.bin %> <%= command.id %> whatsapp:+15551234567 --friendly-name "Support WhatsApp"',
+  ];
+
+  static override args = {address: addressArg};
+  static override flags = {
+    'friendly-name': Flags.string({summary: 'Human-readable name (up to 256 characters; "" clears it).'}),
+    ...autoCreationFlags,
+  };
+
+  async run(): Promise<AddressConfiguration> {
+    const {args, flags} = await this.parse(AddressesUpdate);
+    const client = await this.client(flags);
+    const updated = await updateAddress(client, args.address, {
+      friendlyName: flags['friendly-name'],
+      autoCreation: autoCreationInput(flags),
+    });
+    if (!this.render.json) this.render.success(`Updated address configuration ${updated.sid} (${updated.type} ${updated.address})`);
+    this.render.record(updated, addressFields(updated));
+    return updated;
+  }
+}
