@@ -195,6 +195,42 @@ describe('emulator: paging (Twilio list envelope)', () => {
       expect(all.map((c) => c.sid)).to.deep.equal(sids);
     });
 
+    it('a bare PageToken (no Page) still links back', async () => {
+      const p0 = await t.expect(200, 'GET', BASE, {query: {PageSize: 10}});
+      const token = new URL(p0.meta.next_page_url).searchParams.get('PageToken')!;
+      const p1 = await t.expect(200, 'GET', BASE, {query: {PageSize: 10, PageToken: token}});
+      expect(p1.address_configurations[0].sid).to.equal(sids[10]);
+      expect(p1.meta.previous_page_url).to.be.a('string');
+      const back = await t.expect(200, 'GET', p1.meta.previous_page_url);
+      expect(back.address_configurations.map((c: {sid: string}) => c.sid)).to.deep.equal(sids.slice(0, 10));
+    });
+
+    it('previous/next links only when records exist that way', async () => {
+      // a filtered walk over a small, private set: the chat configs of this test
+      const mine: string[] = [];
+      for (let i = 0; i < 6; i++) mine.push((await t.expect(201, 'POST', BASE, {form: {Type: 'chat', Address: `paging-chat-${i}`}})).sid);
+      const q = {Type: 'chat', PageSize: 2};
+      const p0 = await t.expect(200, 'GET', BASE, {query: q});
+      const p1 = await t.expect(200, 'GET', p0.meta.next_page_url);
+      // everything before page 1 is deleted: page 1 has no previous page any more
+      for (const sid of mine.slice(0, 2)) await t.expect(204, 'DELETE', `${BASE}/${sid}`);
+      const p1again = await t.expect(200, 'GET', p1.meta.url);
+      expect(p1again.address_configurations.map((c: {sid: string}) => c.sid)).to.deep.equal(mine.slice(2, 4));
+      expect(p1again.meta.previous_page_url).to.equal(null);
+      // everything after page 1 deleted: walking back to it from page 2 shows no next page
+      const p2 = await t.expect(200, 'GET', p1again.meta.next_page_url);
+      expect(p2.meta.next_page_url).to.equal(null);
+      for (const sid of mine.slice(4)) await t.expect(204, 'DELETE', `${BASE}/${sid}`);
+      // page 2's records are gone: its page is empty but still links back to page 1
+      const p2empty = await t.expect(200, 'GET', p2.meta.url);
+      expect(p2empty.address_configurations).to.deep.equal([]);
+      const back = await t.expect(200, 'GET', p2empty.meta.previous_page_url);
+      expect(back.address_configurations.map((c: {sid: string}) => c.sid)).to.deep.equal(mine.slice(2, 4));
+      expect(back.meta.next_page_url).to.equal(null);
+      expect(back.meta.previous_page_url).to.equal(null);
+      for (const sid of mine.slice(2, 4)) await t.expect(204, 'DELETE', `${BASE}/${sid}`);
+    });
+
     it('an empty list has one page with null next/previous', async () => {
       const body = await t.expect(200, 'GET', BASE, {query: {Type: 'email'}});
       expect(body.address_configurations).to.deep.equal([]);

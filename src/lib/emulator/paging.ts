@@ -52,18 +52,21 @@ export function pageBody<T>(
     return `${collectionUrl}?${q.toString()}`;
   };
   const {rows} = result;
-  const first = rows[0];
-  const last = rows.at(-1);
+  // cursors around this page; an empty page (its records deleted meanwhile) keeps the request's
+  const start = paging.start;
+  const prevSeq = rows[0]?.seq ?? ('after' in start ? start.after + 1 : undefined);
+  const nextSeq = rows.at(-1)?.seq ?? ('before' in start ? start.before - 1 : undefined);
   return {
     [key]: rows.map((r) => render(r.doc)),
     meta: {
       page: paging.page,
       page_size: paging.size,
       first_page_url: link(0),
+      // a PageToken without Page (curl users copy just the token) still gets its previous link
       previous_page_url:
-        result.hasPrevious && paging.page > 0 && first ? link(paging.page - 1, `PB${first.seq}`) : null,
+        result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}`) : null,
       url: link(paging.page, paging.token),
-      next_page_url: result.hasNext && last ? link(paging.page + 1, `PA${last.seq}`) : null,
+      next_page_url: result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}`) : null,
       key,
     },
   };

@@ -93,6 +93,10 @@ export class ResourceRepo<T extends {sid: string}> {
     return row.n;
   }
 
+  private exists(where: string, args: unknown[]): boolean {
+    return this.stmt(`SELECT 1 FROM ${this.table} WHERE ${where} LIMIT 1`).get(...args) !== undefined;
+  }
+
   /** One page in insertion order, read through the (account, parent[, filter], seq) index. */
   page(accountSid: string, where: Record<string, string>, start: PageStart, size: number, parentSid = ''): PageResult<T> {
     const cols = Object.keys(where);
@@ -109,7 +113,8 @@ export class ResourceRepo<T extends {sid: string}> {
       ) as typeof rows;
       hasPrevious = rows.length > size;
       rows = rows.slice(0, size).reverse();
-      hasNext = true;
+      // the cursor row itself may be gone: is anything left at or after it?
+      hasNext = this.exists(`${filter} AND seq >= ?`, [...args, start.before]);
     } else if ('after' in start) {
       rows = this.stmt(`SELECT seq, doc FROM ${this.table} WHERE ${filter} AND seq > ? ORDER BY seq LIMIT ?`).all(
         ...args,
@@ -118,7 +123,7 @@ export class ResourceRepo<T extends {sid: string}> {
       ) as typeof rows;
       hasNext = rows.length > size;
       rows = rows.slice(0, size);
-      hasPrevious = true;
+      hasPrevious = this.exists(`${filter} AND seq <= ?`, [...args, start.after]);
     } else {
       rows = this.stmt(`SELECT seq, doc FROM ${this.table} WHERE ${filter} ORDER BY seq LIMIT ? OFFSET ?`).all(
         ...args,
