@@ -1,12 +1,14 @@
+import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
 import Database from 'better-sqlite3';
 import {expect} from 'chai';
 import {StoreError, startEmulator} from '../../src/lib/emulator/index.js';
-import {startTestEmulator, type TestEmulator} from '../helpers/emulator.js';
+import {basic, startTestEmulator, type TestEmulator} from '../helpers/emulator.js';
 
 const BASE = '/conversations/v1/Configuration/Addresses';
 
@@ -89,6 +91,54 @@ describe('emulator: persistence, database errors, control API', () => {
         }
       } finally {
         await t.emu.stop();
+      }
+    });
+
+    it('a crash (SIGKILL) right after a write loses nothing that was acknowledged', async function () {
+      this.timeout(30000);
+      const db = join(dir, 'crash.db');
+      const acct = {accountSid: `AC${'c'.repeat(32)}`, authToken: 'crash-token'};
+      const entry = fileURLToPath(new URL('../../src/lib/emulator/index.ts', import.meta.url));
+      const script =
+        `import {startEmulator} from ${JSON.stringify(entry)};` +
+        `const emu = await startEmulator({port: 0, db: ${JSON.stringify(db)}, accounts: [${JSON.stringify(acct)}]});` +
+        `process.stdout.write(emu.url + '\\n');`;
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d) => {
+            out += d;
+            if (out.includes('\n')) resolve(out.trim());
+          });
+          child.stderr.on('data', (d) => (err += d));
+          child.on('exit', (code) => reject(new Error(`emulator child exited ${code}: ${err}`)));
+        });
+        const auth = basic(acct.accountSid, acct.authToken);
+        const sids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const res = await fetch(`${url}${BASE}`, {
+            method: 'POST',
+            headers: {Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded'},
+            body: `Type=sms&Address=%2B1555888000${i}`,
+          });
+          expect(res.status).to.equal(201);
+          sids.push(((await res.json()) as {sid: string}).sid);
+        }
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+        const t = await startTestEmulator({db, accounts: [acct]});
+        try {
+          const list = await t.client.conversations.v1.addressConfigurations.list();
+          expect(list.map((c) => c.sid)).to.deep.equal(sids);
+        } finally {
+          await t.emu.stop();
+        }
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       }
     });
 
