@@ -370,7 +370,7 @@ describe('flexconv addresses (CLI against the emulator)', function () {
     const cases: [string, string[], RegExp][] = [
       ['invalid --type', ['--type', 'fax', '--address', '+15551234567'], /Expected --type=fax to be one of: sms, whatsapp, messenger, gbm, email, rcs, apple, chat/],
       ['invalid --auto-creation-type', ['--type', 'sms', '--address', '+15551234567', '--auto-creation-type', 'flow'], /Expected --auto-creation-type=flow to be one of: webhook, studio, default/],
-      ['invalid webhook filter', ['--type', 'sms', '--address', '+15551234567', '--webhook-url', 'https://e.example', '--webhook-filters', 'onMessageAdded,onTyping'], /Expected --webhook-filters=onTyping to be one of/],
+      ['invalid webhook filter', ['--type', 'sms', '--address', '+15551234567', '--webhook-url', 'https://e.example', '--webhook-filters', 'onMessageAdded,onTyping'], /--webhook-filters: "onTyping" is not a webhook event/],
       ['invalid --webhook-method', ['--type', 'sms', '--address', '+15551234567', '--webhook-url', 'https://e.example', '--webhook-method', 'PUT'], /--webhook-method must be GET or POST, not "PUT"/],
       ['malformed phone number', ['--type', 'sms', '--address', '555-123-4567'], /--address "555-123-4567" is not an E.164 phone number \(for example \+15551234567\)/],
       ['phone number with spaces', ['--type', 'sms', '--address', '+1 555 123 4567'], /is not an E\.164 phone number/],

@@ -13,27 +13,32 @@ import {
 /** Auto-creation flags, shared by `addresses create` and `addresses update`. */
 export const autoCreationFlags = {
   'auto-creation': Flags.boolean({
+    helpGroup: 'AUTO-CREATION',
     allowNo: true,
     summary: 'Enable auto-creation of conversations for inbound messages (create: on when any auto-creation setting is given).',
   }),
   'auto-creation-type': Flags.string({
+    helpGroup: 'AUTO-CREATION',
     options: [...AUTO_CREATION_TYPES],
-    summary: 'What a new conversation gets: a webhook, a Studio flow, or nothing extra (default). Implied by --webhook-*/--studio-* flags.',
+    summary: 'What a new conversation gets: a webhook, a Studio flow, or nothing extra (default). On create, implied by --webhook-*/--studio-* flags.',
   }),
   'conversation-service': Flags.string({
+    helpGroup: 'AUTO-CREATION',
     summary: 'Conversation Service SID (IS…) for auto-created conversations (default: the account default service).',
   }),
-  'webhook-url': Flags.string({summary: 'Webhook URL (auto-creation type webhook).'}),
-  'webhook-method': Flags.string({helpValue: 'GET|POST', summary: 'Webhook HTTP method (auto-creation type webhook).'}),
+  'webhook-url': Flags.string({helpGroup: 'AUTO-CREATION', summary: 'Webhook URL (auto-creation type webhook).'}),
+  'webhook-method': Flags.string({helpGroup: 'AUTO-CREATION', helpValue: 'GET|POST', summary: 'Webhook HTTP method (auto-creation type webhook).'}),
   'webhook-filters': Flags.string({
-    options: [...WEBHOOK_FILTERS],
+    helpGroup: 'AUTO-CREATION',
     multiple: true,
     multipleNonGreedy: true,
     delimiter: ',',
+    helpValue: '<event>',
     summary: 'Events sent to the webhook; repeat the flag or separate with commas (auto-creation type webhook).',
+    description: `Events: ${WEBHOOK_FILTERS.join(', ')}.`,
   }),
-  'studio-flow': Flags.string({summary: 'Studio Flow SID (FW…) (auto-creation type studio).'}),
-  'studio-retry-count': Flags.integer({min: 0, summary: 'How often Studio retries the webhook request (auto-creation type studio).'}),
+  'studio-flow': Flags.string({helpGroup: 'AUTO-CREATION', summary: 'Studio Flow SID (FW…) (auto-creation type studio).'}),
+  'studio-retry-count': Flags.integer({helpGroup: 'AUTO-CREATION', min: 0, summary: 'How often Studio retries the webhook request (auto-creation type studio).'}),
 };
 
 type AutoCreationFlagValues = {
