@@ -9,9 +9,17 @@
  *   t.wire.last                            // {method, url, statusCode, body} of that SDK call
  *   const res = await t.http('POST', '/conversations/v1/Configuration/Addresses', {form: {...}});
  */
+import {request as httpRequest} from 'node:http';
+import twilio from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import {startEmulator, type Emulator, type EmulatorOptions} from '../../src/lib/emulator/index.js';
+import {EmulatorRequestClient, toEmulatorUrl} from '../../src/lib/twilio/emulator-http.js';
+import {expectTwilioError, expectValid} from './oai.js';
+
 // nock 15.0.2 (loaded by the root hook) pulls @mswjs/interceptors 0.44, which calls
-// Promise.withResolvers (Node 22) on every intercepted connection, loopback included. On Node 20
-// every HTTP request in the test process fails without this. TODO(lead): move to test/hooks.ts
+// Promise.withResolvers (Node 22) on every intercepted connection, loopback included: on Node 20
+// every HTTP request in the test process fails without this. It is only called at request time,
+// so defining it here, after the imports, is early enough. TODO(lead): move it to test/hooks.ts
 // or pin nock 14.0.9 (@mswjs/interceptors 0.39, Node >= 18), then delete this.
 type WithResolvers = <T>() => {promise: Promise<T>; resolve: (v: T | PromiseLike<T>) => void; reject: (e?: unknown) => void};
 const P = Promise as unknown as {withResolvers?: WithResolvers};
@@ -26,13 +34,6 @@ if (typeof P.withResolvers !== 'function') {
     return {promise, resolve, reject};
   };
 }
-
-import {request as httpRequest} from 'node:http';
-import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
-import {startEmulator, type Emulator, type EmulatorOptions} from '../../src/lib/emulator/index.js';
-import {EmulatorRequestClient, toEmulatorUrl} from '../../src/lib/twilio/emulator-http.js';
-import {expectTwilioError, expectValid} from './oai.js';
 
 export type Twilio = ReturnType<typeof twilio>;
 
