@@ -282,6 +282,15 @@ describe('emulator: Address Configuration (conversations v1 /Configuration/Addre
       expect(raw.meta.key).to.equal('address_configurations');
     });
 
+    it('an empty Type filter is no filter', async () => {
+      // [unverified] Twilio's handling of an empty optional enum; we treat it as absent
+      const all = await t.expect(200, 'GET', BASE, {query: {PageSize: 50}});
+      const empty = await t.expect(200, 'GET', BASE, {query: {Type: '', PageSize: 50}});
+      expect(empty.address_configurations.map((c: {sid: string}) => c.sid)).to.deep.equal(
+        all.address_configurations.map((c: {sid: string}) => c.sid),
+      );
+    });
+
     it('an unknown Type filter → 400', async () => {
       // [unverified] the spec types the filter as a free string; we reject values outside the enum.
       const res = await t.http('GET', BASE, {query: {Type: 'fax'}});

@@ -69,7 +69,8 @@ export class Params {
     opts: {required?: boolean; ignoreCase?: boolean} = {},
   ): T | undefined {
     const v = this.str(name, {required: opts.required});
-    if (v === undefined) return undefined;
+    // an optional enum sent empty (`?Type=`, `AutoCreation.Type=`) means "not given" [unverified]
+    if (v === undefined || v === '') return undefined;
     const found = values.find((x) => (opts.ignoreCase ? x.toLowerCase() === v.toLowerCase() : x === v));
     if (!found) throw errors.invalid(name, `'${v}' is not one of ${values.join(', ')}`);
     return found;
