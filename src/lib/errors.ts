@@ -46,10 +46,11 @@ export const usageError = (message: string, hints: string[] = []) =>
   new FlexconvError('USAGE', message, {hints, exit: Exit.USAGE});
 
 /** Hints keyed by Twilio error code; the emulator answers the same codes, so hints fire on both targets. */
-const CATALOG: Record<number, {code: string; hints?: string[]; exit?: ExitCode}> = {
+const CATALOG: Record<number, {code: string; message?: string; hints?: string[]; exit?: ExitCode}> = {
   20001: {code: 'INVALID_PARAMETER'},
   20003: {
     code: 'AUTH_FAILED',
+    message: 'Authentication failed: the Account SID and Auth Token (or API key and secret) were not accepted',
     hints: [
       'check which credentials won with `flexconv whoami`',
       'for the emulator, the default test account is shown by `flexconv emulator status`',
@@ -85,12 +86,16 @@ export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?:
   if (isRestException(error)) {
     const code = error.code ?? error.status;
     const known = CATALOG[code];
-    return new FlexconvError(known?.code ?? 'TWILIO_API_ERROR', error.message, {
+    return new FlexconvError(known?.code ?? 'TWILIO_API_ERROR', known?.message ?? error.message, {
       twilio: {code, status: error.status, moreInfo: error.moreInfo},
       hints: known?.hints,
       exit: known?.exit ?? Exit.FAIL,
       cause: error,
     });
+  }
+  if ((error as Error)?.name === 'ExitPromptError' || (error as Error)?.name === 'AbortPromptError') {
+    // Ctrl-C at a prompt: the user chose to stop.
+    return new FlexconvError('CANCELLED', 'Cancelled; nothing was changed', {cause: error});
   }
   const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException};
   const netCode = err?.code ?? err?.cause?.code;

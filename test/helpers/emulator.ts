@@ -16,24 +16,6 @@ import {startEmulator, type Emulator, type EmulatorOptions} from '../../src/lib/
 import {EmulatorRequestClient, toEmulatorUrl} from '../../src/lib/twilio/emulator-http.js';
 import {expectTwilioError, expectValid} from './oai.js';
 
-// nock 15.0.2 (loaded by the root hook) pulls @mswjs/interceptors 0.44, which calls
-// Promise.withResolvers (Node 22) on every intercepted connection, loopback included: on Node 20
-// every HTTP request in the test process fails without this. It is only called at request time,
-// so defining it here, after the imports, is early enough. TODO(lead): move it to test/hooks.ts
-// or pin nock 14.0.9 (@mswjs/interceptors 0.39, Node >= 18), then delete this.
-type WithResolvers = <T>() => {promise: Promise<T>; resolve: (v: T | PromiseLike<T>) => void; reject: (e?: unknown) => void};
-const P = Promise as unknown as {withResolvers?: WithResolvers};
-if (typeof P.withResolvers !== 'function') {
-  P.withResolvers = <T>() => {
-    let resolve!: (v: T | PromiseLike<T>) => void;
-    let reject!: (e?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return {promise, resolve, reject};
-  };
-}
 
 export type Twilio = ReturnType<typeof twilio>;
 

@@ -13,22 +13,6 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-// nock 15.0.2 → @mswjs/interceptors 0.44 (engines node >= 22) calls Promise.withResolvers on every
-// intercepted request, loopback included; Node 20 lacks it. Both test files that use this helper
-// need it. TODO: move to test/hooks.ts (or pin nock 14) and delete this.
-type WithResolvers = <T>() => {promise: Promise<T>; resolve: (v: T | PromiseLike<T>) => void; reject: (e?: unknown) => void};
-const P = Promise as unknown as {withResolvers?: WithResolvers};
-if (typeof P.withResolvers !== 'function') {
-  P.withResolvers = <T>() => {
-    let resolve!: (v: T | PromiseLike<T>) => void;
-    let reject!: (e?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return {promise, resolve, reject};
-  };
-}
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'run.js');

@@ -198,7 +198,7 @@ describe('addresses on real Twilio (nock)', function () {
       nock(HOST).post(BASE).reply(401, {...twilioError(401, 20003, 'Authenticate'), detail: 'Your AccountSid or AuthToken was incorrect.'});
       const r = await run('addresses', 'create', '--type', 'sms', '--address', '+15551234567');
       expect(r.exitCode).to.equal(1);
-      expect(r.stderr).to.include('AUTH_FAILED (twilio 20003)');
+      expect(r.stderr).to.include('AUTH_FAILED (twilio 20003): Authentication failed');
       expect(r.stderr).to.include('flexconv whoami');
     });
 

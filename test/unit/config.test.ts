@@ -133,8 +133,17 @@ describe('config: resolveContext precedence (flags > env > project config > prof
     expect(ctx.authToken).to.equal('tok-main');
   });
 
-  it('a named profile still loses to env per field', async () => {
+  it('a profile named with --profile is a flag: it beats env per field, credential flags beat it', async () => {
     const ctx = await resolve({profile: 'main'}, {TWILIO_AUTH_TOKEN: 'env-token'});
+    expect(ctx.accountSid).to.equal(AC.profile);
+    expect(ctx.authToken).to.equal('profile-token-0004');
+    expect(ctx.sources.authToken).to.deep.equal({from: 'profile', detail: 'main'});
+    const flagged = await resolve({profile: 'main', 'auth-token': 'flag-token'}, {TWILIO_AUTH_TOKEN: 'env-token'});
+    expect(flagged.authToken).to.equal('flag-token');
+  });
+
+  it('a profile named by FLEXCONV_PROFILE (or the active one) loses to TWILIO_* env per field', async () => {
+    const ctx = await resolve({}, {FLEXCONV_PROFILE: 'main', TWILIO_AUTH_TOKEN: 'env-token'});
     expect(ctx.accountSid).to.equal(AC.profile);
     expect(ctx.authToken).to.equal('env-token');
     expect(ctx.sources.authToken?.from).to.equal('env');

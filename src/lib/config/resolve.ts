@@ -98,11 +98,17 @@ export async function resolveContext(
   const sources: ResolvedContext['sources'] = {};
   const values: Partial<Record<Field, string>> = {};
   for (const field of Object.keys(FLAG) as Field[]) {
+    const fromProfile: [string | undefined, Source] = [
+      profile?.[field],
+      {from: profileSource === 'twilio-cli' ? 'twilio-cli' : 'profile', detail: profileName ?? ''},
+    ];
+    // A profile named with --profile is a flag: it beats the environment and the project config.
     const layers: [string | undefined, Source][] = [
       [flags[FLAG[field]], {from: 'flag', detail: `--${FLAG[field]}`}],
+      ...(flags.profile ? [fromProfile] : []),
       [env[ENV[field]], {from: 'env', detail: ENV[field]}],
       [config[field], {from: 'config', detail: filepath ?? 'project config'}],
-      [profile?.[field], {from: profileSource === 'twilio-cli' ? 'twilio-cli' : 'profile', detail: profileName ?? ''}],
+      ...(flags.profile ? [] : [fromProfile]),
     ];
     const hit = layers.find(([v]) => v !== undefined && v !== '');
     if (hit) {
