@@ -424,24 +424,67 @@ export async function startDetached(opts: StartOptions): Promise<EmulatorInfo> {
   validate(opts);
   const env = opts.env ?? process.env;
   const db = resolveDb(opts.db, env, opts.cwd ?? process.cwd());
-  const running = liveRecord(env);
-  if (running) {
-    if (running.port === opts.port) {
-      throw startError({code: 'EADDRINUSE', message: 'in use'}, {host: opts.host, port: opts.port, db, running});
-    }
-    throw new FlexconvError(
-      'ALREADY_RUNNING',
-      `An emulator is already running at ${running.url} (pid ${running.pid}, db ${running.db})`,
-      {
-        hints: [
-          'use it: `flexconv emulator status` shows its URL and credentials',
-          'or stop it first: `flexconv emulator stop`',
-          `or run another one in the foreground: \`flexconv emulator start --port ${opts.port}\``,
-        ],
-      },
-    );
+  refuseIfRunning(opts, db, env);
+  // One `start --detach` at a time per state dir, or two daemons would race for one record.
+  const unlock = await lockStart(env);
+  try {
+    refuseIfRunning(opts, db, env);
+    return await spawnDaemon(opts, db, env);
+  } finally {
+    unlock();
   }
+}
 
+function refuseIfRunning(opts: StartOptions, db: string, env: Env): void {
+  const running = liveRecord(env);
+  if (!running) return;
+  if (running.port === opts.port)
+    throw startError({code: 'EADDRINUSE', message: 'in use'}, {host: opts.host, port: opts.port, db, running});
+  throw new FlexconvError(
+    'ALREADY_RUNNING',
+    `An emulator is already running at ${running.url} (pid ${running.pid}, db ${running.db})`,
+    {
+      hints: [
+        'use it: `flexconv emulator status` shows its URL and credentials',
+        'or stop it first: `flexconv emulator stop`',
+        `or run another one in the foreground: \`flexconv emulator start --port ${opts.port}\``,
+      ],
+    },
+  );
+}
+
+/** A lock file next to the record (holding our pid); waits, bounded, for another start to finish. */
+async function lockStart(env: Env): Promise<() => void> {
+  const file = `${emulatorRecordFile(env)}.lock`;
+  mkdirSync(dirname(file), {recursive: true, mode: 0o700});
+  const deadline = Date.now() + TIMEOUTS.start + 5_000;
+  for (;;) {
+    try {
+      writeFileSync(file, String(process.pid), {flag: 'wx', mode: 0o600});
+      return () => rmSync(file, {force: true});
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(file, 'utf8'));
+    } catch {
+      continue; // released meanwhile
+    }
+    const justCreated = !holder && Date.now() - (statSync(file, {throwIfNoEntry: false})?.mtimeMs ?? 0) < 2_000;
+    if (!justCreated && !isAlive(holder)) {
+      rmSync(file, {force: true}); // left by a start that was killed
+      continue;
+    }
+    if (Date.now() > deadline)
+      throw new FlexconvError('START_IN_PROGRESS', `Another \`flexconv emulator start --detach\` (pid ${holder}) is still starting`, {
+        hints: ['wait for it, then `flexconv emulator status`', `or remove ${file} if that process is not flexconv`],
+      });
+    await sleep(100);
+  }
+}
+
+async function spawnDaemon(opts: StartOptions, db: string, env: Env): Promise<EmulatorInfo> {
   const dir = stateDir(env);
   mkdirSync(dir, {recursive: true, mode: 0o700});
   const log = logFile(env);
