@@ -16,7 +16,7 @@ export default class EmulatorReset extends FlexconvCommand<ResetResult> {
     yes: Flags.boolean({char: 'y', summary: 'Do not ask for confirmation.'}),
     'dry-run': Flags.boolean({summary: 'Only show which emulator would be reset.'}),
     'emulator-url': Flags.string({
-      summary: 'Reset the emulator at this base URL instead of the recorded one (env FLEXCONV_EMULATOR_URL).',
+      summary: 'Reset the emulator at this base URL instead of the recorded one.',
       env: 'FLEXCONV_EMULATOR_URL',
       helpValue: 'URL',
     }),

@@ -14,7 +14,7 @@ export default class EmulatorStatus extends FlexconvCommand<StatusInfo> {
 
   static override flags = {
     'emulator-url': Flags.string({
-      summary: 'Check the emulator at this base URL instead of the recorded one (env FLEXCONV_EMULATOR_URL).',
+      summary: 'Check the emulator at this base URL instead of the recorded one.',
       env: 'FLEXCONV_EMULATOR_URL',
       helpValue: 'URL',
     }),
