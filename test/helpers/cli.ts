@@ -17,22 +17,6 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
-// The root hook loads nock 15, whose interceptor calls Promise.withResolvers (Node 22) on every
-// request the test process makes, loopback included: provide it on Node 20 (same shim as
-// helpers/emulator.ts; a no-op where it exists).
-type WithResolvers = <T>() => {promise: Promise<T>; resolve: (v: T | PromiseLike<T>) => void; reject: (e?: unknown) => void};
-const P = Promise as unknown as {withResolvers?: WithResolvers};
-if (typeof P.withResolvers !== 'function') {
-  P.withResolvers = <T>() => {
-    let resolve!: (v: T | PromiseLike<T>) => void;
-    let reject!: (e?: unknown) => void;
-    const promise = new Promise<T>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return {promise, resolve, reject};
-  };
-}
 
 /** The package whose bin/run.js runs: this checkout, or FLEXCONV_CLI_ROOT (e.g. a private build). */
 export const ROOT = process.env.FLEXCONV_CLI_ROOT || fileURLToPath(new URL('../..', import.meta.url));

@@ -43,6 +43,7 @@ export interface Emulator {
 
 /** Where `flexconv emulator start` keeps its database unless --db says otherwise. */
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FLEXCONV_STATE_DIR) return join(env.FLEXCONV_STATE_DIR, 'emulator.db');
   const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
   return join(base, 'flexconv', 'emulator.db');
 }

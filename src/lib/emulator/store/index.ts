@@ -1,4 +1,4 @@
-import {mkdirSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
 import Database from 'better-sqlite3';
 import {DATA_TABLES, MIGRATIONS} from './migrations.js';
@@ -123,8 +123,12 @@ export class Store {
 function openDatabase(path: string): Database.Database {
   let db: Database.Database;
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), {recursive: true});
+    const file = path !== ':memory:' && path !== '';
+    const isNew = file && !existsSync(path);
+    if (file) mkdirSync(dirname(path), {recursive: true});
     db = new Database(path);
+    // It holds the accounts' auth tokens: readable by its owner only (WAL/SHM files inherit this).
+    if (isNew) chmodSync(path, 0o600);
   } catch (error) {
     throw new StoreError(`Cannot open the emulator database ${path}: ${(error as Error).message}`, error);
   }
