@@ -1,3 +1,5 @@
+import {homedir} from 'node:os';
+import {join} from 'node:path';
 import type {AccountCredentials} from './store/index.js';
 
 /**
@@ -24,4 +26,11 @@ export function defaultAccount(env: NodeJS.ProcessEnv = process.env): AccountCre
     apiSecret: env.FLEXCONV_EMULATOR_API_SECRET || DEFAULT_ACCOUNT.apiSecret,
     friendlyName: 'flexconv default test account',
   };
+}
+
+/** Where `flexconv emulator start` keeps its database unless --db says otherwise (the state dir). */
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.FLEXCONV_STATE_DIR) return join(env.FLEXCONV_STATE_DIR, 'emulator.db');
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'flexconv', 'emulator.db');
 }

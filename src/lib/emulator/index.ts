@@ -1,11 +1,9 @@
-import {homedir} from 'node:os';
-import {join} from 'node:path';
 import {SystemClock, type Clock} from './engine/clock.js';
 import {DEFAULT_HOST, defaultAccount} from './defaults.js';
 import {createServer} from './server.js';
 import {Store, StoreError, type AccountCredentials} from './store/index.js';
 
-export {DEFAULT_ACCOUNT, DEFAULT_HOST, DEFAULT_PORT} from './defaults.js';
+export {DEFAULT_ACCOUNT, DEFAULT_HOST, DEFAULT_PORT, defaultDbPath} from './defaults.js';
 export {StoreError} from './store/index.js';
 export type {AccountCredentials} from './store/index.js';
 
@@ -41,12 +39,6 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** Where `flexconv emulator start` keeps its database unless --db says otherwise. */
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.FLEXCONV_STATE_DIR) return join(env.FLEXCONV_STATE_DIR, 'emulator.db');
-  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
-  return join(base, 'flexconv', 'emulator.db');
-}
 
 /**
  * Start an emulator in this process. Usable from your own test suites:

@@ -18,7 +18,7 @@ import {dirname, join, resolve as resolvePath} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {emulatorRecordFile, stateDir} from '../config/paths.js';
 import {readEmulatorRecord, type EmulatorRecord} from '../config/resolve.js';
-import {DEFAULT_HOST, DEFAULT_PORT, defaultAccount} from '../emulator/defaults.js';
+import {DEFAULT_HOST, DEFAULT_PORT, defaultAccount, defaultDbPath} from '../emulator/defaults.js';
 import {Exit, FlexconvError} from '../errors.js';
 
 export {DEFAULT_HOST, DEFAULT_PORT} from '../emulator/defaults.js';
@@ -123,7 +123,7 @@ const ACCOUNT_SID_RE = /^AC[0-9a-fA-F]{32}$/;
 
 /** The default database: in the state dir (FLEXCONV_STATE_DIR, else XDG_STATE_HOME/flexconv, else ~/.local/state/flexconv). */
 export function defaultDb(env: Env = process.env): string {
-  return join(stateDir(env), 'emulator.db');
+  return defaultDbPath(env);
 }
 
 export const logFile = (env: Env = process.env) => join(stateDir(env), 'emulator.log');
