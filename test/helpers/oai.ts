@@ -1,5 +1,5 @@
 /**
- * Validate emulator responses against Twilio's own OpenAPI specs (../shared/twilio-oai).
+ * Validate emulator responses against Twilio's own OpenAPI specs (test/fixtures/twilio-oai, a copy of shared/twilio-oai).
  *
  *   expectValid('POST', `${emu.url}/conversations/v1/Configuration/Addresses`, 201, body)
  *
@@ -25,9 +25,9 @@ const addFormats = ((addFormatsModule as unknown as {default?: unknown}).default
   ajv: Ajv,
 ) => Ajv;
 
-/** Directory of the specs; FLEXCONV_OAI_DIR overrides (default: <repo>/../shared/twilio-oai). */
+/** Directory of the specs; FLEXCONV_OAI_DIR overrides (default: the copy in test/fixtures/twilio-oai). */
 export const OAI_DIR =
-  process.env.FLEXCONV_OAI_DIR ?? fileURLToPath(new URL('../../../shared/twilio-oai/', import.meta.url));
+  process.env.FLEXCONV_OAI_DIR ?? fileURLToPath(new URL('../fixtures/twilio-oai/', import.meta.url));
 
 /** `{domain}/{version}` → spec file. Domains as in the emulator URL (first path segment). */
 export const SPEC_FILES: Record<string, string> = {
