@@ -8,10 +8,10 @@ import {closest} from '../lib/suggest.js';
 const hook: Hook.CommandNotFound = async function (opts) {
   const sep = opts.config.topicSeparator;
   const typed = [opts.id.replaceAll(':', sep), ...(opts.argv ?? []).filter((a) => !a.startsWith('-'))].join(' ');
-  const ids = opts.config.commandIDs.map((id) => id.replaceAll(':', sep));
-  const topics = opts.config.topics.map((t) => t.name.replaceAll(':', sep));
+  const ids = [...new Set(opts.config.commands.filter((c) => !c.hidden).map((c) => c.id.replaceAll(':', sep)))];
+  const topics = [...new Set(opts.config.topics.map((t) => t.name.replaceAll(':', sep)))];
   const typedId = opts.id.replaceAll(':', sep);
-  let suggestions = closest(typedId, [...ids, ...topics]);
+  let suggestions = closest(typedId, [...new Set([...ids, ...topics])]);
   if (!suggestions.length) {
     // "adresses list" → compare word by word
     const first = typedId.split(sep)[0];

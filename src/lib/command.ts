@@ -80,7 +80,13 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
       // oclif wraps some messages ("The following error occurred:\n  Missing required flag x\nSee more help…"): keep the substance.
       const all = err.message.split('\n').map((l) => l.trim());
       const rest = all.slice(1).filter((l) => l && !/^See more help/.test(l));
-      const lines = /^The following errors? occurred:$/.test(all[0]) ? rest : /^Parsing --/.test(all[0]) ? [`${all[0]}: ${rest[0] ?? ''}`] : [all[0]];
+      const lines = /^The following errors? occurred:$/.test(all[0])
+        ? rest
+        : /^Parsing --/.test(all[0])
+          ? [`${all[0]}: ${rest[0] ?? ''}`]
+          : /:$/.test(all[0]) && rest[0]
+            ? [`${all[0]} ${rest[0].split(/\s+/)[0]}`]
+            : [all[0]];
       return new FlexconvError('USAGE', lines.join('; ') || all[0], {exit: Exit.USAGE, hints, cause: err});
     }
     return toFlexconvError(err, this.errorContext());

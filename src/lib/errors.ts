@@ -45,6 +45,17 @@ export class FlexconvError extends Error {
 export const usageError = (message: string, hints: string[] = []) =>
   new FlexconvError('USAGE', message, {hints, exit: Exit.USAGE});
 
+const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNABORTED', 'EPIPE'];
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Hints keyed by Twilio error code; the emulator answers the same codes, so hints fire on both targets. */
 const CATALOG: Record<number, {code: string; message?: string; hints?: string[]; exit?: ExitCode}> = {
   20001: {code: 'INVALID_PARAMETER'},
@@ -97,16 +108,20 @@ export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?:
     // Ctrl-C at a prompt: the user chose to stop.
     return new FlexconvError('CANCELLED', 'Cancelled; nothing was changed', {cause: error});
   }
-  const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException};
+  const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException; config?: {url?: string}};
   const netCode = err?.code ?? err?.cause?.code;
-  if (netCode && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH'].includes(netCode)) {
-    const where = ctx.baseUrl ?? 'the API';
+  if (netCode && NETWORK_CODES.includes(netCode)) {
+    // The URL that failed (axios keeps it), else the base URL; never the {domain} pattern.
+    const where = originOf(err?.config?.url) ?? ctx.baseUrl?.replace('{domain}', '*') ?? 'the API';
     const emulator = ctx.target === 'emulator';
+    const timedOut = netCode === 'ECONNABORTED' || netCode === 'ETIMEDOUT';
     return new FlexconvError(
       'NETWORK',
-      emulator
-        ? `No emulator is answering at ${where} (${netCode})`
-        : `Cannot reach ${where} (${netCode})`,
+      timedOut
+        ? `No answer from ${where} in time (${netCode})`
+        : emulator
+          ? `No emulator is answering at ${where} (${netCode})`
+          : `Cannot reach ${where} (${netCode})`,
       {
         hints: emulator
           ? ['start one with `flexconv emulator start`', 'or point at a running one with --emulator-url URL']

@@ -54,9 +54,10 @@ const SEARCH_PLACES = [
  */
 export async function loadProjectConfig(cwd = process.cwd()): Promise<LoadedProjectConfig> {
   const {cosmiconfig} = await import('cosmiconfig');
-  const explorer = cosmiconfig('flexconv', {searchPlaces: SEARCH_PLACES, searchStrategy: 'project'});
   let result;
   try {
+    // Inside the try: cosmiconfig reads package.json files already while being constructed.
+    const explorer = cosmiconfig('flexconv', {searchPlaces: SEARCH_PLACES, searchStrategy: 'project'});
     result = await explorer.search(cwd);
   } catch (error) {
     throw syntaxError(error);
