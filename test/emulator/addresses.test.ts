@@ -223,6 +223,16 @@ describe('emulator: Address Configuration (conversations v1 /Configuration/Addre
       expect(t.wire.last.statusCode).to.equal(409);
     });
 
+    it('one configuration per address, whatever the type → 409 naming the existing one', async () => {
+      const address = phone();
+      const sms = await configs().create({type: 'sms', address});
+      const err = await rejection(configs().create({type: 'whatsapp', address}));
+      expect(err.status).to.equal(409);
+      expect(err.message).to.include(sms.sid);
+      // fetch by address is never ambiguous
+      expect((await configs()(address).fetch()).sid).to.equal(sms.sid);
+    });
+
     it('a failed create leaves nothing behind', async () => {
       const address = phone();
       await bad({Type: 'sms', Address: address, 'AutoCreation.Type': 'webhook'}, /WebhookUrl/);

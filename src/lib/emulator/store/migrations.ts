@@ -35,8 +35,7 @@ export const MIGRATIONS: string[] = [
     address TEXT NOT NULL,
     doc TEXT NOT NULL
   );
-  CREATE UNIQUE INDEX address_configurations_unique ON address_configurations (account_sid, type, address);
-  CREATE INDEX address_configurations_by_address ON address_configurations (account_sid, address);
+  CREATE UNIQUE INDEX address_configurations_unique ON address_configurations (account_sid, address);
   CREATE INDEX address_configurations_list ON address_configurations (account_sid, parent_sid, seq);
   CREATE INDEX address_configurations_by_type ON address_configurations (account_sid, parent_sid, type, seq);
   `,

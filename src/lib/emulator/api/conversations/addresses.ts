@@ -127,7 +127,7 @@ export default defineResource({
       // Type is case-insensitive on Twilio (spec example createWhatsappCaseInsensitive sends
       // "whAtsAPP"); we store the canonical lower-case spelling [unverified: the example echoes it as sent].
       const type = form.enum('Type', ADDRESS_TYPES, {required: true, ignoreCase: true});
-      const rawAddress = form.str('Address', {required: true});
+      const rawAddress = form.str('Address', {required: true, max: 256});
       const address = rawAddress.trim();
       if (address === '') throw errors.missing('Address');
       validateAddress(type, address, rawAddress);
@@ -147,11 +147,13 @@ export default defineResource({
         address_country: country ? country.toUpperCase() : null,
       };
       ctx.store.tx(() => {
-        const existing = ctx.store.addresses.findBy(ctx.accountSid, {type, address});
+        // One configuration per address (the spec calls it "the unique address", and the address
+        // alone identifies it in /Configuration/Addresses/{Sid}), whatever its type.
+        const existing = ctx.store.addresses.findBy(ctx.accountSid, {address});
         if (existing)
           throw errors.conflict(
             CODES.ADDRESS_EXISTS,
-            `An address configuration for ${type} address ${address} already exists: ${existing.sid}`,
+            `An address configuration for address ${address} already exists: ${existing.sid} (type ${existing.type})`,
           );
         ctx.store.addresses.insert(ctx.accountSid, doc);
       });
