@@ -4,11 +4,7 @@
  * Checks exit codes, stdout/stderr separation, and that --json is the REST API's wire shape.
  */
 import {expect} from 'chai';
-import {mkdtempSync, rmSync} from 'node:fs';
-import {createServer} from 'node:net';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
-import {runCli, type CliResult} from '../helpers/run-cli.js';
+import {freePort, runCli, sandbox, type CliResult, type Sandbox} from '../helpers/cli.js';
 import {startEmulator, type Emulator} from '../../src/lib/emulator/index.js';
 
 const BASE = '/conversations/v1/Configuration/Addresses';
@@ -16,12 +12,10 @@ const FW = 'FW0123456789abcdef0123456789abcdef';
 const IS = 'IS0123456789abcdef0123456789abcdef';
 
 let emu: Emulator;
-let dir: string;
+let box: Sandbox;
 const env = (extra: Record<string, string> = {}) => ({
+  ...box.env,
   FLEXCONV_EMULATOR_URL: emu.url,
-  FLEXCONV_CONFIG_DIR: join(dir, 'config'),
-  FLEXCONV_STATE_DIR: join(dir, 'state'),
-  TWILIO_CLI_CONFIG_DIR: join(dir, 'twilio-cli'),
   ...extra,
 });
 const cli = (...args: string[]): Promise<CliResult> => runCli(args, {env: env()});
@@ -66,12 +60,12 @@ describe('flexconv addresses (CLI against the emulator)', function () {
   this.timeout(60_000);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'flexconv-addresses-'));
+    box = sandbox('flexconv-addresses-');
     emu = await startEmulator({port: 0, db: ':memory:'});
   });
   after(async () => {
     await emu?.stop();
-    rmSync(dir, {recursive: true, force: true});
+    box?.cleanup();
   });
 
   describe('create', () => {
@@ -411,12 +405,7 @@ describe('flexconv addresses (CLI against the emulator)', function () {
 
   describe('target problems', () => {
     it('no emulator at the URL: NETWORK, exit 1, says to start one', async () => {
-      const port = await new Promise<number>((resolve) => {
-        const s = createServer().listen(0, '127.0.0.1', () => {
-          const p = (s.address() as {port: number}).port;
-          s.close(() => resolve(p));
-        });
-      });
+      const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const r = await runCli(['addresses', 'list'], {env: env({FLEXCONV_EMULATOR_URL: url})});
       expect(r.exitCode).to.equal(1);

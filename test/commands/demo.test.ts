@@ -1,5 +1,5 @@
 import {expect} from 'chai';
-import {runCli} from '../helpers/run-cli.js';
+import {runCli} from '../helpers/cli.js';
 
 describe('commands: demo (the main job on an embedded emulator)', () => {
   it('creates an address and lists it, on a throw-away emulator, with no Twilio account', async () => {

@@ -7,7 +7,7 @@ import {createServer, type Server} from 'node:net';
 import {join} from 'node:path';
 import {spawn} from 'node:child_process';
 import {expect} from 'chai';
-import {alive, freePort, killIfAlive, ROOT, runCli, spawnCli, tempDirs, type CliResult} from '../helpers/cli.js';
+import {alive, freePort, killIfAlive, ROOT, runCli, sandbox, spawnCli, type CliResult} from '../helpers/cli.js';
 
 const STACK = /^\s+at .+[(:]\d+/m;
 const SID = /^AC[0-9a-f]{32}$/;
@@ -21,9 +21,9 @@ function expectCleanFailure(r: CliResult, exit: number, code: string): void {
 }
 
 describe('flexconv emulator (built CLI)', () => {
-  const dirs = tempDirs('flexconv-emu-cmd-');
-  const env = {FLEXCONV_STATE_DIR: dirs.state, FLEXCONV_CONFIG_DIR: dirs.config};
-  const recordFile = join(dirs.state, 'emulator.json');
+  const box = sandbox('flexconv-emu-cmd-');
+  const env = box.env;
+  const recordFile = join(box.stateDir, 'emulator.json');
   const cli = (...args: string[]) => runCli(args, {env});
   /** Every process a test may have left running; killed in after(). */
   const pids = new Set<number>();
@@ -42,7 +42,7 @@ describe('flexconv emulator (built CLI)', () => {
     if (r) pids.add(r.pid);
     for (const pid of pids) killIfAlive(pid);
     for (const s of servers) s.close();
-    dirs.cleanup();
+    box.cleanup();
   });
 
   describe('start --detach, status, API, stop/start, reset, stop', () => {
@@ -66,7 +66,7 @@ describe('flexconv emulator (built CLI)', () => {
       pids.add(info.pid);
       expect(Date.now() - started).to.be.below(15_000);
       expect(info).to.include({url: `http://127.0.0.1:${port}`, port, host: '127.0.0.1', detached: true});
-      expect(info.db).to.equal(join(dirs.state, 'emulator.db')); // the state dir, not the real home
+      expect(info.db).to.equal(join(box.stateDir, 'emulator.db')); // the state dir, not the real home
       expect(info.account_sid).to.match(SID);
       expect(info.auth_token).to.be.a('string').and.not.empty;
       expect(info.api_key).to.match(/^SK[0-9a-f]{32}$/);
@@ -88,7 +88,7 @@ describe('flexconv emulator (built CLI)', () => {
       const [r, human] = await Promise.all([cli('emulator', 'status', '--json'), cli('emulator', 'status')]);
       expect(r.exitCode, r.stderr).to.equal(0);
       const s = r.json();
-      expect(s).to.include({running: true, url, pid, db: join(dirs.state, 'emulator.db'), source: 'record', credentials: 'record'});
+      expect(s).to.include({running: true, url, pid, db: join(box.stateDir, 'emulator.db'), source: 'record', credentials: 'record'});
       expect(s.uptime_seconds).to.be.a('number').at.least(0);
       expect(Date.parse(s.started_at)).to.be.a('number').and.not.NaN;
       expect(s.account_sid).to.match(SID);
@@ -137,15 +137,13 @@ describe('flexconv emulator (built CLI)', () => {
       await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
       const busyPort = (busy.address() as {port: number}).port;
       // A separate state dir: no recorded emulator there, so the child really tries to listen.
-      const other = tempDirs('flexconv-emu-busy-');
+      const other = sandbox('flexconv-emu-busy-');
       try {
-        const r = await runCli(['emulator', 'start', '--detach', '--port', String(busyPort)], {
-          env: {FLEXCONV_STATE_DIR: other.state, FLEXCONV_CONFIG_DIR: other.config},
-        });
+        const r = await runCli(['emulator', 'start', '--detach', '--port', String(busyPort)], {env: other.env});
         expectCleanFailure(r, 1, 'PORT_IN_USE');
         expect(r.stderr).to.contain(`Port ${busyPort} on 127.0.0.1 is already in use`);
-        expect(existsSync(join(other.state, 'emulator.json'))).to.equal(false);
-        expect(readFileSync(join(other.state, 'emulator.log'), 'utf8')).to.match(/failed to start: .*EADDRINUSE/);
+        expect(existsSync(join(other.stateDir, 'emulator.json'))).to.equal(false);
+        expect(readFileSync(join(other.stateDir, 'emulator.log'), 'utf8')).to.match(/failed to start: .*EADDRINUSE/);
       } finally {
         other.cleanup();
         busy.close();
@@ -203,7 +201,7 @@ describe('flexconv emulator (built CLI)', () => {
 
   describe('failures', () => {
     it('a corrupt --db file: exit 1, DB_ERROR with the reason, no stack trace, nothing left running', async () => {
-      const bad = join(dirs.root, 'corrupt.db');
+      const bad = join(box.root, 'corrupt.db');
       writeFileSync(bad, 'this is not a SQLite database, just text that is long enough to have a header '.repeat(20));
       const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
       const [foreground, detached, j] = await Promise.all([

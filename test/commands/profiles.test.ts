@@ -7,7 +7,7 @@
 import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {expect} from 'chai';
-import {assertBuilt, execCli, execCliInPty, ptyRunner, sandbox, type CliResult, type Sandbox} from '../helpers/exec-cli.js';
+import {ptyRunner, runCli, runCliInPty, useSandbox, type CliResult, type Sandbox} from '../helpers/cli.js';
 
 const AC1 = 'AC0123456789abcdef0123456789abcdef';
 const AC2 = 'ACfedcba9876543210fedcba9876543210';
@@ -20,7 +20,7 @@ const CLI_SECRET = 'twilio-cli-secret-QRST';
 const SECRETS = [TOKEN, SECRET, CLI_SECRET];
 
 let box: Sandbox;
-const run = (...args: string[]) => execCli(args, {env: box.env, cwd: box.cwd});
+const run = (...args: string[]) => runCli(args, {env: box.env, cwd: box.cwd});
 const file = () => join(box.configDir, 'profiles.json');
 const saved = () => JSON.parse(readFileSync(file(), 'utf8')) as {active?: string; profiles: Record<string, Record<string, string>>};
 
@@ -50,11 +50,7 @@ const addToken = (name: string, ...more: string[]) =>
 const addKey = (name: string, ...more: string[]) =>
   run('profiles', 'add', name, '--account-sid', AC2, '--api-key', SK1, '--api-secret', SECRET, ...more);
 
-before(() => assertBuilt());
-beforeEach(() => {
-  box = sandbox();
-});
-afterEach(() => box.cleanup());
+useSandbox((b) => (box = b));
 
 describe('commands: profiles add (flags, no TTY)', () => {
   it('saves the first profile as the active one, in a 0600 file, and prints it masked', async () => {
@@ -295,7 +291,7 @@ describe('commands: profiles add on a terminal', function () {
   });
 
   it('asks for the missing values (secrets masked), on stderr, and saves them', async () => {
-    const r = await execCliInPty(
+    const r = await runCliInPty(
       ['profiles', 'add', 'tty'],
       [
         {expect: /Account SID/, send: 'AC123\r'},
@@ -315,7 +311,7 @@ describe('commands: profiles add on a terminal', function () {
 
   it('asks only for what the flags leave out (API key path); prompts on stderr, --json alone on stdout', async () => {
     const out = join(box.root, 'stdout.json');
-    const r = await execCliInPty(
+    const r = await runCliInPty(
       ['profiles', 'add', 'tty2', '--account-sid', AC2, '--api-key', SK1, '--json'],
       [{expect: /API key secret/, send: `${SECRET}\r`}],
       {env: box.env, cwd: box.cwd, stdoutTo: out},
@@ -331,7 +327,7 @@ describe('commands: profiles add on a terminal', function () {
   });
 
   it('Ctrl-C at a prompt cancels cleanly and saves nothing', async () => {
-    const r = await execCliInPty(['profiles', 'add', 'tty3'], [{expect: /Account SID/, send: '\x03'}], {env: box.env, cwd: box.cwd});
+    const r = await runCliInPty(['profiles', 'add', 'tty3'], [{expect: /Account SID/, send: '\x03'}], {env: box.env, cwd: box.cwd});
     expect(r.exitCode).to.equal(1);
     expect(r.output).to.contain('CANCELLED').and.not.match(/^\s+at /m);
     expect(existsSync(file())).to.equal(false);

@@ -6,7 +6,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {expect} from 'chai';
-import {assertBuilt, execCli, sandbox, type CliResult, type Sandbox} from '../helpers/exec-cli.js';
+import {runCli, useSandbox, type CliResult, type EnvExtra, type Sandbox} from '../helpers/cli.js';
 
 const AC_FLAG = 'AC11111111111111111111111111111111';
 const AC_ENV = 'AC22222222222222222222222222222222';
@@ -20,8 +20,8 @@ const CLI_SECRET = 'twilio-cli-secret-00000000000CLIS';
 const SECRETS = [ENV_TOKEN, CONFIG_TOKEN, PROFILE_TOKEN, CLI_SECRET];
 
 let box: Sandbox;
-const whoami = (args: string[] = [], env: NodeJS.ProcessEnv = {}) =>
-  execCli(['whoami', ...args], {env: {...box.env, ...env}, cwd: box.cwd});
+const whoami = (args: string[] = [], env: EnvExtra = {}) =>
+  runCli(['whoami', ...args], {env: {...box.env, ...env}, cwd: box.cwd});
 
 function ok(r: CliResult): CliResult {
   expect(r.exitCode, `exit code; stderr: ${r.stderr}`).to.equal(0);
@@ -44,11 +44,7 @@ function activeProfile(profile: Record<string, string>, name = 'prod'): void {
   writeFileSync(join(box.configDir, 'profiles.json'), JSON.stringify({active: name, profiles: {[name]: profile}}), {mode: 0o600});
 }
 
-before(() => assertBuilt());
-beforeEach(() => {
-  box = sandbox();
-});
-afterEach(() => box.cleanup());
+useSandbox((b) => (box = b));
 
 describe('commands: whoami', () => {
   it('with nothing configured: the emulator, its default account, and why', async () => {

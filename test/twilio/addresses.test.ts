@@ -8,7 +8,8 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import nock from 'nock';
-import {ROOT, runInProcess, type CliResult} from '../helpers/run-cli.js';
+import {runInProcess, type CliResult} from '../helpers/cli.js';
+import {OAI_DIR, SPEC_FILES} from '../helpers/oai.js';
 import {
   ADDRESS_TYPES,
   AUTO_CREATION_TYPES,
@@ -98,7 +99,7 @@ describe('addresses on real Twilio (nock)', function () {
   afterEach(() => nock.cleanAll());
 
   it('uses the enums of the OpenAPI spec', () => {
-    const spec = JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'twilio-oai', 'twilio_conversations_v1.json'), 'utf8'));
+    const spec = JSON.parse(readFileSync(join(OAI_DIR, SPEC_FILES['conversations/v1']), 'utf8'));
     const s = spec.components.schemas;
     expect([...ADDRESS_TYPES]).to.deep.equal(s.configuration_address_enum_type.enum);
     expect([...AUTO_CREATION_TYPES]).to.deep.equal(s.configuration_address_enum_auto_creation_type.enum);
