@@ -13,12 +13,15 @@
 //   BENCH_WARMUP=1         seconds of unmeasured warm-up load before each case (0 = none)
 //   BENCH_CONNECTIONS=10   concurrent keep-alive connections
 //   BENCH_SEED=20000       addresses stored for the large-table case
+//   BENCH_RETRIES=2        re-measure a case disturbed by other processes (> 0.15 cores of
+//                          "other CPU") up to this many times, keeping the least disturbed run
 //   BENCH_ONLY=get10,post  run only these cases (bare,fastify,get10,post,get20k,extra); RSS is
 //                          always read. `fastify` (a fastify hello-world, bench/serve-fastify.js)
 //                          and `extra` (page-size and deep-page variants) are informational.
 //   BENCH_CPU_PROF=<dir>   run the emulator child under `node --cpu-prof` writing into <dir>
 //                          (summarise with `node bench/profile-summary.js <dir>/*.cpuprofile`)
 //   BENCH_DB_DIR=<dir>     where the temp database directory is created (default os.tmpdir())
+//   BENCH_EMULATOR_NODE_ARGS='--max-semi-space-size=2'  extra node flags for the emulator child
 //   BENCH_JSON=<file>      also write the raw results as JSON
 //
 // Exit code 1 when a target is missed or any response was not 2xx.
@@ -37,6 +40,9 @@ const SECONDS = num(env.BENCH_SECONDS, 5);
 const WARMUP = num(env.BENCH_WARMUP, 1);
 const CONNECTIONS = num(env.BENCH_CONNECTIONS, 10);
 const SEED = num(env.BENCH_SEED, 20_000);
+const RETRIES = num(env.BENCH_RETRIES, 2);
+const RETRY_PAUSE = 10; // seconds
+const NOISY = 0.15; // cores used by other processes above which a measurement counts as disturbed
 const ONLY = env.BENCH_ONLY ? new Set(env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined;
 const want = (name) => !ONLY || ONLY.has(name);
 
@@ -77,6 +83,7 @@ async function load(url, {seconds = SECONDS, amount, requests, method = 'GET', p
   return {
     rps: reqs,
     total: r.requests.total,
+    bytesPerResponse: r.throughput.total / Math.max(r.requests.total, 1),
     ok2xx: r['2xx'],
     non2xx: r.non2xx,
     errors: r.errors,
@@ -91,9 +98,26 @@ async function load(url, {seconds = SECONDS, amount, requests, method = 'GET', p
 /**
  * Warm up (unmeasured), then measure. `server` is the child under load: CPU used by anything
  * other than it and this process during the measurement is reported as "other CPU" (a
- * concurrent build or test run on the machine skews the ratios).
+ * concurrent build or test run on the machine skews the ratios). A disturbed measurement is
+ * retried up to BENCH_RETRIES times after a pause, keeping the least disturbed one.
  */
 async function measure(label, server, opts) {
+  let best;
+  for (let attempt = 0; attempt <= RETRIES; attempt++) {
+    if (attempt > 0) {
+      process.stderr.write(`  "${label}" was disturbed (other CPU ${best.otherCores.toFixed(2)} cores): retrying in ${RETRY_PAUSE} s\n`);
+      await sleep(RETRY_PAUSE * 1000);
+    }
+    const m = await measureOnce(label, server, opts);
+    m.attempts = attempt + 1;
+    if (!best || (m.otherCores ?? 0) < (best.otherCores ?? 0)) best = {...m};
+    best.attempts = attempt + 1;
+    if (!(best.otherCores > NOISY)) break;
+  }
+  return best;
+}
+
+async function measureOnce(label, server, opts) {
   if (WARMUP > 0) await load(server.url, {...opts, seconds: WARMUP});
   process.stderr.write(`  measuring ${label} (${SECONDS} s, ${CONNECTIONS} connections)...\n`);
   const before = cpuSample([process.pid, server.pid]);
@@ -107,6 +131,7 @@ async function measure(label, server, opts) {
     // server CPU per request: far less sensitive to a busy machine than req/s
     cpuUsPerReq: serverCpu === undefined ? undefined : (serverCpu * 1e6) / Math.max(r.total, 1),
     serverCores: serverCpu === undefined ? undefined : serverCpu / r.duration,
+    loadgenCores: serverCpu === undefined ? undefined : cpuSeconds(before, after, process.pid) / r.duration,
   };
 }
 
@@ -166,9 +191,9 @@ async function walkAddresses(base) {
   return {n, lastPath};
 }
 
-async function rssAfterSettle(pid) {
+async function rssAfterSettle(server) {
   await sleep(1000);
-  return procMemory(pid);
+  return {...procMemory(server.pid), inside: await server.heapStats()};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,13 +206,16 @@ console.error(`flexconv emulator bench — node ${process.version}, ${SECONDS} s
 const bare = await spawnServer(join(here, 'serve-bare.js'));
 const fastify = want('fastify') ? await spawnServer(join(here, 'serve-fastify.js')) : undefined;
 const emu = await spawnServer(join(here, 'serve-emulator.js'), {
-  nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+  nodeArgs: [
+    ...(env.BENCH_EMULATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+  ],
 });
 console.error(`  bare server ${bare.url} (pid ${bare.pid}); emulator ${emu.url} (pid ${emu.pid}, db ${emu.db})`);
 
 let failed = false;
 try {
-  results.memory.startup = await rssAfterSettle(emu.pid);
+  results.memory.startup = await rssAfterSettle(emu);
 
   if (want('bare')) cases.bare1 = await measure('bare node:http (before)', bare, {});
   if (fastify) cases.fastify = await measure('fastify hello-world (info)', fastify, {});
@@ -233,7 +261,7 @@ try {
 
   if (want('bare')) cases.bare2 = await measure('bare node:http (after)', bare, {});
 
-  results.memory.afterRuns = await rssAfterSettle(emu.pid);
+  results.memory.afterRuns = await rssAfterSettle(emu);
 } catch (error) {
   failed = true;
   console.error(`bench aborted: ${error.stack ?? error}`);
@@ -254,13 +282,15 @@ const row = (c, ratio, target, ok) => {
     fmt.int(c.rps),
     fmt.ms(c.p50),
     fmt.ms(c.p99),
+    fmt.int(c.bytesPerResponse),
     ratio === undefined ? '' : fmt.pct(ratio),
     target ?? '',
     target ? verdict(ok) : '',
     `${c.non2xx}/${c.errors}/${c.timeouts}`,
     c.cpuUsPerReq === undefined ? 'n/a' : `${Math.round(c.cpuUsPerReq)} µs`,
     c.serverCores === undefined ? 'n/a' : c.serverCores.toFixed(2),
-    c.otherCores === undefined ? 'n/a' : c.otherCores.toFixed(2),
+    c.loadgenCores === undefined ? 'n/a' : c.loadgenCores.toFixed(2),
+    c.otherCores === undefined ? 'n/a' : c.otherCores.toFixed(2) + (c.attempts > 1 ? ` (try ${c.attempts})` : ''),
   ]);
   if (target) checks.push(ok);
 };
@@ -274,15 +304,20 @@ const r20k = cases.get20k && cases.get10 ? cases.get20k.rps / cases.get10.rps : 
 row(cases.get20k, r20k, `≥ ${TARGETS.get20k * 100} % of GET@10`, r20k >= TARGETS.get20k);
 for (const k of ['get20kPs10', 'deepCursor', 'deepOffset'])
   if (cases[k]) row(cases[k], cases.get10 ? cases[k].rps / cases.get10.rps : undefined, '(info: vs GET@10)', undefined);
-for (const r of rows) if (r[5].startsWith('(info')) r[6] = 'info';
+for (const r of rows) if (r[6].startsWith('(info')) r[7] = 'info';
 
 console.log('');
 console.log(`flexconv emulator bench — node ${process.version}, ${SECONDS} s/case, ${CONNECTIONS} connections, loopback; baseline = mean of bare runs = ${fmt.int(bareRps)} req/s`);
 if (results.stored !== undefined) console.log(`large-table cases: ${results.stored} addresses stored (DB ${emu.db})`);
 if (results.seed) console.log(`seeding: ${results.seed.created} POSTs at ${fmt.int(results.seed.rps)} req/s (non2xx ${results.seed.non2xx}, errors ${results.seed.errors})`);
 console.log('');
-console.log(table(['case', 'req/s', 'p50', 'p99', 'ratio', 'target', 'result', 'non2xx/err/timeout', 'server CPU/req', 'server cores', 'other CPU'], rows));
-const noisy = Object.values(cases).filter((c) => c.otherCores > 0.15);
+console.log(table(['case', 'req/s', 'p50', 'p99', 'bytes/resp', 'ratio', 'target', 'result', 'non2xx/err/timeout', 'server CPU/req', 'server cores', 'loadgen cores', 'other CPU'], rows));
+if (cases.get10 && cases.get20k)
+  console.log(
+    'note: the list GET returns every stored address up to the default PageSize of 50: 10 items at 10 stored, a full page of 50 at 20k;\n' +
+      '      the "PageSize=10" row (extra) is the same-payload comparison, isolating table size from page size.',
+  );
+const noisy = Object.values(cases).filter((c) => c.otherCores > NOISY);
 if (noisy.length)
   console.log(`WARNING: other processes used CPU during ${noisy.map((c) => `"${c.label}" (${c.otherCores.toFixed(2)} cores)`).join(', ')}; those figures are disturbed — rerun on a quiet machine.`);
 if (cases.bare1 && cases.bare2 && Math.abs(cases.bare1.rps - cases.bare2.rps) / bareRps > 0.1)
@@ -297,10 +332,27 @@ for (const [label, v] of [
   if (!v?.rss) continue;
   const ok = v.rss <= TARGETS.rssMiB * MiB;
   checks.push(ok);
-  memRows.push([label, fmt.mib(v.rss), `≤ ${TARGETS.rssMiB} MiB`, verdict(ok), fmt.mib(v.anon), fmt.mib(v.file), fmt.mib(v.hwm)]);
+  const i = v.inside;
+  memRows.push([
+    label,
+    fmt.mib(v.rss),
+    `≤ ${TARGETS.rssMiB} MiB`,
+    verdict(ok),
+    fmt.mib(v.anon),
+    fmt.mib(v.file),
+    i ? `${fmt.mib(i.v8Used)} / ${fmt.mib(i.v8Committed)}` : 'n/a',
+    i ? fmt.mib(i.external) : 'n/a',
+    fmt.mib(v.hwm),
+  ]);
 }
 console.log('');
-console.log(table(['memory (emulator process)', 'VmRSS', 'target', 'result', 'of which anon', 'file-backed', 'peak (VmHWM)'], memRows));
+console.log(
+  table(
+    ['memory (emulator process)', 'VmRSS', 'target', 'result', 'anon', 'file-backed', 'V8 heap used/resident', 'external', 'peak (VmHWM)'],
+    memRows,
+  ),
+);
+console.log('(file-backed = mostly the node binary itself; anon beyond the V8 heap = malloc: SQLite page cache, buffers)');
 
 const measured = Object.values(cases);
 const bad = measured.filter((c) => c.non2xx || c.errors || c.timeouts);
@@ -319,6 +371,7 @@ if (results.seed && (results.seed.non2xx || results.seed.errors)) {
 }
 console.log(
   '("server CPU/req" = CPU time of the server process per response; "server cores" = its CPU use during the case (1.00 = one core saturated);\n' +
+    ' "loadgen cores" = autocannon (this process; near 1.00 means the load generator, not the server, is the limit);\n' +
     ' "other CPU" = cores used by processes other than the server under load and this load generator; the machine has ' +
     `${availableParallelism()} cores)`,
 );

@@ -14,9 +14,11 @@ export const MiB = 1024 * 1024;
  */
 export function spawnServer(script, {nodeArgs = [], env = process.env, timeoutMs = 20_000} = {}) {
   const child = spawn(process.execPath, [...nodeArgs, script], {
-    stdio: ['pipe', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit', 'ipc'],
     env,
   });
+  child.unref();
+  child.channel?.unref();
   return new Promise((resolve, reject) => {
     let buf = '';
     const timer = setTimeout(() => {
@@ -54,6 +56,21 @@ export function spawnServer(script, {nodeArgs = [], env = process.env, timeoutMs
       resolve({
         ...info,
         child,
+        /** The child's own view of its memory (serve-emulator.js answers), or undefined. */
+        heapStats(timeoutMs = 2000) {
+          return new Promise((res) => {
+            if (exited || !child.connected) return res(undefined);
+            const t = setTimeout(() => (child.off('message', on), res(undefined)), timeoutMs);
+            const on = (m) => {
+              if (m?.type !== 'memory') return;
+              clearTimeout(t);
+              child.off('message', on);
+              res(m.memory);
+            };
+            child.on('message', on);
+            child.send('memory');
+          });
+        },
         async stop(graceMs = 10_000) {
           if (exited) return;
           child.kill('SIGTERM');

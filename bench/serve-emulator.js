@@ -9,6 +9,7 @@
 // removes the temp dir and exits 0 — exiting normally is what lets `node --cpu-prof` write
 // its profile.
 import {mkdtempSync, rmSync} from 'node:fs';
+import {getHeapStatistics} from 'node:v8';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -38,6 +39,17 @@ async function shutdown() {
 }
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
+// bench/lib.js heapStats(): report how the process sees its own memory (V8 heap vs the rest).
+process.on('message', (m) => {
+  if (m !== 'memory') return;
+  const h = getHeapStatistics();
+  process.send?.({
+    type: 'memory',
+    memory: {...process.memoryUsage(), v8Committed: h.total_physical_size, v8Used: h.used_heap_size},
+  });
+});
+process.channel?.unref();
+
 // The parent keeps our stdin open; if it dies without signalling us, we go too.
 process.stdin.on('end', shutdown);
 process.stdin.on('error', shutdown);
