@@ -1,6 +1,6 @@
 import {Command, Flags, Errors, type Interfaces} from '@oclif/core';
 import {resolveContext, type ResolvedContext, type TargetFlags} from './config/resolve.js';
-import {Exit, FlexconvError, toFlexconvError, usageError} from './errors.js';
+import {CANCELLED_MESSAGE, Exit, FlexconvError, toFlexconvError, usageError} from './errors.js';
 import {Renderer, wantColor} from './render/index.js';
 import {closest} from './suggest.js';
 import type {TwilioClient} from './twilio/client.js';
@@ -8,6 +8,24 @@ import type {TwilioClient} from './twilio/client.js';
 export {Flags, Args} from '@oclif/core';
 export type {Column} from './render/index.js';
 export {mask} from './render/index.js';
+export {CANCELLED_MESSAGE} from './errors.js';
+
+/** Thrown by confirm() when the answer is "no"; catch() turns it into exit 0. */
+class Declined extends Error {
+  constructor(readonly result: Record<string, unknown>) {
+    super(CANCELLED_MESSAGE);
+    this.name = 'Declined';
+  }
+}
+
+/**
+ * Where requests go, for messages: "the emulator at http://127.0.0.1:4010" or
+ * "Twilio (account AC…)". The one wording, used by ApiCommand.where() and `profiles add`.
+ */
+export function targetLabel(c: Pick<ResolvedContext, 'target' | 'baseUrl' | 'accountSid' | 'region'>): string {
+  if (c.target === 'emulator') return `the emulator at ${c.baseUrl}`;
+  return `Twilio (account ${c.accountSid}${c.region ? `, region ${c.region}` : ''})`;
+}
 
 /**
  * Base of every command: --json (machine output on stdout, nothing else there), --no-color and
@@ -34,16 +52,25 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   }
 
-  /** Ask for confirmation on a TTY; refuse (usage error) without one unless `yes` is set. */
-  protected async confirm(message: string, yes: boolean | undefined, flagHint = '--yes'): Promise<boolean> {
-    if (yes) return true;
+  /**
+   * The one confirmation for destructive commands. `yes` (--yes) skips the question; without a
+   * terminal it is a usage error (exit 2) naming `flagHint`. Answering "no" ends the command
+   * here: catch() prints "Cancelled; nothing was changed" on stderr and exits 0, and under --json
+   * prints `result` with `cancelled: true`. Ctrl-C at the prompt is CANCELLED, exit 1.
+   */
+  protected async confirm(
+    message: string,
+    yes: boolean | undefined,
+    opts: {flagHint?: string; result?: Record<string, unknown>} = {},
+  ): Promise<void> {
+    if (yes) return;
     if (!process.stdin.isTTY || !process.stderr.isTTY) {
       throw usageError(`Refusing to go on without confirmation: stdin is not a terminal`, [
-        `pass ${flagHint} to confirm non-interactively`,
+        `pass ${opts.flagHint ?? '--yes'} to confirm non-interactively`,
       ]);
     }
     const {confirm} = await import('@inquirer/prompts');
-    return confirm({message, default: false}, {output: process.stderr});
+    if (!(await confirm({message, default: false}, {output: process.stderr}))) throw new Declined(opts.result ?? {});
   }
 
   /** Extra context for error messages (the API command adds the target and base URL). */
@@ -53,6 +80,12 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
 
   override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err;
+    if (err instanceof Declined) {
+      // "No" at a confirmation prompt: not an error, nothing was changed.
+      this.render.info(CANCELLED_MESSAGE);
+      if (this.jsonEnabled()) this.logJson({...err.result, cancelled: true});
+      return undefined;
+    }
     const e = this.toUserError(err);
     if (process.env.DEBUG && /flexconv/.test(process.env.DEBUG)) {
       process.stderr.write(`${(e.cause as Error | undefined)?.stack ?? err.stack ?? String(err)}\n`);
@@ -131,6 +164,11 @@ export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
     const ctx = await this.resolve(flags);
     const {createClient} = await import('./twilio/client.js');
     return createClient(ctx);
+  }
+
+  /** " on the emulator at URL" / " on Twilio (account AC…)": append to the success line of a change. */
+  protected where(): string {
+    return this.context ? ` on ${targetLabel(this.context)}` : '';
   }
 
   protected override errorContext(): {baseUrl?: string; target?: string} {

@@ -42,6 +42,9 @@ export class FlexconvError extends Error {
   }
 }
 
+/** What a declined confirmation or Ctrl-C at a prompt says, the same for every command. */
+export const CANCELLED_MESSAGE = 'Cancelled; nothing was changed';
+
 export const usageError = (message: string, hints: string[] = []) =>
   new FlexconvError('USAGE', message, {hints, exit: Exit.USAGE});
 
@@ -79,7 +82,7 @@ interface RestExceptionLike {
   moreInfo?: string;
 }
 
-function isRestException(e: unknown): e is RestExceptionLike {
+export function isRestException(e: unknown): e is RestExceptionLike {
   return (
     typeof e === 'object' &&
     e !== null &&
@@ -89,11 +92,34 @@ function isRestException(e: unknown): e is RestExceptionLike {
 }
 
 /**
+ * An HTTP error whose body was Twilio's error shape ({code, message, more_info, status}), as
+ * Twilio and the emulator send. Without one (an HTML or empty 404, say) the SDK's RestException
+ * has no numeric `code`: whatever answered was not the Twilio API.
+ */
+export function isTwilioError(e: unknown): e is RestExceptionLike & {code: number} {
+  return isRestException(e) && typeof e.code === 'number';
+}
+
+/**
  * Map anything thrown below a command to a FlexconvError. `baseUrl` names where requests went,
  * for network failures.
  */
 export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?: string} = {}): FlexconvError {
   if (error instanceof FlexconvError) return error;
+  if (isRestException(error) && !isTwilioError(error) && ctx.target === 'emulator' && ctx.baseUrl) {
+    // Some other HTTP server at the emulator URL (a dev server, a proxy): say so, not "[HTTP 404]".
+    return new FlexconvError(
+      'NOT_AN_EMULATOR',
+      `The server at ${ctx.baseUrl} did not answer like a flexconv emulator (HTTP ${error.status} without a Twilio error body)`,
+      {
+        hints: [
+          `see what answers there: \`flexconv emulator status --emulator-url ${ctx.baseUrl}\``,
+          'start an emulator with `flexconv emulator start`, or point at one with --emulator-url URL',
+        ],
+        cause: error,
+      },
+    );
+  }
   if (isRestException(error)) {
     const code = error.code ?? error.status;
     const known = CATALOG[code];
@@ -106,7 +132,7 @@ export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?:
   }
   if ((error as Error)?.name === 'ExitPromptError' || (error as Error)?.name === 'AbortPromptError') {
     // Ctrl-C at a prompt: the user chose to stop.
-    return new FlexconvError('CANCELLED', 'Cancelled; nothing was changed', {cause: error});
+    return new FlexconvError('CANCELLED', CANCELLED_MESSAGE, {cause: error});
   }
   const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException; config?: {url?: string}};
   const netCode = err?.code ?? err?.cause?.code;

@@ -4,7 +4,10 @@
  * Checks exit codes, stdout/stderr separation, and that --json is the REST API's wire shape.
  */
 import {expect} from 'chai';
-import {freePort, runCli, sandbox, type CliResult, type Sandbox} from '../helpers/cli.js';
+import {createServer, type Server} from 'node:http';
+import {readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {freePort, ptyRunner, runCli, runCliInPty, sandbox, type CliResult, type Sandbox} from '../helpers/cli.js';
 import {startEmulator, type Emulator} from '../../src/lib/emulator/index.js';
 
 const BASE = '/conversations/v1/Configuration/Addresses';
@@ -117,7 +120,9 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       const address = `whatsapp:${phone()}`;
       const r = await cli('addresses', 'create', '--type', 'whatsapp', '--address', address, '--address-country', 'us');
       expect(r.exitCode, r.stderr).to.equal(0);
-      expect(r.stderr).to.match(/^✔ Created address configuration IG[0-9a-f]{32} for whatsapp whatsapp:\+1555\d+\n$/);
+      // The success line names where the change happened.
+      expect(r.stderr).to.match(/^✔ Created address configuration IG[0-9a-f]{32} \(whatsapp whatsapp:\+1555\d+\) on the emulator at (\S+)\n$/);
+      expect(/ at (\S+)\n$/.exec(r.stderr)![1]).to.equal(emu.url);
       expect(r.stdout).to.match(/^SID\s+IG[0-9a-f]{32}$/m);
       expect(r.stdout).to.include(`Address        ${address}`);
       expect(r.stdout).to.match(/^Country\s+US$/m);
@@ -202,7 +207,7 @@ describe('flexconv addresses (CLI against the emulator)', function () {
         '--webhook-filters', 'onMessageAdded',
       );
       expect(r.exitCode, r.stderr).to.equal(0);
-      expect(r.stderr).to.include(`✔ Updated address configuration ${before.sid}`);
+      expect(r.stderr).to.equal(`✔ Updated address configuration ${before.sid} (sms ${before.address}) on the emulator at ${emu.url}\n`);
       expect(r.stdout).to.match(/^Webhook\s+POST https:\/\/example\.com\/new$/m);
       const now = await wire(`${BASE}/${before.sid}`);
       expect(now.auto_creation).to.include({type: 'webhook', webhook_url: 'https://example.com/new'});
@@ -214,6 +219,34 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       expectUsage(r, /--webhook-url only applies to auto-creation type webhook, but IG\w+ has auto-creation type studio/);
       expect(r.stderr).to.include('use --auto-creation-type webhook');
       expect(await wire(`${BASE}/${before.sid}`)).to.deep.equal(before);
+    });
+
+    it('--auto-creation-type webhook/studio without a URL/flow stored or given: usage error naming the flag, unchanged', async () => {
+      const plain = json(await cli('addresses', 'create', '--type', 'sms', '--address', phone(), '--json'));
+      const studio = json(await cli('addresses', 'create', '--type', 'sms', '--address', phone(), '--studio-flow', FW, '--json'));
+      const [webhookOnPlain, webhookOnStudio, studioOnPlain, asJson] = await Promise.all([
+        cli('addresses', 'update', plain.sid, '--auto-creation-type', 'webhook'),
+        cli('addresses', 'update', studio.address, '--auto-creation-type', 'webhook', '--webhook-method', 'GET'),
+        cli('addresses', 'update', plain.address, '--auto-creation-type', 'studio', '--studio-retry-count', '2'),
+        cli('addresses', 'update', plain.sid, '--auto-creation-type', 'webhook', '--json'),
+      ]);
+      expectUsage(webhookOnPlain, new RegExp(`Auto-creation type webhook needs --webhook-url: ${plain.sid} has no webhook URL stored \\(its type is default\\)`));
+      expect(webhookOnPlain.stderr).to.include(`--auto-creation-type webhook --webhook-url https://`);
+      expectUsage(webhookOnStudio, /Auto-creation type webhook needs --webhook-url: IG\w+ has no webhook URL stored \(its type is studio\)/);
+      expectUsage(studioOnPlain, /Auto-creation type studio needs --studio-flow FW…: IG\w+ has no Studio flow stored/);
+      expect(studioOnPlain.stderr).to.include('--studio-flow FW');
+      expect(asJson.exitCode).to.equal(2);
+      expect(json(asJson).error).to.include({code: 'USAGE', exit: 2});
+      expect(json(asJson).error.hints.join(' ')).to.include('--webhook-url');
+      expect(await wire(`${BASE}/${plain.sid}`)).to.deep.equal(plain);
+      expect(await wire(`${BASE}/${studio.sid}`)).to.deep.equal(studio);
+    });
+
+    it('--auto-creation-type webhook without --webhook-url is fine when the configuration has a URL', async () => {
+      const hooked = json(await cli('addresses', 'create', '--type', 'sms', '--address', phone(), '--webhook-url', 'https://example.com/kept', '--json'));
+      const r = await cli('addresses', 'update', hooked.sid, '--auto-creation-type', 'webhook', '--webhook-method', 'GET', '--json');
+      expect(r.exitCode, r.stderr).to.equal(0);
+      expect(json(r).auto_creation).to.include({type: 'webhook', webhook_url: 'https://example.com/kept', webhook_method: 'GET'});
     });
 
     it('nothing to update, or an unknown address', async () => {
@@ -244,7 +277,7 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       const r = await cli('addresses', 'delete', created.sid, '-y');
       expect(r.exitCode, r.stderr).to.equal(0);
       expect(r.stdout).to.equal('');
-      expect(r.stderr).to.match(new RegExp(`^✔ Deleted address configuration ${created.sid} \\(sms \\+1555\\d+\\)\\n$`));
+      expect(r.stderr).to.match(new RegExp(`^✔ Deleted address configuration ${created.sid} \\(sms \\+1555\\d+\\) on the emulator at ${emu.url}\\n$`));
     });
 
     it('without a TTY and without --yes it refuses (exit 2) and deletes nothing', async () => {
@@ -259,9 +292,46 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       const created = json(await cli('addresses', 'create', '--type', 'sms', '--address', phone(), '--friendly-name', 'Keep', '--json'));
       const r = await cli('addresses', 'delete', created.sid, '--dry-run');
       expect(r.exitCode, r.stderr).to.equal(0);
-      expect(r.stderr).to.include(`Dry run: would delete address configuration ${created.sid}`);
+      expect(r.stderr).to.include(`Dry run: would delete address configuration ${created.sid}`).and.include(`on the emulator at ${emu.url}`);
       expect(r.stdout).to.match(/^Friendly name\s+Keep$/m);
       expect(await wire(`${BASE}/${created.sid}`)).to.deep.equal(created);
+    });
+
+    describe('on a terminal', function () {
+      const pty = ptyRunner();
+      before(function () {
+        if (!pty.ok) {
+          // eslint-disable-next-line no-console
+          console.log(`      (skipped: ${pty.reason})`);
+          this.skip();
+        }
+      });
+
+      it('answering "no": nothing deleted, "Cancelled; nothing was changed", exit 0; --json adds cancelled: true', async () => {
+        const created = json(await cli('addresses', 'create', '--type', 'sms', '--address', phone(), '--json'));
+        const prompt = new RegExp(`Delete address configuration ${created.sid}[^?]*\\?[^?]*\\(y\\s*/\\s*N`);
+        const r = await runCliInPty(['addresses', 'delete', created.sid], [{expect: prompt, send: 'n\r'}], {env: env()});
+        expect(r.exitCode, r.output).to.equal(0);
+        // The question names where the delete would happen (the prompt may wrap the line).
+        expect(r.output.replace(/\s*\n/g, '')).to.include(`on the emulator at ${emu.url}?`);
+        expect(r.output).to.include('Cancelled; nothing was changed').and.not.include('CANCELLED').and.not.include('Deleted');
+        expect(await wire(`${BASE}/${created.sid}`)).to.deep.equal(created);
+
+        const out = join(box.root, 'delete-no.json');
+        const j = await runCliInPty(['addresses', 'delete', created.sid, '--json'], [{expect: prompt, send: 'n\r'}], {env: env(), stdoutTo: out});
+        expect(j.exitCode, j.output).to.equal(0);
+        expect(j.output).to.include('Cancelled; nothing was changed'); // stderr: the terminal
+        expect(JSON.parse(readFileSync(out, 'utf8'))).to.deep.equal({...created, cancelled: true});
+        expect(await wire(`${BASE}/${created.sid}`)).to.deep.equal(created);
+      });
+
+      it('answering "yes" deletes', async () => {
+        const created = json(await cli('addresses', 'create', '--type', 'sms', '--address', phone(), '--json'));
+        const r = await runCliInPty(['addresses', 'delete', created.sid], [{expect: /Delete address configuration/, send: 'y\r'}], {env: env()});
+        expect(r.exitCode, r.output).to.equal(0);
+        expect(r.output).to.include(`✔ Deleted address configuration ${created.sid}`);
+        expect((await wire(`${BASE}/${created.sid}`)).code).to.equal(20404);
+      });
     });
 
     it('an unknown SID is NOT_FOUND, exit 1', async () => {
@@ -381,6 +451,7 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       ['missing both required flags', [], /Missing required flag/],
     ];
     it('create: enums, formats, SID shapes, type-specific flags, required flags', async () => {
+      const before = (await wireAll()).length;
       const results = await Promise.all(cases.map(([, args]) => cli('addresses', 'create', ...args)));
       results.forEach((r, i) => {
         const [name, , pattern] = cases[i];
@@ -388,7 +459,7 @@ describe('flexconv addresses (CLI against the emulator)', function () {
         expect(r.stdout, name).to.equal('');
         expect(r.stderr, name).to.match(pattern);
       });
-      expect(await wireAll()).to.have.length(58); // nothing was created
+      expect(await wireAll()).to.have.length(before); // nothing was created
     });
 
     it('--json puts the usage error on stdout as JSON', async () => {
@@ -416,6 +487,38 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       expect(j.exitCode).to.equal(1);
       expect(json(j).error.code).to.equal('NETWORK');
     });
+
+    for (const [kind, contentType, body] of [
+      ['an HTML 404', 'text/html', '<html><body>Cannot GET</body></html>'],
+      ['a JSON 404 that is not Twilio\'s error shape', 'application/json', '{"error":"Not Found"}'],
+    ] as const) {
+      it(`another HTTP server at the emulator URL (${kind}): NOT_AN_EMULATOR, exit 1, hint to check it`, async () => {
+        const server: Server = createServer((_req, res) => res.writeHead(404, {'Content-Type': contentType}).end(body));
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+        const url = `http://127.0.0.1:${(server.address() as {port: number}).port}`;
+        try {
+          const run = (...args: string[]) => runCli(args, {env: env({FLEXCONV_EMULATOR_URL: url})});
+          const [list, get, del, update] = await Promise.all([
+            run('addresses', 'list'),
+            run('addresses', 'get', '+15551234567', '--json'),
+            run('addresses', 'delete', 'IG00000000000000000000000000000000', '--yes'),
+            run('addresses', 'update', '+15551234567', '--studio-flow', FW),
+          ]);
+          for (const r of [list, del, update]) {
+            expect(r.exitCode, r.stderr).to.equal(1);
+            expect(r.stdout).to.equal('');
+            expect(r.stderr).to.include(`✖ NOT_AN_EMULATOR: The server at ${url} did not answer like a flexconv emulator (HTTP 404`);
+            expect(r.stderr).to.include(`flexconv emulator status --emulator-url ${url}`);
+            expect(r.stderr).not.to.include('Failed to execute request').and.not.include('No address configuration matches');
+          }
+          expect(get.exitCode).to.equal(1);
+          expect(json(get).error).to.include({code: 'NOT_AN_EMULATOR', exit: 1});
+          expect(json(get).error).not.to.have.property('twilio');
+        } finally {
+          server.close();
+        }
+      });
+    }
 
     it('wrong credentials: AUTH_FAILED, exit 1', async () => {
       const [flags, envCreds] = await Promise.all([

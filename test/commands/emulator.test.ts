@@ -7,7 +7,8 @@ import {createServer, type Server} from 'node:net';
 import {join} from 'node:path';
 import {spawn} from 'node:child_process';
 import {expect} from 'chai';
-import {alive, freePort, killIfAlive, ROOT, runCli, sandbox, spawnCli, type CliResult} from '../helpers/cli.js';
+import {alive, freePort, killIfAlive, ptyRunner, ROOT, runCli, runCliInPty, sandbox, spawnCli, type CliResult} from '../helpers/cli.js';
+import {startEmulator} from '../../src/lib/emulator/index.js';
 
 const STACK = /^\s+at .+[(:]\d+/m;
 const SID = /^AC[0-9a-f]{32}$/;
@@ -157,6 +158,21 @@ describe('flexconv emulator (built CLI)', () => {
       expect(await listAddresses()).to.have.length(1);
     });
 
+    it('reset answered "no" on a terminal: exit 0, "Cancelled; nothing was changed", nothing deleted; --json says cancelled', async function () {
+      const pty = ptyRunner();
+      if (!pty.ok) this.skip();
+      const r = await runCliInPty(['emulator', 'reset'], [{expect: /Delete every resource in the emulator at[^?]*\?[^?]*\(y\s*\/\s*N/, send: 'n\r'}], {env});
+      expect(r.exitCode, r.output).to.equal(0);
+      expect(r.output).to.include('Cancelled; nothing was changed').and.not.include('✔ Reset');
+      expect(await listAddresses()).to.have.length(1);
+
+      const out = join(box.root, 'reset-no.json');
+      const j = await runCliInPty(['emulator', 'reset', '--json'], [{expect: /\(y\s*\/\s*N/, send: 'n\r'}], {env, stdoutTo: out});
+      expect(j.exitCode, j.output).to.equal(0);
+      expect(JSON.parse(readFileSync(out, 'utf8'))).to.deep.equal({reset: false, url, db: join(box.stateDir, 'emulator.db'), cancelled: true});
+      expect(await listAddresses()).to.have.length(1);
+    });
+
     it('data survives stop + start on the same database', async () => {
       const stop = await cli('emulator', 'stop', '--json');
       expect(stop.exitCode, stop.stderr).to.equal(0);
@@ -258,6 +274,47 @@ describe('flexconv emulator (built CLI)', () => {
       fg.child.kill('SIGTERM');
       expect(await fg.exited).to.equal(0);
       expect(fg.output().stderr).to.contain('Emulator stopped');
+    });
+
+    it('reset with no recorded emulator and no URL: NOT_RUNNING, exit 1, never the one at the default URL', async () => {
+      const other = sandbox('flexconv-emu-reset-');
+      // An emulator the user did not start here, at the default URL (only if that port is free now).
+      const onDefault = await startEmulator({port: 4010, host: '127.0.0.1', db: ':memory:'}).catch(() => undefined);
+      try {
+        const auth = onDefault && `Basic ${Buffer.from(`${onDefault.accountSid}:${onDefault.authToken}`).toString('base64')}`;
+        if (onDefault) {
+          const res = await fetch(`${onDefault.url}/conversations/v1/Configuration/Addresses`, {
+            method: 'POST',
+            headers: {Authorization: auth!, 'Content-Type': 'application/x-www-form-urlencoded'},
+            body: new URLSearchParams({Type: 'sms', Address: '+15005550009'}).toString(),
+          });
+          expect(res.status).to.equal(201);
+        }
+        const [r, j] = await Promise.all([
+          runCli(['emulator', 'reset', '--yes'], {env: other.env}),
+          runCli(['emulator', 'reset', '--yes', '--json'], {env: other.env}),
+        ]);
+        expectCleanFailure(r, 1, 'NOT_RUNNING');
+        expect(r.stderr).to.contain('Nothing to reset').and.contain('--emulator-url');
+        expect(j.exitCode).to.equal(1);
+        expect(j.json().error).to.include({code: 'NOT_RUNNING', exit: 1});
+        if (onDefault) {
+          expect(r.stderr).to.contain(`an emulator answers at http://127.0.0.1:4010 (pid ${process.pid}`);
+          expect(r.stderr).to.contain('flexconv emulator reset --emulator-url http://127.0.0.1:4010');
+          const list = await fetch(`${onDefault.url}/conversations/v1/Configuration/Addresses`, {headers: {Authorization: auth!}});
+          expect(((await list.json()) as {address_configurations: unknown[]}).address_configurations).to.have.length(1);
+          // status may still find it there (read-only); reset acts on it only when named.
+          const s = await runCli(['emulator', 'status', '--json'], {env: other.env});
+          expect(s.json()).to.include({url: 'http://127.0.0.1:4010', source: 'default'});
+          const named = await runCli(['emulator', 'reset', '--yes', '--emulator-url', onDefault.url], {env: other.env});
+          expect(named.exitCode, named.stderr).to.equal(0);
+        } else {
+          expect(r.stderr).to.contain('start one with `flexconv emulator start --detach`');
+        }
+      } finally {
+        await onDefault?.stop();
+        other.cleanup();
+      }
     });
 
     it('bad input is a usage error (exit 2) with a hint', async () => {

@@ -61,6 +61,26 @@ describe('commands: profiles add (flags, no TTY)', () => {
     expect(r.stderr).to.contain('Added profile prod').and.contain('(active)');
   });
 
+  it('warns on stderr when the added profile becomes active: commands now go to Twilio, and how to go back', async () => {
+    const r = ok(await addToken('prod'));
+    expect(r.stderr).to.contain(
+      `! Commands now go to Twilio (account ${AC1}) by default, not the emulator; use --target emulator for one command, or \`flexconv profiles use --none\` to go back`,
+    );
+    const j = ok(await addKey('ci', '--activate', '--json'));
+    expect(JSON.parse(j.stdout)).to.include({action: 'added', active_profile: 'ci'}); // stdout: only the JSON
+    expect(j.stderr).to.contain(`Commands now go to Twilio (account ${AC2}) by default`);
+  });
+
+  it('no such warning when the profile is not activated, or the target is set to the emulator anyway', async () => {
+    expect(ok(await addToken('prod', '--no-activate')).stderr).not.to.contain('Commands now go to');
+    expect(ok(await addKey('ci')).stderr).not.to.contain('Commands now go to'); // not the first: stays inactive
+    const pinned = ok(await runCli(['profiles', 'add', 'x', '--account-sid', AC1, '--auth-token', TOKEN, '--activate'], {
+      env: {...box.env, FLEXCONV_TARGET: 'emulator'},
+      cwd: box.cwd,
+    }));
+    expect(pinned.stderr).not.to.contain('Commands now go to');
+  });
+
   it('does not activate later profiles unless --activate; --json returns the change', async () => {
     ok(await addToken('prod'));
     const r = ok(await addKey('ci', '--region', 'ie1', '--edge', 'dublin', '--json'));
@@ -210,6 +230,42 @@ describe('commands: profiles use', () => {
     expect(who).to.include({profile: 'ci', account_sid: AC2, api_key: SK1});
   });
 
+  it('--none deactivates: the default target is the emulator again; the profiles stay', async () => {
+    ok(await addToken('prod'));
+    expect(JSON.parse(ok(await run('whoami', '--json')).stdout)).to.include({target: 'twilio', profile: 'prod'});
+    const r = ok(await run('profiles', 'use', '--none'));
+    expect(r.stderr).to.contain('✔ Deactivated profile prod; no profile is active');
+    expect(r.stderr).to.contain('Commands now go to the emulator at http://127.0.0.1:4010 by default');
+    expect(saved()).to.deep.equal({profiles: {prod: {accountSid: AC1, authToken: TOKEN}}});
+    const who = JSON.parse(ok(await run('whoami', '--json')).stdout);
+    expect(who.target).to.equal('emulator');
+    expect(who).not.to.have.property('profile');
+    // Idempotent; --json returns the change.
+    const again = ok(await run('profiles', 'use', '--none', '--json'));
+    expect(JSON.parse(again.stdout)).to.deep.equal({action: 'deactivated', profile: null, active_profile: null, file: file()});
+    expect(again.stderr).to.contain('No profile is active (none was)');
+    // And back.
+    ok(await run('profiles', 'use', 'prod'));
+    expect(saved().active).to.equal('prod');
+    const j = ok(await run('profiles', 'use', '--none', '--json'));
+    expect(JSON.parse(j.stdout)).to.deep.include({action: 'deactivated', active_profile: null});
+    expect(JSON.parse(j.stdout).profile).to.include({name: 'prod', active: false});
+  });
+
+  it('--none with TWILIO_* credentials in the environment warns that commands still go to Twilio', async () => {
+    ok(await addToken('prod'));
+    const r = ok(await runCli(['profiles', 'use', '--none'], {env: {...box.env, TWILIO_ACCOUNT_SID: AC2, TWILIO_AUTH_TOKEN: TOKEN}, cwd: box.cwd}));
+    expect(r.stderr).to.contain(`! Commands still go to Twilio (account ${AC2}) by default: credentials come from env TWILIO_ACCOUNT_SID`);
+    expect(saved().active).to.equal(undefined);
+  });
+
+  it('a name and --none, or neither: exit 2', async () => {
+    ok(await addToken('prod'));
+    expect(usage(await run('profiles', 'use', 'prod', '--none')).stderr).to.contain('not both');
+    expect(usage(await run('profiles', 'use')).stderr).to.contain('profiles use --none');
+    expect(saved().active).to.equal('prod');
+  });
+
   it('an unknown name: exit 2 listing the known names', async () => {
     ok(await addToken('prod'));
     writeFileSync(join(box.twilioCliDir, 'config.json'), JSON.stringify({profiles: {cliprof: {accountSid: AC_CLI}}}));
@@ -280,7 +336,7 @@ describe('commands: profiles metadata', () => {
   });
 });
 
-describe('commands: profiles add on a terminal', function () {
+describe('commands: profiles add and remove on a terminal', function () {
   const pty = ptyRunner();
   before(function () {
     if (!pty.ok) {
@@ -324,6 +380,27 @@ describe('commands: profiles add on a terminal', function () {
     expect(json.profile.secret).to.equal('****XYZW');
     expect(saved().profiles.tty2).to.deep.equal({accountSid: AC2, apiKey: SK1, apiSecret: SECRET});
     expect(r.output).not.to.contain(SECRET);
+  });
+
+  it('profiles remove answered "no": exit 0, "Cancelled; nothing was changed", nothing removed; --json says cancelled', async () => {
+    ok(await addToken('prod'));
+    const r = await runCliInPty(['profiles', 'remove', 'prod'], [{expect: /Remove profile prod[^?]*\?[^?]*\(y\s*\/\s*N/, send: 'n\r'}], {env: box.env, cwd: box.cwd});
+    expect(r.exitCode, r.output).to.equal(0);
+    expect(r.output).to.contain('Cancelled; nothing was changed').and.not.contain('Removed profile');
+    expect(Object.keys(saved().profiles)).to.deep.equal(['prod']);
+    const out = join(box.root, 'remove-no.json');
+    const j = await runCliInPty(['profiles', 'remove', 'prod', '--json'], [{expect: /\(y\s*\/\s*N/, send: 'n\r'}], {env: box.env, cwd: box.cwd, stdoutTo: out});
+    expect(j.exitCode, j.output).to.equal(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).to.deep.include({action: 'kept', active_profile: 'prod', cancelled: true});
+    expect(saved().active).to.equal('prod');
+  });
+
+  it('Ctrl-C at a confirmation prompt is CANCELLED, exit 1, nothing removed', async () => {
+    ok(await addToken('prod'));
+    const r = await runCliInPty(['profiles', 'remove', 'prod'], [{expect: /\(y\s*\/\s*N/, send: '\x03'}], {env: box.env, cwd: box.cwd});
+    expect(r.exitCode).to.equal(1);
+    expect(r.output).to.contain('✖ CANCELLED: Cancelled; nothing was changed').and.not.match(/^\s+at /m);
+    expect(Object.keys(saved().profiles)).to.deep.equal(['prod']);
   });
 
   it('Ctrl-C at a prompt cancels cleanly and saves nothing', async () => {

@@ -51,11 +51,26 @@ describe('commands: whoami', () => {
     const r = ok(await whoami());
     const t = table(r.stdout);
     expect(t.Target).to.equal('emulator  (default: no Twilio credentials found)');
-    expect(t['Base URL']).to.equal('http://127.0.0.1:4010  (default: default emulator URL)');
+    expect(t['Base URL']).to.equal('http://127.0.0.1:4010  (default: no emulator URL given or recorded)');
     expect(t['Account SID']).to.match(/^AC[0-9a-f]{32}  \(default: emulator default test account\)$/);
     expect(t.Auth).to.match(/^auth token \*{4}\w{4}  \(default: emulator default test account\)$/);
     expect(t.Profile).to.equal('-');
     expect(r.stderr).to.equal('');
+  });
+
+  it('the emulator recorded by `emulator start`: each line says so in plain words', async () => {
+    mkdirSync(box.stateDir, {recursive: true});
+    const rec = {pid: 1, url: 'http://127.0.0.1:4777', port: 4777, host: '127.0.0.1', db: '/x.db',
+      accountSid: 'AC77777777777777777777777777777777', authToken: 'recorded-token-7777', startedAt: new Date().toISOString()};
+    writeFileSync(join(box.stateDir, 'emulator.json'), JSON.stringify(rec), {mode: 0o600});
+    const r = ok(await whoami());
+    const t = table(r.stdout);
+    expect(t['Base URL']).to.equal('http://127.0.0.1:4777  (recorded by `flexconv emulator start`)');
+    expect(t['Account SID']).to.equal(`${rec.accountSid}  (recorded by \`flexconv emulator start\`)`);
+    expect(t.Auth).to.equal('auth token ****7777  (recorded by `flexconv emulator start`)');
+    expect(r.stdout).not.to.match(/emulator the emulator/);
+    const j = JSON.parse(ok(await whoami(['--json'])).stdout);
+    expect(j.sources).to.include({base_url: 'recorded by `flexconv emulator start`', account_sid: 'recorded by `flexconv emulator start`'});
   });
 
   it('shows flag, env, config file and profile as the source of each setting (table and --json)', async () => {

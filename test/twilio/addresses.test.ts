@@ -175,6 +175,16 @@ describe('addresses on real Twilio (nock)', function () {
       const r = await run('addresses', 'create', '--type', 'chat', '--address', 'site');
       expect(r.exitCode, r.stderr).to.equal(0);
       expect(seen[0].form).to.deep.equal([['Type', 'chat'], ['Address', 'site']]);
+      expect(r.stderr).to.contain(`✔ Created address configuration ${IG} (chat site) on Twilio (account ${ACCOUNT})\n`);
+    });
+
+    it('the success line names the region when there is one', async () => {
+      nock('https://conversations.dublin.ie1.twilio.com').post(BASE).reply(201, resource());
+      const r = await runInProcess(['addresses', 'create', '--type', 'sms', '--address', '+15551234567', '--target', 'twilio'], {
+        env: {...ENV(), TWILIO_REGION: 'ie1', TWILIO_EDGE: 'dublin'},
+      });
+      expect(r.exitCode, r.stderr).to.equal(0);
+      expect(r.stderr).to.contain(`on Twilio (account ${ACCOUNT}, region ie1)`);
     });
 
     it('a 409 becomes ADDRESS_EXISTS with hints, exit 1', async () => {
@@ -342,11 +352,34 @@ describe('addresses on real Twilio (nock)', function () {
       expect(r.stderr).to.include(`--webhook-url only applies to auto-creation type webhook, but ${IG} has auto-creation type studio`);
     });
 
-    it('a 400 20001 from the API is exit 1 with its message', async () => {
-      nock(HOST).post(`${BASE}/${IG}`).reply(400, twilioError(400, 20001, 'Missing required parameter AutoCreation.WebhookUrl in the post body'));
+    it('--auto-creation-type webhook without --webhook-url on a studio address: usage error after the GET, nothing POSTed', async () => {
+      const {seen, reply} = recorder();
+      nock(HOST).get(`${BASE}/${IG}`).reply(reply(200, resource()));
       const r = await run('addresses', 'update', IG, '--auto-creation-type', 'webhook');
+      expect(r.exitCode, r.stderr).to.equal(2);
+      expect(seen.map((s) => s.method)).to.deep.equal(['GET']);
+      expect(r.stderr).to.include(`✖ USAGE: Auto-creation type webhook needs --webhook-url: ${IG} has no webhook URL stored (its type is studio)`);
+      expect(r.stderr).to.include('--webhook-url https://');
+    });
+
+    it('--auto-creation-type webhook without --webhook-url when a URL is stored: GET, then POST', async () => {
+      const {seen, reply} = recorder();
+      const hooked = resource({auto_creation: {enabled: true, type: 'webhook', webhook_url: 'https://example.com/kept', webhook_method: 'POST'}});
+      nock(HOST).get(`${BASE}/${IG}`).reply(reply(200, hooked)).post(`${BASE}/${IG}`).reply(reply(200, hooked));
+      const r = await run('addresses', 'update', IG, '--auto-creation-type', 'webhook', '--auto-creation');
+      expect(r.exitCode, r.stderr).to.equal(0);
+      expect(seen.map((s) => [s.method, s.form])).to.deep.equal([
+        ['GET', []],
+        ['POST', [['AutoCreation.Enabled', 'true'], ['AutoCreation.Type', 'webhook']]],
+      ]);
+      expect(r.stderr).to.include(`✔ Updated address configuration ${IG} (sms +15551234567) on Twilio (account ${ACCOUNT})`);
+    });
+
+    it('a 400 20001 from the API is exit 1 with its message', async () => {
+      nock(HOST).post(`${BASE}/${IG}`).reply(400, twilioError(400, 20001, 'Invalid parameter: AutoCreation.ConversationServiceSid'));
+      const r = await run('addresses', 'update', IG, '--conversation-service', IS);
       expect(r.exitCode).to.equal(1);
-      expect(r.stderr).to.include('INVALID_PARAMETER (twilio 20001): Missing required parameter AutoCreation.WebhookUrl in the post body');
+      expect(r.stderr).to.include('INVALID_PARAMETER (twilio 20001): Invalid parameter: AutoCreation.ConversationServiceSid');
     });
 
     it('a 404 is NOT_FOUND, exit 1', async () => {
@@ -370,6 +403,13 @@ describe('addresses on real Twilio (nock)', function () {
         ['DELETE', `${HOST}${BASE}/${IG}`, AUTH],
       ]);
       expect(json(r)).to.deep.equal(resource());
+    });
+
+    it('the success line names Twilio and the account', async () => {
+      nock(HOST).get(`${BASE}/${IG}`).reply(200, resource()).delete(`${BASE}/${IG}`).reply(204, '');
+      const r = await run('addresses', 'delete', IG, '--yes');
+      expect(r.exitCode, r.stderr).to.equal(0);
+      expect(r.stderr).to.equal(`✔ Deleted address configuration ${IG} (sms +15551234567, "Main line") on Twilio (account ${ACCOUNT})\n`);
     });
 
     it('--dry-run: only the GET', async () => {

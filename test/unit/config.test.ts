@@ -14,6 +14,7 @@ import {findJsonSyntaxError} from '../../src/lib/config/json.js';
 import {ProfileStore, listProfiles, type Profile} from '../../src/lib/config/profiles.js';
 import {loadProjectConfig} from '../../src/lib/config/project.js';
 import {resolveContext, type TargetFlags} from '../../src/lib/config/resolve.js';
+import {describeContext} from '../../src/lib/flows/whoami.js';
 
 const sid = (prefix: string, n: number | string) => `${prefix}${String(n).repeat(32)}`;
 const AC = {flag: sid('AC', 1), env: sid('AC', 2), config: sid('AC', 3), profile: sid('AC', 4), cli: sid('AC', 5)};
@@ -366,6 +367,13 @@ describe('config: emulator target', () => {
     expect(ctx).to.include({target: 'emulator', baseUrl: rec.url, accountSid: rec.accountSid, authToken: rec.authToken});
     expect(ctx.sources.baseUrl?.from).to.equal('emulator');
     expect(ctx.sources.accountSid?.from).to.equal('emulator');
+    // whoami prints "(detail)" for these: a phrase that reads on its own.
+    expect(ctx.sources.baseUrl).to.deep.equal({from: 'emulator', detail: 'recorded by `flexconv emulator start`'});
+    expect(describeContext(ctx).sources).to.include({
+      base_url: 'recorded by `flexconv emulator start`',
+      account_sid: 'recorded by `flexconv emulator start`',
+      auth_token: 'recorded by `flexconv emulator start`',
+    });
     // Another emulator (by URL): the record's account doesn't apply.
     const other = await resolve({}, {FLEXCONV_EMULATOR_URL: 'http://127.0.0.1:5100'});
     expect(other.accountSid).to.equal(DEFAULT_ACCOUNT.accountSid);
@@ -378,7 +386,9 @@ describe('config: emulator target', () => {
   it('an unreadable record file is ignored', async () => {
     mkdirSync(env.FLEXCONV_STATE_DIR!, {recursive: true});
     writeFileSync(join(env.FLEXCONV_STATE_DIR!, 'emulator.json'), '{');
-    expect((await resolve()).baseUrl).to.equal('http://127.0.0.1:4010');
+    const ctx = await resolve();
+    expect(ctx.baseUrl).to.equal('http://127.0.0.1:4010');
+    expect(describeContext(ctx).sources.base_url).to.equal('default: no emulator URL given or recorded');
   });
 
   it('uses credentials given as flags', async () => {

@@ -1,5 +1,5 @@
 import {ApiCommand, Flags} from '../../lib/command.js';
-import {addressFields, deleteAddress, getAddress, notConfirmed, type AddressConfiguration} from '../../lib/flows/addresses.js';
+import {addressFields, deleteAddress, getAddress, type AddressConfiguration} from '../../lib/flows/addresses.js';
 import {addressArg} from './get.js';
 
 export default class AddressesDelete extends ApiCommand<AddressConfiguration> {
@@ -24,15 +24,13 @@ export default class AddressesDelete extends ApiCommand<AddressConfiguration> {
     const address = await getAddress(client, args.address);
     const what = `address configuration ${address.sid} (${address.type} ${address.address}${address.friendly_name ? `, "${address.friendly_name}"` : ''})`;
     if (flags['dry-run']) {
-      if (!this.render.json) this.render.info(`Dry run: would delete ${what}`);
+      if (!this.render.json) this.render.info(`Dry run: would delete ${what}${this.where()}`);
       this.render.record(address, addressFields(address));
       return address;
     }
-    if (!(await this.confirm(`Delete ${what}?`, flags.yes))) {
-      throw notConfirmed();
-    }
+    await this.confirm(`Delete ${what}${this.where()}?`, flags.yes, {result: {...address}});
     await deleteAddress(client, address.sid);
-    if (!this.render.json) this.render.success(`Deleted ${what}`);
+    if (!this.render.json) this.render.success(`Deleted ${what}${this.where()}`);
     return address;
   }
 }

@@ -1,12 +1,12 @@
-import {Args, Flags, FlexconvCommand} from '../../lib/command.js';
-import {ProfilesService, inquirerPrompter, type ProfileChange, type ProfileView} from '../../lib/flows/profiles.js';
+import {Args, Flags, FlexconvCommand, targetLabel} from '../../lib/command.js';
+import {ProfilesService, defaultTarget, inquirerPrompter, type ProfileChange, type ProfileView} from '../../lib/flows/profiles.js';
 import {PROFILE_FIELDS} from './list.js';
 
 export default class ProfilesAdd extends FlexconvCommand<ProfileChange> {
   static override summary = 'Add a credential profile (Account SID + Auth Token, or API key + secret)';
   static override description = `On a terminal, values not given as flags are asked for (secrets without echo). Without a terminal every value must come from flags, and a missing one is a usage error (exit 2).
 
-The profile is saved to profiles.json in the flexconv config directory ($FLEXCONV_CONFIG_DIR, else $XDG_CONFIG_HOME/flexconv, else ~/.config/flexconv) with file mode 0600. The first profile becomes the active one. Secrets are never printed whole.
+The profile is saved to profiles.json in the flexconv config directory ($FLEXCONV_CONFIG_DIR, else $XDG_CONFIG_HOME/flexconv, else ~/.config/flexconv) with file mode 0600. The first profile becomes the active one (--no-activate prevents that): from then on, commands go to Twilio by default instead of the emulator, and a warning says so. Go back with \`flexconv profiles use --none\`, or pass --target emulator per command. Secrets are never printed whole.
 
 Flags put secrets in your shell history; on a terminal, leave them out and answer the prompts instead.`;
   static override examples = [
@@ -60,6 +60,15 @@ Flags put secrets in your shell history; on a terminal, leave them out and answe
       `${change.action === 'replaced' ? 'Replaced' : 'Added'} profile ${change.profile.name} in ${change.file}` +
         (change.profile.active ? ' (active)' : `; make it active with \`${this.config.bin} profiles use ${change.profile.name}\``),
     );
+    if (change.profile.active) {
+      // An active profile moves every command from the emulator to live Twilio: say so.
+      const now = await defaultTarget();
+      const label = now ? targetLabel(now) : `Twilio (account ${change.profile.account_sid})`;
+      if (!now || now.target === 'twilio')
+        this.render.warn(
+          `Commands now go to ${label} by default, not the emulator; use --target emulator for one command, or \`${this.config.bin} profiles use --none\` to go back`,
+        );
+    }
     return change;
   }
 }

@@ -27,10 +27,7 @@ export default class ProfilesRemove extends FlexconvCommand<ProfileChange> {
       return change;
     }
     const what = `Remove profile ${view.name} (${view.account_sid})${view.active ? ', the active one' : ''}?`;
-    if (!(await this.confirm(what, flags.yes))) {
-      this.render.info('Nothing removed.');
-      return service.kept(view);
-    }
+    await this.confirm(what, flags.yes, {result: {...service.kept(view)}});
     const change = service.remove(view.name);
     this.render.success(
       `Removed profile ${view.name}` +

@@ -7,10 +7,14 @@ import {loadProjectConfig, type ProjectConfig} from './project.js';
 
 export type Target = 'emulator' | 'twilio';
 
-/** Where a setting came from, for `whoami` and DEBUG output. */
+/**
+ * Where a setting came from, for `whoami` and DEBUG output. whoami shows it as one phrase:
+ * "flag --account-sid", "env TWILIO_AUTH_TOKEN", "config <file>", "profile prod",
+ * "twilio-cli prod", "default: <why>", and for `emulator` the detail alone ("recorded by …").
+ */
 export interface Source {
   from: 'flag' | 'env' | 'config' | 'profile' | 'twilio-cli' | 'emulator' | 'default';
-  /** The flag, variable, file or profile name. */
+  /** The flag, variable, file or profile name; for `default`, why; for `emulator`, a phrase on its own. */
   detail: string;
 }
 
@@ -216,8 +220,8 @@ function emulatorContext(
     [flags['emulator-url'], {from: 'flag', detail: '--emulator-url'}],
     [env.FLEXCONV_EMULATOR_URL, {from: 'env', detail: 'FLEXCONV_EMULATOR_URL'}],
     [config.emulatorUrl, {from: 'config', detail: filepath ?? 'project config'}],
-    [record?.url, {from: 'emulator', detail: 'the emulator started by `flexconv emulator start`'}],
-    [`http://${DEFAULT_HOST}:${DEFAULT_PORT}`, {from: 'default', detail: 'default emulator URL'}],
+    [record?.url, {from: 'emulator', detail: 'recorded by `flexconv emulator start`'}],
+    [`http://${DEFAULT_HOST}:${DEFAULT_PORT}`, {from: 'default', detail: 'no emulator URL given or recorded'}],
   ];
   const [url, urlSource] = urlLayers.find(([v]) => v) as [string, Source];
   const baseUrl = url.replace(/\/+$/, '');
@@ -244,7 +248,7 @@ function emulatorContext(
   } else if (sameEmulator) {
     accountSid = sameEmulator.accountSid;
     authToken = sameEmulator.authToken;
-    src = {from: 'emulator', detail: 'the emulator started by `flexconv emulator start`'};
+    src = {from: 'emulator', detail: 'recorded by `flexconv emulator start`'};
   }
   // Only what the emulator target uses is reported: TWILIO_*, profiles and region/edge don't apply here.
   const used: ResolvedContext['sources'] = {target: sources.target, baseUrl: urlSource, accountSid: src};

@@ -1,5 +1,5 @@
 import type {AddressConfigurationInstance} from 'twilio/lib/rest/conversations/v1/addressConfiguration.js';
-import {Exit, FlexconvError, toFlexconvError, usageError} from '../errors.js';
+import {Exit, FlexconvError, isTwilioError, toFlexconvError, usageError} from '../errors.js';
 import type {Column} from '../render/index.js';
 import type {TwilioClient} from '../twilio/client.js';
 
@@ -279,9 +279,10 @@ export function pathKey(sidOrAddress: string): string {
   return encodeURIComponent(sidOrAddress).replace(/%2B/gi, '+').replace(/%3A/gi, ':').replace(/%40/gi, '@');
 }
 
+/** A Twilio 404 (not just any 404: another server at the emulator URL is reported by the command). */
 function notFound(error: unknown, key: string): never {
-  const e = toFlexconvError(error);
-  if (e.twilio?.status === 404) {
+  if (isTwilioError(error) && error.status === 404) {
+    const e = toFlexconvError(error);
     throw new FlexconvError('NOT_FOUND', `No address configuration matches "${key}" (looked up as a SID or an address)`, {
       twilio: e.twilio,
       hints: ['list what exists with `flexconv addresses list`'],
@@ -305,7 +306,7 @@ export async function createAddress(client: TwilioClient, input: CreateAddressIn
     return toWire(inst);
   } catch (error) {
     const e = toFlexconvError(error);
-    if (e.twilio?.status === 409) {
+    if (isTwilioError(error) && e.twilio?.status === 409) {
       throw new FlexconvError('ADDRESS_EXISTS', e.message, {
         twilio: e.twilio,
         hints: [
@@ -329,9 +330,11 @@ export async function getAddress(client: TwilioClient, sidOrAddress: string): Pr
 }
 
 /**
- * Update friendly name and auto-creation settings. When type-specific settings come without
- * --auto-creation-type, the current configuration is fetched first: settings for another type
- * than the address has are a usage error (the API would drop them silently).
+ * Update friendly name and auto-creation settings. The current configuration is fetched first
+ * when the request depends on it: type-specific settings without --auto-creation-type must fit
+ * the type the address has (the API would drop them silently), and --auto-creation-type
+ * webhook/studio without --webhook-url/--studio-flow needs a URL/flow already stored (the API
+ * would refuse with a bare 400). Both are usage errors, before anything changes.
  */
 export async function updateAddress(
   client: TwilioClient,
@@ -341,10 +344,19 @@ export async function updateAddress(
   const ready = prepareUpdate(input);
   const ac = ready.autoCreation ?? {};
   const implied = ac.type ? undefined : impliedType(ac);
-  if (implied) {
+  const needs = ac.type === 'webhook' && !ac.webhookUrl ? 'webhook' : ac.type === 'studio' && !ac.studioFlowSid ? 'studio' : undefined;
+  if (implied || needs) {
     const current = await getAddress(client, sidOrAddress);
     const currentType = current.auto_creation?.type ?? 'default';
-    checkTypeFits(currentType, ac, `${current.sid} has auto-creation type`);
+    if (implied) checkTypeFits(currentType, ac, `${current.sid} has auto-creation type`);
+    if (needs === 'webhook' && !current.auto_creation?.webhook_url)
+      throw usageError(`Auto-creation type webhook needs --webhook-url: ${current.sid} has no webhook URL stored (its type is ${currentType})`, [
+        `for example \`flexconv addresses update ${sidOrAddress} --auto-creation-type webhook --webhook-url https://example.com/conversations\``,
+      ]);
+    if (needs === 'studio' && !current.auto_creation?.studio_flow_sid)
+      throw usageError(`Auto-creation type studio needs --studio-flow FW…: ${current.sid} has no Studio flow stored (its type is ${currentType})`, [
+        `for example \`flexconv addresses update ${sidOrAddress} --auto-creation-type studio --studio-flow FW…\` (your flows: Twilio Console, Studio → Flows)`,
+      ]);
   }
   try {
     const inst = await client.conversations.v1.addressConfigurations(pathKey(sidOrAddress)).update(sdkParams(ready));
@@ -362,10 +374,6 @@ export async function deleteAddress(client: TwilioClient, sidOrAddress: string):
     notFound(error, sidOrAddress);
   }
 }
-
-/** The answer "no" at a confirmation prompt: nothing was changed (exit 1). */
-export const notConfirmed = () =>
-  new FlexconvError('CANCELLED', 'Nothing deleted: not confirmed at the prompt', {exit: Exit.FAIL});
 
 /** Page through the list until `limit` (or the end); says whether more exist beyond it. */
 export async function listAddresses(client: TwilioClient, opts: ListAddressesOptions = {}): Promise<AddressList> {

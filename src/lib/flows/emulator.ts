@@ -95,6 +95,8 @@ export interface ResetResult {
   url: string;
   db?: string;
   dry_run?: boolean;
+  /** Declined at the prompt (added by the command base). */
+  cancelled?: true;
 }
 
 interface Health {
@@ -678,9 +680,10 @@ const notRunning = (message: string, hints: string[] = []) =>
 
 /**
  * Find the emulator to talk to: `url` (--emulator-url / FLEXCONV_EMULATOR_URL) if given, else the
- * recorded daemon (a stale record is removed), else whatever answers at the default URL.
+ * recorded daemon (a stale record is removed), else whatever answers at the default URL — unless
+ * `probeDefault` is false (what `reset` uses: it only acts on an emulator the user named or started).
  */
-export async function emulatorStatus(opts: {url?: string; env?: Env} = {}): Promise<StatusInfo> {
+export async function emulatorStatus(opts: {url?: string; env?: Env; probeDefault?: boolean} = {}): Promise<StatusInfo> {
   const env = opts.env ?? process.env;
   const rec = readEmulatorRecord(env);
   const recordFile = emulatorRecordFile(env);
@@ -731,6 +734,19 @@ export async function emulatorStatus(opts: {url?: string; env?: Env} = {}): Prom
 
   const fallback = urlFor(DEFAULT_HOST, DEFAULT_PORT);
   const health = await getHealth(fallback);
+  if (opts.probeDefault === false) {
+    // Something may answer at the default URL, but nothing says it is the user's to act on.
+    const message = 'Nothing to reset: no emulator started with `flexconv emulator start --detach` is recorded here, and none was named with --emulator-url';
+    if (health)
+      throw new FlexconvError('NOT_RUNNING', message, {
+        hints: [
+          `an emulator answers at ${fallback} (pid ${health.pid}, db ${health.db}) but was not started here; if it is the one you mean, name it: \`flexconv emulator reset --emulator-url ${fallback}\``,
+        ],
+      });
+    throw notRunning(message, [
+      'for one started in the foreground or elsewhere, name it: `flexconv emulator reset --emulator-url URL` (or set FLEXCONV_EMULATOR_URL)',
+    ]);
+  }
   if (health) return build(health, fallback, 'default');
   throw notRunning(`No emulator is running (none recorded, none answering at ${fallback})`, [
     'for one started in the foreground elsewhere: `flexconv emulator status --emulator-url URL`',

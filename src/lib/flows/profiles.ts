@@ -1,3 +1,4 @@
+import {resolveContext, type ResolvedContext} from '../config/resolve.js';
 import {ProfileStore, SHAPES, listProfiles, type ListedProfile, type Profile} from '../config/profiles.js';
 import {Exit, FlexconvError, usageError} from '../errors.js';
 import {mask} from '../render/index.js';
@@ -21,6 +22,15 @@ export interface ProfileChange {
   profile: ProfileView;
   /** The active profile afterwards (null when none is). */
   active_profile: string | null;
+  file: string;
+}
+
+/** `profiles use --none`: no profile is active any more. */
+export interface ProfileDeactivation {
+  action: 'deactivated';
+  /** The profile that was active until now (null when none was). */
+  profile: ProfileView | null;
+  active_profile: null;
   file: string;
 }
 
@@ -162,6 +172,20 @@ export class ProfilesService {
     return this.change('activated', name, name);
   }
 
+  /**
+   * No active profile (`profiles use --none`): commands then take credentials only from flags,
+   * env and the project config, and default to the emulator without them. Idempotent.
+   */
+  deactivate(): ProfileDeactivation {
+    const data = this.store.load();
+    const was = data.active ? this.list().find((p) => p.name === data.active) : undefined;
+    if (data.active !== undefined) {
+      data.active = undefined;
+      this.store.save(data);
+    }
+    return {action: 'deactivated', profile: was ? {...was, active: false} : null, active_profile: null, file: this.file};
+  }
+
   /** Look NAME up for `remove`: unknown → PROFILE_NOT_FOUND, twilio-cli's → PROFILE_READ_ONLY. */
   removable(nameArg: string): ProfileView {
     const found = this.find(nameArg.trim());
@@ -220,6 +244,18 @@ export class ProfilesService {
       v.apiKey ??= (await p.input('API key SID (SK…)', shapeCheck.apiKey)).trim();
       v.apiSecret ??= (await p.password('API key secret', shapeCheck.secret)).trim();
     }
+  }
+}
+
+/**
+ * Where a command without --target/--profile flags would go now (after a profile change), or
+ * undefined when that can't be resolved (e.g. a broken project config: the next command says so).
+ */
+export async function defaultTarget(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<ResolvedContext | undefined> {
+  try {
+    return await resolveContext({}, env, cwd);
+  } catch {
+    return undefined;
   }
 }
 

@@ -16,7 +16,9 @@ export interface WhoAmI {
   sources: Record<string, string>;
 }
 
-const describe = (s?: Source) => (s ? (s.from === 'default' ? `default: ${s.detail}` : `${s.from} ${s.detail}`.trim()) : undefined);
+/** One phrase per source, to read as "(…)" after a value: see Source. */
+const describe = (s?: Source) =>
+  s ? (s.from === 'default' ? `default: ${s.detail}` : s.from === 'emulator' ? s.detail : `${s.from} ${s.detail}`.trim()) : undefined;
 
 /** The resolved context as shown to users: secrets masked, sources spelled out. */
 export function describeContext(c: ResolvedContext): WhoAmI {
