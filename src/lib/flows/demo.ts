@@ -1,4 +1,3 @@
-import {startEmulator} from '../emulator/index.js';
 import {createClient} from '../twilio/client.js';
 import {createAddress, listAddresses, type AddressConfiguration} from './addresses.js';
 
@@ -15,6 +14,7 @@ export interface DemoResult {
  * (inbound, Flex interactions, TaskRouter) extend this script.
  */
 export async function runDemo(progress: (step: string) => void): Promise<DemoResult> {
+  const {startEmulator} = await import('../emulator/index.js');
   const emu = await startEmulator({port: 0, db: ':memory:'});
   try {
     progress(`emulator started at ${emu.url} (account ${emu.accountSid})`);
