@@ -1,6 +1,7 @@
 import {errors} from './errors.js';
 import type {Params} from './params.js';
-import type {PageResult, PageStart} from './store/repository.js';
+import {RawJson} from './router.js';
+import type {PageResult, PageStart, Row} from './store/repository.js';
 
 export interface Paging {
   size: number;
@@ -41,8 +42,9 @@ export function pageBody<T>(
   result: PageResult<T>,
   paging: Paging,
   filters: Record<string, string>,
-  render: (doc: T) => unknown,
-): Record<string, unknown> {
+  /** One item as JSON text, usually `withFields(row.text, {url, links})`. */
+  render: (row: Row<T>) => string,
+): RawJson {
   const base = new URLSearchParams(filters);
   const link = (page: number, token?: string) => {
     const q = new URLSearchParams(base);
@@ -56,9 +58,7 @@ export function pageBody<T>(
   const start = paging.start;
   const prevSeq = rows[0]?.seq ?? ('after' in start ? start.after + 1 : undefined);
   const nextSeq = rows.at(-1)?.seq ?? ('before' in start ? start.before - 1 : undefined);
-  return {
-    [key]: rows.map((r) => render(r.doc)),
-    meta: {
+  const meta = {
       page: paging.page,
       page_size: paging.size,
       first_page_url: link(0),
@@ -68,6 +68,6 @@ export function pageBody<T>(
       url: link(paging.page, paging.token),
       next_page_url: result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}`) : null,
       key,
-    },
   };
+  return new RawJson(`{${JSON.stringify(key)}:[${rows.map(render).join(',')}],"meta":${JSON.stringify(meta)}}`);
 }

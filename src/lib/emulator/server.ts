@@ -8,7 +8,7 @@ import {registerControl} from './control/index.js';
 import type {Clock} from './engine/clock.js';
 import {CODES, errors, TwilioApiError} from './errors.js';
 import {Params} from './params.js';
-import {DOMAINS, type Ctx, type Handler, type Resource} from './router.js';
+import {DOMAINS, RawJson, type Ctx, type Handler, type Resource} from './router.js';
 import type {Store} from './store/index.js';
 import {newSid} from './sid.js';
 
@@ -170,6 +170,7 @@ async function run(
   const result = await handler(ctx);
   reply.code(result.status);
   if (result.body === undefined) return reply.send();
+  if (result.body instanceof RawJson) return reply.type('application/json').send(result.body.text);
   return reply.type('application/json').send(result.body);
 }
 

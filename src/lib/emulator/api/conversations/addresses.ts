@@ -2,7 +2,7 @@ import {isoSeconds} from '../../engine/clock.js';
 import {CODES, errors} from '../../errors.js';
 import {pageBody, readPaging} from '../../paging.js';
 import type {Params} from '../../params.js';
-import {created, defineResource, noContent, ok, type Ctx} from '../../router.js';
+import {created, defineResource, noContent, ok, withFields, type Ctx} from '../../router.js';
 import {newSid} from '../../sid.js';
 
 /** conversations.v1.configuration_address — enums from the spec. */
@@ -116,8 +116,8 @@ export default defineResource({
       const filters: Record<string, string> = type ? {type} : {};
       const result = ctx.store.addresses.page(ctx.accountSid, filters, paging.start, paging.size);
       return ok(
-        pageBody(ctx.url(BASE), 'address_configurations', result, paging, type ? {Type: type} : {}, (d) =>
-          render(ctx, d),
+        pageBody(ctx.url(BASE), 'address_configurations', result, paging, type ? {Type: type} : {}, (r) =>
+          withFields(r.text, {url: ctx.url(`${BASE}/${r.sid}`)}),
         ),
       );
     },
