@@ -1,4 +1,5 @@
-import {readFileSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
+import {dirname, join, resolve as resolvePath} from 'node:path';
 import {FlexconvError} from '../errors.js';
 import {closest} from '../suggest.js';
 import {findJsonSyntaxError} from './json.js';
@@ -53,6 +54,9 @@ const SEARCH_PLACES = [
  * that can't be parsed is an error that names the file and, where the parser knows it, the line.
  */
 export async function loadProjectConfig(cwd = process.cwd()): Promise<LoadedProjectConfig> {
+  // Most runs have no project config: find that out with a few stat calls, and load cosmiconfig
+  // (a noticeable share of every command's start-up) only when there is something to read.
+  if (!mayHaveConfig(cwd)) return {config: {}, filepath: undefined};
   const {cosmiconfig} = await import('cosmiconfig');
   let result;
   try {
@@ -115,4 +119,29 @@ function syntaxError(error: unknown): FlexconvError {
     `Cannot read ${file}${pos ? ` (line ${pos.line}, column ${pos.column})` : ''}: ${reason || 'syntax error'}`,
     {hints: [`fix the syntax in ${file}, or move it away`], cause: error},
   );
+}
+
+/**
+ * Is there anything cosmiconfig would read, from cwd up to the first directory holding a
+ * package.json? A package.json counts when it mentions "flexconv" or isn't valid JSON (so its
+ * syntax error is still reported).
+ */
+function mayHaveConfig(cwd: string): boolean {
+  let dir = resolvePath(cwd);
+  for (;;) {
+    for (const place of SEARCH_PLACES) if (place !== 'package.json' && existsSync(join(dir, place))) return true;
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        const text = readFileSync(pkg, 'utf8');
+        JSON.parse(text);
+        return text.includes('"flexconv"');
+      } catch {
+        return true;
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return false;
+    dir = parent;
+  }
 }
