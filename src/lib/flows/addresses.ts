@@ -2,6 +2,7 @@ import type {AddressConfigurationInstance} from 'twilio/lib/rest/conversations/v
 import {Exit, FlexconvError, isTwilioError, toFlexconvError, usageError} from '../errors.js';
 import type {Column} from '../render/index.js';
 import type {TwilioClient} from '../twilio/client.js';
+import {ADDRESS_LIST_MAX_PAGE_SIZE, ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../spec/conversations.js';
 
 /**
  * Conversations Address Configurations (`/v1/Configuration/Addresses`, SID IG…): the inbound
@@ -9,24 +10,9 @@ import type {TwilioClient} from '../twilio/client.js';
  * Takes a bound SDK client and plain options; never reads flags, env or files.
  */
 
-/** Enums from the OpenAPI spec (conversations v1, configuration_address_enum_*). */
-export const ADDRESS_TYPES = ['sms', 'whatsapp', 'messenger', 'gbm', 'email', 'rcs', 'apple', 'chat'] as const;
-export const AUTO_CREATION_TYPES = ['webhook', 'studio', 'default'] as const;
-export const WEBHOOK_METHODS = ['GET', 'POST'] as const;
-export const WEBHOOK_FILTERS = [
-  'onMessageAdded',
-  'onMessageUpdated',
-  'onMessageRemoved',
-  'onConversationUpdated',
-  'onConversationStateUpdated',
-  'onConversationRemoved',
-  'onParticipantAdded',
-  'onParticipantUpdated',
-  'onParticipantRemoved',
-  'onDeliveryUpdated',
-] as const;
+export {ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../spec/conversations.js';
 /** The spec's maximum PageSize for this list. */
-export const MAX_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = ADDRESS_LIST_MAX_PAGE_SIZE;
 
 export type AddressType = (typeof ADDRESS_TYPES)[number];
 export type AutoCreationType = (typeof AUTO_CREATION_TYPES)[number];

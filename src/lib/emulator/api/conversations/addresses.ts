@@ -4,23 +4,10 @@ import {pageBody, readPaging} from '../../paging.js';
 import type {Params} from '../../params.js';
 import {created, defineResource, noContent, ok, withFields, type Ctx} from '../../router.js';
 import {newSid} from '../../sid.js';
+import {ADDRESS_LIST_MAX_PAGE_SIZE, ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../../../spec/conversations.js';
 
 /** conversations.v1.configuration_address — enums from the spec. */
-export const ADDRESS_TYPES = ['sms', 'whatsapp', 'messenger', 'gbm', 'email', 'rcs', 'apple', 'chat'] as const;
-export const AUTO_CREATION_TYPES = ['webhook', 'studio', 'default'] as const;
-export const WEBHOOK_METHODS = ['GET', 'POST'] as const;
-export const WEBHOOK_FILTERS = [
-  'onMessageAdded',
-  'onMessageUpdated',
-  'onMessageRemoved',
-  'onConversationUpdated',
-  'onConversationStateUpdated',
-  'onConversationRemoved',
-  'onParticipantAdded',
-  'onParticipantUpdated',
-  'onParticipantRemoved',
-  'onDeliveryUpdated',
-] as const;
+export {ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../../../spec/conversations.js';
 
 export interface AutoCreation {
   enabled: boolean;
@@ -111,7 +98,7 @@ export default defineResource({
   domain: 'conversations',
   routes: {
     [`GET ${BASE}`](ctx) {
-      const paging = readPaging(ctx.query, 50);
+      const paging = readPaging(ctx.query, ADDRESS_LIST_MAX_PAGE_SIZE);
       const type = ctx.query.enum('Type', ADDRESS_TYPES, {ignoreCase: true});
       const filters: Record<string, string> = type ? {type} : {};
       const result = ctx.store.addresses.page(ctx.accountSid, filters, paging.start, paging.size);
