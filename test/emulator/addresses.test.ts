@@ -1,20 +1,9 @@
 import {expect} from 'chai';
-import {phone, useEmulator} from '../helpers/emulator.js';
+import {phone, useEmulator, rejection} from '../helpers/emulator.js';
 
 const BASE = '/conversations/v1/Configuration/Addresses';
 const IS = 'IS0123456789abcdef0123456789abcdef';
 const FW = 'FW0123456789abcdef0123456789abcdef';
-
-type RestError = {status: number; code: number; message: string; moreInfo: string};
-
-async function rejection(p: Promise<unknown>): Promise<RestError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as RestError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('emulator: Address Configuration (conversations v1 /Configuration/Addresses)', () => {
   const t = useEmulator();

@@ -1,19 +1,8 @@
 import {expect} from 'chai';
-import {basic, phone, useEmulator} from '../helpers/emulator.js';
+import {basic, phone, useEmulator, rejection} from '../helpers/emulator.js';
 import {expectTwilioError} from '../helpers/oai.js';
 
 const BASE = '/conversations/v1/Configuration/Addresses';
-
-type RestError = {status: number; code: number; message: string; moreInfo: string};
-
-async function rejection(p: Promise<unknown>): Promise<RestError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as RestError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('emulator: authentication and account isolation', () => {
   const t = useEmulator();

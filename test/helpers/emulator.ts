@@ -220,3 +220,16 @@ export function phone(): string {
   counter += 1;
   return `+1555${String(1_000_000 + counter)}`;
 }
+
+/** The SDK's RestException as tests read it. */
+export type RestError = {status: number; code: number; message: string; moreInfo: string};
+
+/** Await a call that must fail and return its error (fails the test if it succeeds). */
+export async function rejection(p: Promise<unknown>): Promise<RestError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as RestError;
+  }
+  throw new Error('expected the call to fail');
+}
