@@ -72,7 +72,7 @@ const CATALOG: Record<number, {code: string; message?: string; hints?: string[];
   },
   20404: {code: 'NOT_FOUND', hints: ['list what exists with `flexconv addresses list`']},
   20429: {code: 'RATE_LIMITED', hints: ['slow down or retry later']},
-  50353: {code: 'ALREADY_EXISTS'},
+  50353: {code: 'ALREADY_EXISTS'}, // a Conversation with that UniqueName already exists
 };
 
 interface RestExceptionLike {

@@ -205,8 +205,10 @@ describe('emulator: Address Configuration (conversations v1 /Configuration/Addre
       await configs().create({type: 'sms', address});
       const err = await rejection(configs().create({type: 'sms', address}));
       expect(err.status).to.equal(409);
-      // [unverified] Twilio's code for a duplicate address configuration; semantics.md keeps 409.
-      expect(err.code).to.be.a('number');
+      // [unverified] Twilio's error dictionary (twilio-error-codes.json) lists no code for a
+      // duplicate address configuration; 50353 is "Conversation with provided unique name already
+      // exists". We answer the generic 20409 Conflict.
+      expect(err.code).to.equal(20409);
       expect(err.message).to.include(address);
       // wire body was checked by the recorder (Twilio error shape)
       expect(t.wire.last.statusCode).to.equal(409);

@@ -33,8 +33,11 @@ export const CODES = {
   NOT_FOUND: 20404,
   CONFLICT: 20409,
   INTERNAL: 20500,
-  /** [unverified] Twilio documents no code for a duplicate address configuration; 409 + this code is our guess. */
-  ADDRESS_EXISTS: 50353,
+  /**
+   * [unverified] Twilio's error dictionary has no code for a duplicate address configuration
+   * (50353 is a duplicate Conversation UniqueName), so the generic 409 code is our guess.
+   */
+  ADDRESS_EXISTS: 20409,
 } as const;
 
 export const errors = {

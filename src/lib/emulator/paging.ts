@@ -1,7 +1,7 @@
 import {errors} from './errors.js';
 import type {Params} from './params.js';
 import {RawJson} from './router.js';
-import type {PageResult, PageStart, Row} from './store/repository.js';
+import type {PageResult, PageStart} from './store/repository.js';
 
 export interface Paging {
   size: number;
@@ -34,40 +34,34 @@ export function readPaging(query: Params, maxPageSize = 1000): Paging {
 /**
  * Twilio's list envelope: {<key>: [...], meta: {page, page_size, first_page_url,
  * previous_page_url, url, next_page_url, key}} with absolute URLs back to this emulator, keeping
- * the request's filters in every page URL.
+ * the request's filters in every page URL. The items arrive already rendered (see
+ * ResourceRepo.page), so the body is assembled as text.
  */
-export function pageBody<T>(
+export function pageBody(
   collectionUrl: string,
   key: string,
-  result: PageResult<T>,
+  result: PageResult,
   paging: Paging,
   filters: Record<string, string>,
-  /** One item as JSON text, usually `withFields(row.text, {url, links})`. */
-  render: (row: Row<T>) => string,
 ): RawJson {
-  const base = new URLSearchParams(filters);
-  const link = (page: number, token?: string) => {
-    const q = new URLSearchParams(base);
-    q.set('PageSize', String(paging.size));
-    q.set('Page', String(page));
-    if (token) q.set('PageToken', token);
-    return `${collectionUrl}?${q.toString()}`;
-  };
-  const {rows} = result;
+  let query = '';
+  for (const name in filters) query += `${encodeURIComponent(name)}=${encodeURIComponent(filters[name])}&`;
+  const link = (page: number, token?: string) =>
+    `${collectionUrl}?${query}PageSize=${paging.size}&Page=${page}${token ? `&PageToken=${encodeURIComponent(token)}` : ''}`;
   // cursors around this page; an empty page (its records deleted meanwhile) keeps the request's
   const start = paging.start;
-  const prevSeq = rows[0]?.seq ?? ('after' in start ? start.after + 1 : undefined);
-  const nextSeq = rows.at(-1)?.seq ?? ('before' in start ? start.before - 1 : undefined);
+  const prevSeq = result.first ?? ('after' in start ? start.after + 1 : undefined);
+  const nextSeq = result.last ?? ('before' in start ? start.before - 1 : undefined);
   const meta = {
-      page: paging.page,
-      page_size: paging.size,
-      first_page_url: link(0),
-      // a PageToken without Page (curl users copy just the token) still gets its previous link
-      previous_page_url:
-        result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}`) : null,
-      url: link(paging.page, paging.token),
-      next_page_url: result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}`) : null,
-      key,
+    page: paging.page,
+    page_size: paging.size,
+    first_page_url: link(0),
+    // a PageToken without Page (curl users copy just the token) still gets its previous link
+    previous_page_url:
+      result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}`) : null,
+    url: link(paging.page, paging.token),
+    next_page_url: result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}`) : null,
+    key,
   };
-  return new RawJson(`{${JSON.stringify(key)}:[${rows.map(render).join(',')}],"meta":${JSON.stringify(meta)}}`);
+  return new RawJson(`{${JSON.stringify(key)}:[${result.items}],"meta":${JSON.stringify(meta)}}`);
 }

@@ -42,19 +42,6 @@ export class RawJson {
   constructor(readonly text: string) {}
 }
 
-/**
- * Add fields to a stored JSON object's text without parsing it: `{"a":1}` + {url} →
- * `{"a":1,"url":"…"}`. Lists render their items this way (no parse, copy and re-serialise).
- */
-export function withFields(objectText: string, fields: Record<string, unknown>): string {
-  const extra = Object.entries(fields)
-    .map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`)
-    .join(',');
-  if (!extra) return objectText;
-  const body = objectText.slice(0, objectText.lastIndexOf('}'));
-  return `${body}${/\{\s*$/.test(body) ? '' : ','}${extra}}`;
-}
-
 export const ok = (body: unknown): Reply => ({status: 200, body});
 export const created = (body: unknown): Reply => ({status: 201, body});
 export const noContent = (): Reply => ({status: 204});

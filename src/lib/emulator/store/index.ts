@@ -42,8 +42,7 @@ export class Store {
     this.db = openDatabase(path);
     this.runInTx = this.db.transaction((fn: () => unknown) => fn());
     this.addresses = new ResourceRepo<AddressConfigurationDoc>(this.db, 'address_configurations', {
-      type: (d) => d.type,
-      address: (d) => d.address,
+      keys: {type: (d) => d.type, address: (d) => d.address},
     });
     try {
       this.seed(now());
@@ -55,7 +54,13 @@ export class Store {
 
   /** Run fn in one transaction (nested calls join the outer one). */
   tx<T>(fn: () => T): T {
-    return this.runInTx(fn) as T;
+    try {
+      return this.runInTx(fn) as T;
+    } catch (error) {
+      // SQLite rolled back: in-memory listings may hold writes that no longer exist
+      this.addresses.forget();
+      throw error;
+    }
   }
 
   /** One transaction wrapper, built once (building it per call cost ~8 % of a create). */
@@ -93,6 +98,7 @@ export class Store {
     this.tx(() => {
       for (const t of DATA_TABLES) this.db.prepare(`DELETE FROM ${t}`).run();
     });
+    this.addresses.forget();
     this.seed(now);
   }
 

@@ -2,7 +2,7 @@ import {isoSeconds} from '../../engine/clock.js';
 import {CODES, errors} from '../../errors.js';
 import {pageBody, readPaging} from '../../paging.js';
 import type {Params} from '../../params.js';
-import {created, defineResource, noContent, ok, withFields, type Ctx} from '../../router.js';
+import {created, defineResource, noContent, ok, RawJson, type Ctx} from '../../router.js';
 import {newSid} from '../../sid.js';
 import {ADDRESS_LIST_MAX_PAGE_SIZE, ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../../../spec/conversations.js';
 
@@ -90,8 +90,8 @@ function find(ctx: Ctx): AddressConfigurationDoc {
   return doc;
 }
 
-function render(ctx: Ctx, doc: AddressConfigurationDoc): Record<string, unknown> {
-  return {...doc, url: ctx.url(`${BASE}/${doc.sid}`)};
+function render(ctx: Ctx, doc: AddressConfigurationDoc): RawJson {
+  return new RawJson(ctx.store.addresses.render(doc, ctx.url(BASE)));
 }
 
 export default defineResource({
@@ -101,12 +101,9 @@ export default defineResource({
       const paging = readPaging(ctx.query, ADDRESS_LIST_MAX_PAGE_SIZE);
       const type = ctx.query.enum('Type', ADDRESS_TYPES, {ignoreCase: true});
       const filters: Record<string, string> = type ? {type} : {};
-      const result = ctx.store.addresses.page(ctx.accountSid, filters, paging.start, paging.size);
-      return ok(
-        pageBody(ctx.url(BASE), 'address_configurations', result, paging, type ? {Type: type} : {}, (r) =>
-          withFields(r.text, {url: ctx.url(`${BASE}/${r.sid}`)}),
-        ),
-      );
+      const url = ctx.url(BASE);
+      const result = ctx.store.addresses.page(ctx.accountSid, filters, paging.start, paging.size, url);
+      return ok(pageBody(url, 'address_configurations', result, paging, type ? {Type: type} : {}));
     },
 
     [`POST ${BASE}`](ctx) {

@@ -1,0 +1,115 @@
+import {expect} from 'chai';
+import type {AddressConfigurationDoc} from '../../src/lib/emulator/api/conversations/addresses.js';
+import {Store} from '../../src/lib/emulator/store/index.js';
+import type {PageStart} from '../../src/lib/emulator/store/repository.js';
+import {DEFAULT_ACCOUNT} from '../../src/lib/emulator/defaults.js';
+
+const ACCOUNT = DEFAULT_ACCOUNT.accountSid;
+const BASE = 'http://127.0.0.1:1/conversations/v1/Configuration/Addresses';
+
+/** A small deterministic PRNG, so a failure reproduces. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function doc(i: number): AddressConfigurationDoc {
+  return {
+    sid: `IG${String(i).padStart(32, '0')}`,
+    account_sid: ACCOUNT,
+    type: 'sms',
+    address: `+1555${String(1_000_000 + i)}`,
+    friendly_name: `name "${i}" é`,
+    auto_creation: {enabled: false, type: 'default'},
+    date_created: '2026-01-01T00:00:00Z',
+    date_updated: '2026-01-01T00:00:00Z',
+    address_country: null,
+  };
+}
+
+describe('store: in-memory listings stay identical to SQLite', () => {
+  let store: Store;
+  beforeEach(() => {
+    store = new Store(':memory:', [{...DEFAULT_ACCOUNT}], () => new Date());
+  });
+  afterEach(() => store.close());
+
+  /** Unfiltered pages come from the listing; `type = sms` (every row here) forces the SQL path. */
+  function bothWays(start: PageStart, size: number) {
+    const memory = store.addresses.page(ACCOUNT, {}, start, size, BASE);
+    const sql = store.addresses.page(ACCOUNT, {type: 'sms'}, start, size, BASE);
+    expect(memory, JSON.stringify(start)).to.deep.equal(sql);
+    return memory;
+  }
+
+  function allStarts(size: number) {
+    const seqs: number[] = [];
+    const rows = store.db.prepare('SELECT seq FROM address_configurations ORDER BY seq').pluck().all() as number[];
+    seqs.push(...rows);
+    const probes = [0, 1, ...seqs, ...seqs.map((s) => s + 1), (seqs.at(-1) ?? 0) + 5];
+    for (const p of probes) {
+      bothWays({after: p}, size);
+      bothWays({before: p}, size);
+    }
+    for (let offset = 0; offset <= seqs.length + size; offset += size) bothWays({offset}, size);
+  }
+
+  it('after random inserts, updates, deletes and rolled-back transactions, every page agrees', () => {
+    const rnd = prng(42);
+    let next = 0;
+    const live: AddressConfigurationDoc[] = [];
+    // load the listing first, so every later write must keep it in step
+    expect(bothWays({offset: 0}, 5).count).to.equal(0);
+    for (let step = 0; step < 400; step++) {
+      const r = rnd();
+      if (r < 0.5 || live.length === 0) {
+        const d = doc(next++);
+        store.tx(() => store.addresses.insert(ACCOUNT, d));
+        live.push(d);
+      } else if (r < 0.7) {
+        const i = Math.floor(rnd() * live.length);
+        live[i] = {...live[i], friendly_name: `renamed ${step}`};
+        store.tx(() => store.addresses.update(ACCOUNT, live[i]));
+      } else if (r < 0.85) {
+        const [gone] = live.splice(Math.floor(rnd() * live.length), 1);
+        expect(store.tx(() => store.addresses.delete(ACCOUNT, gone.sid))).to.equal(true);
+      } else {
+        // a transaction that writes and then fails: nothing of it may show in a list
+        const d = doc(next++);
+        expect(() =>
+          store.tx(() => {
+            store.addresses.insert(ACCOUNT, d);
+            throw new Error('rollback');
+          }),
+        ).to.throw('rollback');
+      }
+      if (step % 40 === 0) allStarts(1 + Math.floor(rnd() * 7));
+    }
+    allStarts(4);
+    const everything = store.addresses.page(ACCOUNT, {}, {offset: 0}, 1000, BASE);
+    const items = JSON.parse(`[${everything.items}]`) as {sid: string; friendly_name: string; url: string}[];
+    expect(items.map((i) => i.sid)).to.deep.equal(live.map((d) => d.sid));
+    expect(items.map((i) => i.friendly_name)).to.deep.equal(live.map((d) => d.friendly_name));
+    expect(items[0].url).to.equal(`${BASE}/${items[0].sid}`);
+  });
+
+  it('a reset empties the listing too', () => {
+    for (let i = 0; i < 3; i++) store.addresses.insert(ACCOUNT, doc(i));
+    expect(bothWays({offset: 0}, 10).count).to.equal(3);
+    store.reset(new Date());
+    expect(bothWays({offset: 0}, 10).count).to.equal(0);
+  });
+
+  it('one rendered document equals the same document as a list item (url, then links)', () => {
+    const d = doc(7);
+    store.addresses.insert(ACCOUNT, d);
+    const list = store.addresses.page(ACCOUNT, {}, {offset: 0}, 10, 'https://x.example/q"uote');
+    expect(list.items).to.equal(store.addresses.render(d, 'https://x.example/q"uote'));
+    const item = JSON.parse(list.items) as Record<string, unknown>;
+    expect(Object.keys(item).at(-1)).to.equal('url');
+    expect(item.url).to.equal(`https://x.example/q"uote/${d.sid}`);
+  });
+});
