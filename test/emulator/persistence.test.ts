@@ -128,12 +128,27 @@ describe('emulator: persistence, database errors, control API', () => {
           expect(res.status).to.equal(201);
           sids.push(((await res.json()) as {sid: string}).sid);
         }
+        // a burst of concurrent writes shares group commits; the duplicates among them fail alone
+        const burst = await Promise.all(
+          Array.from({length: 30}, async (_, i) => {
+            const res = await fetch(`${url}${BASE}`, {
+              method: 'POST',
+              headers: {Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded'},
+              body: `Type=sms&Address=%2B1555777${String(i % 25).padStart(4, '0')}`,
+            });
+            return {status: res.status, body: (await res.json()) as {sid: string; address: string}};
+          }),
+        );
+        expect(burst.filter((r) => r.status === 201)).to.have.length(25);
+        expect(burst.filter((r) => r.status === 409)).to.have.length(5);
+        const acked = burst.filter((r) => r.status === 201).map((r) => r.body.sid);
         child.kill('SIGKILL');
         await new Promise((resolve) => child.once('exit', resolve));
         const t = await startTestEmulator({db, accounts: [acct]});
         try {
           const list = await t.client.conversations.v1.addressConfigurations.list();
-          expect(list.map((c) => c.sid)).to.deep.equal(sids);
+          expect(list.slice(0, 5).map((c) => c.sid)).to.deep.equal(sids);
+          expect(list.slice(5).map((c) => c.sid).sort()).to.deep.equal([...acked].sort());
         } finally {
           await t.emu.stop();
         }

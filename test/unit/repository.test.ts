@@ -113,3 +113,46 @@ describe('store: in-memory listings stay identical to SQLite', () => {
     expect(item.url).to.equal(`https://x.example/q"uote/${d.sid}`);
   });
 });
+
+describe('store: WAL checkpoints run off the request path', () => {
+  it('after enough commits a worker copies the WAL into the database file', async function () {
+    this.timeout(20000);
+    const {copyFileSync, mkdtempSync, rmSync} = await import('node:fs');
+    const {tmpdir} = await import('node:os');
+    const {join} = await import('node:path');
+    const Database = (await import('better-sqlite3')).default;
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-ckpt-'));
+    const path = join(dir, 'e.db');
+    const store = new Store(path, [{...DEFAULT_ACCOUNT}], () => new Date());
+    try {
+      // a copy of the main file alone (no -wal beside it) holds the rows once they are checkpointed
+      const inFile = () => {
+        const copy = join(dir, 'copy.db');
+        copyFileSync(path, copy);
+        const reader = new Database(copy, {readonly: true});
+        try {
+          return reader.prepare('SELECT COUNT(*) FROM address_configurations').pluck().get() as number;
+        } catch {
+          return 0; // not there yet (or copied in the middle of a checkpoint): look again
+        } finally {
+          reader.close();
+        }
+      };
+      for (let i = 0; i < 300; i++) {
+        store.tx(() => store.addresses.insert(ACCOUNT, doc(i)));
+        store.flush(); // one commit each, as separate requests would
+      }
+      expect(store.db.pragma('wal_autocheckpoint', {simple: true})).to.equal(0);
+      expect(inFile()).to.be.below(256); // nothing is copied by the commits themselves
+      let seen = 0;
+      for (let tries = 0; tries < 100 && seen < 256; tries++) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = inFile();
+      }
+      expect(seen).to.be.at.least(256);
+    } finally {
+      await store.close();
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});

@@ -56,7 +56,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   try {
     await app.listen({port: options.port ?? 0, host});
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   const address = app.server.address();
@@ -76,12 +76,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clock,
     async reset() {
       store.reset(clock.now());
+      await store.settled();
     },
     async stop() {
       if (stopped) return;
       stopped = true;
       await app.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -84,15 +84,17 @@ export function createServer(opts: ServerOptions): FastifyInstance {
     done(null, parseQs(body as string));
   });
 
-  app.addHook('onRequest', async (req: AuthedRequest, reply) => {
+  const auth = new AuthCache(store);
+  app.addHook('onRequest', (req: AuthedRequest, reply, done) => {
     reply.header('Twilio-Request-Id', newSid('RQ'));
-    if (req.url.startsWith('/_emulator')) return;
-    const accountSid = authenticate(store, req.headers.authorization);
+    if (req.url.startsWith('/_emulator')) return done();
+    const accountSid = auth.account(req.headers.authorization);
     if (!accountSid) {
       reply.header('WWW-Authenticate', 'Basic realm="Twilio API"');
-      throw errors.unauthorized();
+      return done(errors.unauthorized());
     }
     req.accountSid = accountSid;
+    done();
   });
 
   if (opts.log) {
@@ -105,7 +107,11 @@ export function createServer(opts: ServerOptions): FastifyInstance {
   app.setErrorHandler((error: unknown, _req, reply) => {
     const e = toTwilioError(error);
     if (e.status >= 500) opts.onError?.(error);
-    reply.code(e.status).type('application/json').send(e.toBody());
+    // an error may name rows written by other requests of the pending batch: answer after it commits
+    const answer = () => reply.code(e.status).type('application/json').send(e.toBody());
+    const pending = store.settled();
+    if (pending) pending.then(answer, answer);
+    else answer();
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -144,34 +150,77 @@ function registerResource(app: FastifyInstance, resource: Resource, opts: Server
   }
 }
 
-async function run(
+function run(
   handler: Handler,
   resource: Resource,
   req: AuthedRequest,
   reply: FastifyReply,
   opts: ServerOptions,
-): Promise<void> {
-  const twilioHost = (req.raw as RawWithHost).flexconvTwilioHost;
-  const base = twilioHost ? `https://${twilioHost}` : `http://${req.headers.host ?? 'localhost'}/${resource.domain}`;
-  const body = req.body;
-  const isForm = body !== null && typeof body === 'object' && !Array.isArray(body) && !isJson(req);
-  const ctx: Ctx = {
-    accountSid: req.accountSid!,
-    params: req.params as Record<string, string>,
-    query: new Params(req.query as Record<string, string | string[]>, 'query'),
-    form: new Params(isForm ? (body as Record<string, string | string[]>) : {}),
-    json: isJson(req) ? body : undefined,
-    headers: req.headers,
-    store: opts.store,
-    clock: opts.clock,
-    path: twilioPath(req.url),
-    url: (path) => base + path,
-  };
-  const result = await handler(ctx);
+): FastifyReply | Promise<FastifyReply> {
+  const result = handler(new RequestCtx(req, resource, opts));
+  if (result instanceof Promise) return result.then((r) => afterCommit(opts.store, () => send(reply, r)));
+  return afterCommit(opts.store, () => send(reply, result));
+}
+
+/** Run `then` once the store's pending writes are committed (at once when none are pending). */
+function afterCommit<T>(store: Store, then: () => T): T | Promise<T> {
+  const pending = store.settled();
+  return pending ? pending.then(then) : then();
+}
+
+function send(reply: FastifyReply, result: Awaited<ReturnType<Handler>>): FastifyReply {
   reply.code(result.status);
   if (result.body === undefined) return reply.send();
-  if (result.body instanceof RawJson) return reply.type('application/json').send(result.body.text);
-  return reply.type('application/json').send(result.body);
+  reply.type('application/json');
+  return reply.send(result.body instanceof RawJson ? result.body.text : result.body);
+}
+
+/** What a handler sees of its request; the parts most handlers never read are built on first use. */
+class RequestCtx implements Ctx {
+  readonly accountSid: string;
+  readonly params: Record<string, string>;
+  readonly headers: FastifyRequest['headers'];
+  readonly store: Store;
+  readonly clock: Clock;
+  private readonly base: string;
+  private parsedQuery?: Params;
+  private parsedForm?: Params;
+
+  constructor(
+    private readonly req: AuthedRequest,
+    resource: Resource,
+    opts: ServerOptions,
+  ) {
+    this.accountSid = req.accountSid!;
+    this.params = req.params as Record<string, string>;
+    this.headers = req.headers;
+    this.store = opts.store;
+    this.clock = opts.clock;
+    const twilioHost = (req.raw as RawWithHost).flexconvTwilioHost;
+    this.base = twilioHost ? `https://${twilioHost}` : `http://${req.headers.host ?? 'localhost'}/${resource.domain}`;
+  }
+
+  get query(): Params {
+    return (this.parsedQuery ??= new Params(this.req.query as Record<string, string | string[]>, 'query'));
+  }
+
+  get form(): Params {
+    const body = this.req.body;
+    const isForm = body !== null && typeof body === 'object' && !Array.isArray(body) && !isJson(this.req);
+    return (this.parsedForm ??= new Params(isForm ? (body as Record<string, string | string[]>) : {}));
+  }
+
+  get json(): unknown {
+    return isJson(this.req) ? this.req.body : undefined;
+  }
+
+  get path(): string {
+    return twilioPath(this.req.url);
+  }
+
+  url(path: string): string {
+    return this.base + path;
+  }
 }
 
 function isJson(req: FastifyRequest): boolean {
@@ -185,9 +234,35 @@ function twilioPath(url: string): string {
   return m && (DOMAINS as readonly string[]).includes(m[1]) ? m[2] : path;
 }
 
-function authenticate(store: Store, header: string | undefined): string | undefined {
+/**
+ * Basic auth → account SID. Clients send the same header on every request, so answers are
+ * remembered per header (bounded; cleared when the store's accounts change).
+ */
+class AuthCache {
+  private known = new Map<string, string | undefined>();
+  private generation: number;
+
+  constructor(private readonly store: Store) {
+    this.generation = store.principalsGeneration;
+  }
+
+  account(header: string | undefined): string | undefined {
+    if (!header) return undefined;
+    if (this.generation !== this.store.principalsGeneration) {
+      this.known.clear();
+      this.generation = this.store.principalsGeneration;
+    }
+    if (this.known.has(header)) return this.known.get(header);
+    const accountSid = authenticate(this.store, header);
+    if (this.known.size >= 1000) this.known.clear();
+    this.known.set(header, accountSid);
+    return accountSid;
+  }
+}
+
+function authenticate(store: Store, header: string): string | undefined {
   // the auth scheme is case-insensitive (RFC 9110 §11.1): curl and most clients send "Basic"
-  const m = header ? /^basic\s+(\S+)\s*$/i.exec(header) : null;
+  const m = /^basic\s+(\S+)\s*$/i.exec(header);
   if (!m) return undefined;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const i = decoded.indexOf(':');

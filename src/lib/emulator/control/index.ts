@@ -26,6 +26,7 @@ export function registerControl(app: FastifyInstance, opts: ServerOptions): void
 
   app.post('/_emulator/reset', async () => {
     store.reset(clock.now());
+    await store.settled();
     return {status: 'ok', reset: true};
   });
 
@@ -39,6 +40,7 @@ export function registerControl(app: FastifyInstance, opts: ServerOptions): void
     if (store.accounts().some((a) => a.sid === accountSid))
       throw errors.conflict(20409, `Account ${accountSid} already exists`);
     store.addAccount({accountSid, authToken, friendlyName: form.str('FriendlyName') ?? 'emulator account'}, clock.now());
+    await store.settled();
     reply.code(201);
     return {account_sid: accountSid, auth_token: authToken};
   });

@@ -2,6 +2,7 @@ import {chmodSync, existsSync, mkdirSync} from 'node:fs';
 import {dirname} from 'node:path';
 import Database from 'better-sqlite3';
 import {DATA_TABLES, MIGRATIONS} from './migrations.js';
+import {Checkpointer} from './checkpointer.js';
 import {ResourceRepo} from './repository.js';
 import type {AddressConfigurationDoc} from '../api/conversations/addresses.js';
 
@@ -29,14 +30,24 @@ export class StoreError extends Error {
 }
 
 /**
- * The emulator's one store: a SQLite file (or :memory:) in WAL mode. Every write is a
- * transaction committed before the HTTP response is sent, so an acknowledged write survives a
- * crash of the emulator process (synchronous=NORMAL; see README "Design" for power-loss notes).
+ * The emulator's one store: a SQLite file (or :memory:) in WAL mode.
+ *
+ * Writes are group-committed: the first write of an event-loop turn opens a transaction, every
+ * write of that turn runs inside it (as its own savepoint, so one failing request rolls back
+ * only its own changes), and the transaction commits right after the turn's I/O callbacks
+ * (setImmediate). Responses wait for `settled()`, so a client never sees a write acknowledged
+ * before it is committed, and an acknowledged write survives a crash of the emulator process
+ * (synchronous=NORMAL; see README "Design" for power-loss notes). Batching the commits of
+ * concurrent requests saves most of their WAL writes.
  */
 export class Store {
   readonly db: Database.Database;
   readonly addresses: ResourceRepo<AddressConfigurationDoc>;
   private principals = new Map<string, Principal>();
+  /** Bumped whenever the set of credentials changes (callers may cache authentication answers). */
+  principalsGeneration = 0;
+  private batch?: {settled: Promise<void>; resolve: () => void; reject: (e: unknown) => void};
+  private readonly checkpointer?: Checkpointer;
 
   constructor(readonly path: string, private readonly seedAccounts: AccountCredentials[], now: () => Date) {
     this.db = openDatabase(path);
@@ -46,21 +57,71 @@ export class Store {
     });
     try {
       this.seed(now());
+      this.flush();
     } catch (error) {
       this.db.close();
       throw new StoreError(`Cannot use the emulator database ${path}: ${(error as Error).message}`, error);
     }
+    if (isFile(path)) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new Checkpointer(path, () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'));
+    }
   }
 
-  /** Run fn in one transaction (nested calls join the outer one). */
+  /**
+   * Run fn as one atomic unit of the current batch: its writes are committed together with the
+   * other writes of this event-loop turn, or rolled back alone if fn throws.
+   */
   tx<T>(fn: () => T): T {
+    if (!this.batch) this.begin();
     try {
       return this.runInTx(fn) as T;
     } catch (error) {
-      // SQLite rolled back: in-memory listings may hold writes that no longer exist
+      // SQLite rolled back fn's savepoint: in-memory listings may hold writes that no longer exist
       this.addresses.forget();
       throw error;
     }
+  }
+
+  /** Resolves when every write made so far is committed; undefined when nothing is pending. */
+  settled(): Promise<void> | undefined {
+    return this.batch?.settled;
+  }
+
+  /** Commit the pending batch now (it otherwise commits at the end of this event-loop turn). */
+  flush(): void {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    try {
+      this.db.exec('COMMIT');
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      this.addresses.forget();
+      batch.reject(error);
+      throw error;
+    }
+    batch.resolve();
+    this.checkpointer?.committed();
+  }
+
+  private begin(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    let resolve!: () => void;
+    let reject!: (e: unknown) => void;
+    const settled = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    settled.catch(() => {}); // a failed commit is reported to whoever awaits it, never unhandled
+    this.batch = {settled, resolve, reject};
+    setImmediate(() => {
+      try {
+        this.flush();
+      } catch {
+        // already delivered to the batch's waiters
+      }
+    });
   }
 
   /** One transaction wrapper, built once (building it per call cost ~8 % of a create). */
@@ -102,12 +163,18 @@ export class Store {
     this.seed(now);
   }
 
-  close(): void {
+  /** Commit what is pending, stop the checkpointer, copy the WAL into the file and close. */
+  async close(): Promise<void> {
     if (!this.db.open) return;
     try {
-      if (this.path !== ':memory:') this.db.pragma('wal_checkpoint(TRUNCATE)');
+      this.flush();
     } finally {
-      this.db.close();
+      await this.checkpointer?.stop();
+      try {
+        if (isFile(this.path)) this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } finally {
+        this.db.close();
+      }
     }
   }
 
@@ -127,13 +194,18 @@ export class Store {
     }[])
       next.set(k.sid, {password: k.secret, accountSid: k.account_sid});
     this.principals = next;
+    this.principalsGeneration++;
   }
+}
+
+function isFile(path: string): boolean {
+  return path !== ':memory:' && path !== '';
 }
 
 function openDatabase(path: string): Database.Database {
   let db: Database.Database;
   try {
-    const file = path !== ':memory:' && path !== '';
+    const file = isFile(path);
     const isNew = file && !existsSync(path);
     if (file) mkdirSync(dirname(path), {recursive: true});
     db = new Database(path);
