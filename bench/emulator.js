@@ -15,9 +15,8 @@
 //   BENCH_SEED=20000       addresses stored for the large-table case
 //   BENCH_RETRIES=2        re-measure a case disturbed by other processes (> 0.15 cores of
 //                          "other CPU") up to this many times, keeping the least disturbed run
-//   BENCH_ONLY=get10,post  run only these cases (bare,fastify,get10,post,get20k,extra); RSS is
-//                          always read. `fastify` (a fastify hello-world, bench/serve-fastify.js)
-//                          and `extra` (page-size and deep-page variants) are informational.
+//   BENCH_ONLY=get10,post  run only these cases (bare,get10,post,get20k,extra); RSS is
+//                          always read. `extra` (page-size and deep-page variants) is informational.
 //   BENCH_CPU_PROF=<dir>   run the emulator child under `node --cpu-prof` writing into <dir>
 //                          (summarise with `node bench/profile-summary.js <dir>/*.cpuprofile`)
 //   BENCH_DB_DIR=<dir>     where the temp database directory is created (default os.tmpdir())
@@ -204,7 +203,6 @@ if (profDir) mkdirSync(profDir, {recursive: true});
 
 console.error(`flexconv emulator bench — node ${process.version}, ${SECONDS} s per case (+${WARMUP} s warm-up), ${CONNECTIONS} connections`);
 const bare = await spawnServer(join(here, 'serve-bare.js'));
-const fastify = want('fastify') ? await spawnServer(join(here, 'serve-fastify.js')) : undefined;
 const emu = await spawnServer(join(here, 'serve-emulator.js'), {
   nodeArgs: [
     ...(env.BENCH_EMULATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
@@ -218,7 +216,6 @@ try {
   results.memory.startup = await rssAfterSettle(emu);
 
   if (want('bare')) cases.bare1 = await measure('bare node:http (before)', bare, {});
-  if (fastify) cases.fastify = await measure('fastify hello-world (info)', fastify, {});
 
   // (a) list with 10 addresses stored
   for (let i = 0; i < 10; i++) await api(emu.url, 'POST', LIST, {Type: 'chat', Address: nextAddress()});
@@ -267,7 +264,7 @@ try {
   failed = true;
   console.error(`bench aborted: ${error.stack ?? error}`);
 } finally {
-  await Promise.all([bare.stop(), emu.stop(), fastify?.stop()]);
+  await Promise.all([bare.stop(), emu.stop()]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,7 +295,6 @@ const row = (c, ratio, target, ok) => {
 const vsBare = (c) => (c && bareRps ? c.rps / bareRps : undefined);
 row(cases.bare1, undefined);
 row(cases.bare2, undefined);
-if (cases.fastify) row(cases.fastify, vsBare(cases.fastify), '(info: vs bare)', undefined);
 row(cases.get10, vsBare(cases.get10), `≥ ${TARGETS.get * 100} % of bare`, vsBare(cases.get10) >= TARGETS.get);
 const r20k = cases.get20k && cases.get10 ? cases.get20k.rps / cases.get10.rps : undefined;
 row(cases.get20k, r20k, `≥ ${TARGETS.get20k * 100} % of GET@10`, r20k >= TARGETS.get20k);

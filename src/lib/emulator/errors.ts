@@ -8,6 +8,8 @@ export class TwilioApiError extends Error {
     readonly code: number,
     message: string,
     readonly detail?: string,
+    /** Response headers this error needs (Allow on a 405, WWW-Authenticate on a 401). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'TwilioApiError';
@@ -54,10 +56,14 @@ export const errors = {
     return new TwilioApiError(409, code, message);
   },
   unauthorized(): TwilioApiError {
-    return new TwilioApiError(401, CODES.AUTHENTICATE, 'Authenticate', 'Your AccountSid or AuthToken was incorrect.');
+    return new TwilioApiError(401, CODES.AUTHENTICATE, 'Authenticate', 'Your AccountSid or AuthToken was incorrect.', {
+      'WWW-Authenticate': 'Basic realm="Twilio API"',
+    });
   },
-  methodNotAllowed(method: string, path: string): TwilioApiError {
-    return new TwilioApiError(405, CODES.METHOD_NOT_ALLOWED, `Method ${method} is not allowed on ${path}`);
+  methodNotAllowed(method: string, path: string, allow: string): TwilioApiError {
+    return new TwilioApiError(405, CODES.METHOD_NOT_ALLOWED, `Method ${method} is not allowed on ${path}`, undefined, {
+      Allow: allow,
+    });
   },
   internal(message = 'Internal server error'): TwilioApiError {
     return new TwilioApiError(500, CODES.INTERNAL, message);

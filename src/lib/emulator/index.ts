@@ -54,12 +54,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? DEFAULT_HOST;
   const app = createServer({store, clock, log: options.log, onError: options.onError, startedAt: new Date()});
   try {
-    await app.listen({port: options.port ?? 0, host});
+    await app.listen(options.port ?? 0, host);
   } catch (error) {
     await store.close();
     throw error;
   }
-  const address = app.server.address();
+  const address = app.http.address();
   const port = typeof address === 'object' && address ? address.port : (options.port ?? 0);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   let stopped = false;
