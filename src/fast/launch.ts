@@ -1,0 +1,110 @@
+/**
+ * Start-up fast path, called by bin/run.js (see the README's "Design"). Loading ~350 CommonJS
+ * files (oclif, the twilio SDK and their dependencies) one by one, plus oclif reading every
+ * plugin, was most of an API command's wall time. So, for a run that names one of our own
+ * commands (and asks for no help), this loads one pre-built bundle instead — dist/fast.cjs,
+ * built by scripts/bundle.js from the same dist/ code and the same packages — compiled with a
+ * V8 code cache kept in the user cache dir, and runs the command through it (./run.ts).
+ * Anything else (no command, help, topics, unknown commands, a missing bundle) returns false and
+ * bin/run.js goes through oclif as usual.
+ */
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import vm from 'node:vm';
+import {cacheDir} from '../lib/config/paths.js';
+
+const DIST = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = dirname(DIST);
+const BUNDLE = join(DIST, 'fast.cjs');
+/** First line of the bundle: `// flexconv-fast <content hash>` (scripts/bundle.js writes it). */
+const BUILD_ID = /^\/\/ flexconv-fast ([0-9a-f]+)\n/;
+
+interface ManifestCommand {
+  strict?: boolean;
+  args?: Record<string, unknown>;
+}
+
+/**
+ * The command id oclif derives from argv with topicSeparator ' ' (@oclif/core's normalizeArgv:
+ * the leading words while they name a topic or command), or undefined.
+ */
+export function commandId(argv: string[], commands: Record<string, ManifestCommand>): string | undefined {
+  if (argv.length === 0) return undefined;
+  if (argv.length === 1 || argv[0].includes(':')) return argv[0];
+  const usable = new Set(Object.keys(commands).flatMap((id) => id.split(':').map((_, i, a) => a.slice(0, i + 1).join(':'))));
+  const final: string[] = [];
+  const finalize = (s?: string) => (s ? [...final, s] : final).filter(Boolean).join(':');
+  const hasArgs = () => {
+    const cmd = finalize() ? commands[finalize()] : undefined;
+    return Boolean(cmd && (cmd.strict === false || Object.keys(cmd.args ?? {}).length > 0));
+  };
+  for (const arg of argv) {
+    if (usable.has(finalize(arg))) final.push(arg);
+    else if (arg.includes('=') || arg.startsWith('-') || hasArgs()) break;
+    else final.push(arg);
+  }
+  return finalize() || undefined;
+}
+
+/** Run argv through the bundle when it names one of our commands; false when it doesn't (nothing ran). */
+export async function runFast(argv: string[]): Promise<boolean> {
+  // Help in any form is oclif's (and @oclif/plugin-help's) job.
+  const end = argv.indexOf('--');
+  if ((end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')) return false;
+  let commands: Record<string, ManifestCommand>;
+  let source: string;
+  try {
+    commands = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')).commands;
+    const id = commandId(argv, commands);
+    if (!id || !Object.hasOwn(commands, id)) return false;
+    source = readFileSync(BUNDLE, 'latin1'); // ASCII-only by construction (scripts/bundle.js); latin1 decodes it fastest
+  } catch {
+    return false; // no manifest or no bundle (e.g. a tsc-only build)
+  }
+  const bundle = loadBundle(source) as {main(argv: string[], root: string): Promise<boolean>};
+  return bundle.main(argv, ROOT);
+}
+
+/**
+ * Evaluate the CommonJS bundle as Node's loader would, with V8's code cache: Node 20 has no
+ * compile cache of its own, and compiling the bundle is most of what's left of start-up. The cache
+ * file's name carries the bundle's build id and the Node version; V8 itself rejects data from
+ * other V8 versions or flags, and then the bundle is compiled from source as if there were none.
+ * Reading or writing the cache never fails a run.
+ */
+function loadBundle(source: string): unknown {
+  const buildId = BUILD_ID.exec(source)?.[1];
+  const dir = cacheDir();
+  const cacheFile = buildId && join(dir, `fast-${buildId}-${process.version}-${process.arch}.v8cache`);
+  let cachedData: Buffer | undefined;
+  try {
+    if (cacheFile && existsSync(cacheFile)) cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // Same wrapper as Node's CommonJS loader, on the first line so line numbers stay the bundle's.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: BUNDLE,
+    cachedData,
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+    // At exit, so the cache also holds the functions this run compiled lazily.
+    process.once('exit', () => {
+      try {
+        mkdirSync(dir, {recursive: true});
+        for (const f of readdirSync(dir)) if (/^fast-.*\.v8cache$/.test(f)) rmSync(join(dir, f), {force: true});
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        // a read-only or full cache dir: the next run compiles from source again
+      }
+    });
+  }
+  const module = {exports: {}};
+  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST);
+  return module.exports;
+}
