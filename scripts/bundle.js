@@ -36,6 +36,19 @@ const entry = [
 const inDist = (file) => file.startsWith(DIST + sep);
 const emulatorDir = join(DIST, 'lib', 'emulator') + sep;
 
+/**
+ * Where an import in one of our dist/ files goes when it stays out of the bundle: the specifier to
+ * load at run time (a package name, or a path relative to dist/fast.cjs), else undefined.
+ */
+function leftOut(specifier, importer) {
+  if (!specifier.startsWith('.')) {
+    return specifier.startsWith('node:') || BUNDLED_PACKAGES.test(specifier) ? undefined : specifier;
+  }
+  const target = join(dirname(importer), specifier);
+  if (target.startsWith(emulatorDir) && target !== join(emulatorDir, 'defaults.js')) return './' + relative(DIST, target).split(sep).join('/');
+  return undefined;
+}
+
 /** @type {esbuild.Plugin} */
 const boundaries = {
   name: 'flexconv-boundaries',
@@ -47,32 +60,32 @@ const boundaries = {
         return TWILIO_DOMAINS.includes(domain) ? undefined : {path: `twilio/lib/rest/${domain}.js`, external: true};
       }
       if (!inDist(args.importer)) return undefined;
-      if (!args.path.startsWith('.')) {
-        if (args.path.startsWith('node:') || BUNDLED_PACKAGES.test(args.path)) return undefined;
-        return {path: args.path, external: true};
-      }
-      const target = join(dirname(args.importer), args.path);
-      if (target.startsWith(emulatorDir) && target !== join(emulatorDir, 'defaults.js')) {
-        if (args.kind !== 'dynamic-import')
-          return {errors: [{text: `${args.path}: the emulator may only be imported dynamically from CLI code (it stays out of the start-up bundle)`}]};
-        // Resolved at run time relative to dist/fast.cjs.
-        return {path: './' + relative(DIST, target).split(sep).join('/'), external: true};
-      }
-      return undefined;
+      // import('...') of what's left out was rewritten by onLoad below; anything else would be bundled.
+      if (leftOut(args.path, args.importer) === undefined) return undefined;
+      return {errors: [{text: `${args.path}: left out of the start-up bundle, so it may only be imported with import('...') (a string literal)`}]};
     });
-    // import.meta.url of a bundled dist/ file → that file's own URL (the bundle is CommonJS).
     build.onLoad({filter: /\.js$/}, (args) => {
       if (!inDist(args.path)) return undefined;
-      const code = readFileSync(args.path, 'utf8');
-      if (!code.includes('import.meta.url')) return undefined;
+      let code = readFileSync(args.path, 'utf8');
+      // import.meta.url → this file's own URL (the bundle is CommonJS).
       const rel = JSON.stringify(relative(DIST, args.path));
-      return {
-        contents: code.replaceAll('import.meta.url', `require("node:url").pathToFileURL(require("node:path").join(__dirname, ${rel})).href`),
-        loader: 'js',
-      };
+      code = code.replaceAll('import.meta.url', `require("node:url").pathToFileURL(require("node:path").join(__dirname, ${rel})).href`);
+      // import('x') of something left out → __flexconvImport('x'): src/fast/launch.ts supplies it,
+      // because Node 20 can't run import() inside a vm.Script without a flag or a warning.
+      code = code.replace(/\bimport\((['"])([^'"]+)\1\)/g, (call, _q, specifier) => {
+        const path = leftOut(specifier, args.path);
+        return path === undefined ? call : `__flexconvImport(${JSON.stringify(path)})`;
+      });
+      return {contents: code, loader: 'js'};
     });
   },
 };
+
+// oclif imports hook modules with import(), which can't run inside the bundle (see above). The hooks
+// we have can't fire for a command that exists; any other would need the bundle to handle import().
+const hooks = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).oclif?.hooks ?? {});
+const unsupported = hooks.filter((h) => !['command_not_found', 'command_incomplete', 'jit_plugin_not_installed'].includes(h));
+if (unsupported.length) throw new Error(`scripts/bundle.js: oclif hook(s) ${unsupported.join(', ')} would run inside the start-up bundle; teach src/fast/launch.ts to leave such runs to oclif first`);
 
 const result = await esbuild.build({
   stdin: {contents: entry, resolveDir: ROOT, sourcefile: 'fast-entry.js', loader: 'js'},

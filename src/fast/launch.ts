@@ -11,7 +11,7 @@
 import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {dirname, join} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import {fileURLToPath, pathToFileURL} from 'node:url';
 import vm from 'node:vm';
 import {cacheDir} from '../lib/config/paths.js';
 
@@ -84,11 +84,12 @@ function loadBundle(source: string): unknown {
   } catch {
     cachedData = undefined;
   }
-  // Same wrapper as Node's CommonJS loader, on the first line so line numbers stay the bundle's.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  // Node's CommonJS wrapper, on the first line so line numbers stay the bundle's, plus the bundle's
+  // import(): Node 20 runs import() inside a vm.Script only behind a flag or with a warning, so
+  // scripts/bundle.js turns each import() of what it leaves out into a call of this function.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __flexconvImport) {${source}\n})`, {
     filename: BUNDLE,
     cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     // At exit, so the cache also holds the functions this run compiled lazily.
@@ -105,6 +106,7 @@ function loadBundle(source: string): unknown {
     });
   }
   const module = {exports: {}};
-  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST);
+  const importFromBundle = (specifier: string) => import(specifier.startsWith('.') ? new URL(specifier, pathToFileURL(BUNDLE)).href : specifier);
+  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST, importFromBundle);
   return module.exports;
 }
