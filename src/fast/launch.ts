@@ -8,12 +8,14 @@
  * Anything else (no command, help, topics, unknown commands, a missing bundle) returns false and
  * bin/run.js goes through oclif as usual.
  */
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
-import {createRequire} from 'node:module';
-import {dirname, join} from 'node:path';
-import {fileURLToPath, pathToFileURL} from 'node:url';
-import vm from 'node:vm';
-import {cacheDir} from '../lib/config/paths.js';
+// Node built-ins through process.getBuiltinModule, not `import`: an ES module import of node:fs
+// builds its export facade, which loads the streams modules (a few ms of start-up for nothing).
+const {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} = process.getBuiltinModule('node:fs');
+const {createRequire} = process.getBuiltinModule('node:module');
+const {homedir} = process.getBuiltinModule('node:os');
+const {dirname, join} = process.getBuiltinModule('node:path');
+const {fileURLToPath, pathToFileURL} = process.getBuiltinModule('node:url');
+const vm = process.getBuiltinModule('node:vm');
 
 const DIST = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = dirname(DIST);
@@ -76,7 +78,10 @@ export async function runFast(argv: string[]): Promise<boolean> {
  */
 function loadBundle(source: string): unknown {
   const buildId = BUILD_ID.exec(source)?.[1];
-  const dir = cacheDir();
+  // The user cache dir, as src/lib/config/paths.ts spells the others: $FLEXCONV_CACHE_DIR, else
+  // $XDG_CACHE_HOME/flexconv, else ~/.cache/flexconv (not imported from there: start-up).
+  const env = process.env;
+  const dir = env.FLEXCONV_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'flexconv');
   const cacheFile = buildId && join(dir, `fast-${buildId}-${process.version}-${process.arch}.v8cache`);
   let cachedData: Buffer | undefined;
   try {

@@ -15,12 +15,6 @@ export function stateDir(env: Env = process.env): string {
   return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'flexconv');
 }
 
-/** User cache dir (start-up code cache): $FLEXCONV_CACHE_DIR, else $XDG_CACHE_HOME/flexconv, else ~/.cache/flexconv. */
-export function cacheDir(env: Env = process.env): string {
-  if (env.FLEXCONV_CACHE_DIR) return env.FLEXCONV_CACHE_DIR;
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'flexconv');
-}
-
 export const profilesFile = (env: Env = process.env) => join(configDir(env), 'profiles.json');
 
 /** Written by `flexconv emulator start --detach`: {pid, url, port, host, db, accountSid, authToken, startedAt}. */
