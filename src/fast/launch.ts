@@ -10,7 +10,7 @@
  */
 // Node built-ins through process.getBuiltinModule, not `import`: an ES module import of node:fs
 // builds its export facade, which loads the streams modules (a few ms of start-up for nothing).
-const {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} = process.getBuiltinModule('node:fs');
+const {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} = process.getBuiltinModule('node:fs');
 const {createRequire} = process.getBuiltinModule('node:module');
 const {homedir} = process.getBuiltinModule('node:os');
 const {dirname, join} = process.getBuiltinModule('node:path');
@@ -71,21 +71,24 @@ export async function runFast(argv: string[]): Promise<boolean> {
 
 /**
  * Evaluate the CommonJS bundle as Node's loader would, with V8's code cache: Node 20 has no
- * compile cache of its own, and compiling the bundle is most of what's left of start-up. The cache
- * file's name carries the bundle's build id and the Node version; V8 itself rejects data from
- * other V8 versions or flags, and then the bundle is compiled from source as if there were none.
- * Reading or writing the cache never fails a run.
+ * compile cache of its own, and compiling the bundle is most of what's left of start-up. One cache
+ * file per installed bundle (named after its path), headed by the build id and Node version it was
+ * made for: anything else there is ignored and replaced. V8 itself rejects data from another V8
+ * or other flags, and then the bundle is compiled from source as if there were no cache. Reading
+ * or writing the cache never fails a run.
  */
 function loadBundle(source: string): unknown {
-  const buildId = BUILD_ID.exec(source)?.[1];
   // The user cache dir, as src/lib/config/paths.ts spells the others: $FLEXCONV_CACHE_DIR, else
   // $XDG_CACHE_HOME/flexconv, else ~/.cache/flexconv (not imported from there: start-up).
   const env = process.env;
   const dir = env.FLEXCONV_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'flexconv');
-  const cacheFile = buildId && join(dir, `fast-${buildId}-${process.version}-${process.arch}.v8cache`);
+  const cacheFile = join(dir, `fast-${fnv1a(BUNDLE)}.v8cache`);
+  const buildId = BUILD_ID.exec(source)?.[1];
+  const header = Buffer.from(`${buildId} ${process.version} ${process.arch}\n`);
   let cachedData: Buffer | undefined;
   try {
-    if (cacheFile && existsSync(cacheFile)) cachedData = readFileSync(cacheFile);
+    const file = buildId && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
+    if (file?.subarray(0, header.length).equals(header)) cachedData = file.subarray(header.length);
   } catch {
     cachedData = undefined;
   }
@@ -96,14 +99,13 @@ function loadBundle(source: string): unknown {
     filename: BUNDLE,
     cachedData,
   });
-  if (cacheFile && (!cachedData || script.cachedDataRejected)) {
+  if (buildId && (!cachedData || script.cachedDataRejected)) {
     // At exit, so the cache also holds the functions this run compiled lazily.
     process.once('exit', () => {
       try {
         mkdirSync(dir, {recursive: true});
-        for (const f of readdirSync(dir)) if (/^fast-.*\.v8cache$/.test(f)) rmSync(join(dir, f), {force: true});
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, script.createCachedData());
+        writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]));
         renameSync(tmp, cacheFile);
       } catch {
         // a read-only or full cache dir: the next run compiles from source again
@@ -114,4 +116,11 @@ function loadBundle(source: string): unknown {
   const importFromBundle = (specifier: string) => import(specifier.startsWith('.') ? new URL(specifier, pathToFileURL(BUNDLE)).href : specifier);
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST, importFromBundle);
   return module.exports;
+}
+
+/** 32-bit FNV-1a of a string, in hex: a short stable file name for a path. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
