@@ -30,7 +30,7 @@ const entry = [
     (c) => `  ${JSON.stringify(c.id)}: () => import(${JSON.stringify('./' + c.relativePath.join('/'))}),`,
   ),
   '};',
-  'export const main = (argv, root) => run(argv, root, modules);',
+  'export const main = (argv, root, id) => run(argv, root, id, modules);',
 ].join('\n');
 
 const inDist = (file) => file.startsWith(DIST + sep);

@@ -55,18 +55,18 @@ export async function runFast(argv: string[]): Promise<boolean> {
   // Help in any form is oclif's (and @oclif/plugin-help's) job.
   const end = argv.indexOf('--');
   if ((end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')) return false;
-  let commands: Record<string, ManifestCommand>;
+  let id: string | undefined;
   let source: string;
   try {
-    commands = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')).commands;
-    const id = commandId(argv, commands);
+    const commands: Record<string, ManifestCommand> = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')).commands;
+    id = commandId(argv, commands);
     if (!id || !Object.hasOwn(commands, id)) return false;
     source = readFileSync(BUNDLE, 'latin1'); // ASCII-only by construction (scripts/bundle.js); latin1 decodes it fastest
   } catch {
     return false; // no manifest or no bundle (e.g. a tsc-only build)
   }
-  const bundle = loadBundle(source) as {main(argv: string[], root: string): Promise<boolean>};
-  return bundle.main(argv, ROOT);
+  const bundle = loadBundle(source) as {main(argv: string[], root: string, id: string): Promise<boolean>};
+  return bundle.main(argv, ROOT, id);
 }
 
 /**
