@@ -10,7 +10,7 @@
  */
 // Node built-ins through process.getBuiltinModule, not `import`: an ES module import of node:fs
 // builds its export facade, which loads the streams modules (a few ms of start-up for nothing).
-const {existsSync, mkdirSync, readFileSync, renameSync, writeFileSync} = process.getBuiltinModule('node:fs');
+const {existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync} = process.getBuiltinModule('node:fs');
 const {createRequire} = process.getBuiltinModule('node:module');
 const {homedir} = process.getBuiltinModule('node:os');
 const {dirname, join} = process.getBuiltinModule('node:path');
@@ -61,6 +61,8 @@ export async function runFast(argv: string[]): Promise<boolean> {
     const commands: Record<string, ManifestCommand> = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')).commands;
     id = commandId(argv, commands);
     if (!id || !Object.hasOwn(commands, id)) return false;
+    // Older than this file: dist/ was recompiled (a bare `tsc`) without bundling again, so the bundle may be stale.
+    if (statSync(BUNDLE).mtimeMs < statSync(fileURLToPath(import.meta.url)).mtimeMs) return false;
     source = readFileSync(BUNDLE, 'latin1'); // ASCII-only by construction (scripts/bundle.js); latin1 decodes it fastest
   } catch {
     return false; // no manifest or no bundle (e.g. a tsc-only build)
