@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// flexconv entry point. `--version` is answered without loading the CLI framework (start-up speed).
+// flexconv entry point. `--version` is answered without loading the CLI framework, and our own
+// commands run from a pre-built bundle (dist/fast/launch.js); everything else, help included,
+// goes through oclif as usual. Both for start-up speed: see the README's "Design".
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {readFileSync} = await import('node:fs');
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`flexconv/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
-  const {execute} = await import('@oclif/core');
-  await execute({dir: import.meta.url});
+  const {runFast} = await import('../dist/fast/launch.js');
+  if (!(await runFast(argv))) {
+    const {execute} = await import('@oclif/core');
+    await execute({dir: import.meta.url});
+  }
 }

@@ -1,11 +1,16 @@
-import {Command, Flags, Errors, type Interfaces} from '@oclif/core';
+// oclif's subpath modules, not its index: the index also loads help, semver and the rest (start-up).
+import {Command} from '@oclif/core/command';
+import * as Errors from '@oclif/core/errors';
+import * as Flags from '@oclif/core/flags';
+import type * as Interfaces from '@oclif/core/interfaces';
 import {resolveContext, type ResolvedContext, type TargetFlags} from './config/resolve.js';
 import {CANCELLED_MESSAGE, Exit, FlexconvError, toFlexconvError, usageError} from './errors.js';
 import {Renderer, wantColor} from './render/index.js';
 import {closest} from './suggest.js';
 import type {TwilioClient} from './twilio/client.js';
 
-export {Flags, Args} from '@oclif/core';
+export {Flags};
+export * as Args from '@oclif/core/args';
 export type {Column} from './render/index.js';
 export {mask} from './render/index.js';
 export {CANCELLED_MESSAGE} from './errors.js';

@@ -1,0 +1,114 @@
+// Build step after `tsc` and `oclif manifest`: bundle the start-up fast path (src/fast/run.ts plus
+// every command in oclif.manifest.json, with @oclif/core and the twilio SDK) into dist/fast.cjs,
+// which bin/run.js loads through src/fast/launch.ts. See the README's "Design".
+//
+// What stays out of the bundle, loaded from node_modules/dist when (and only if) it is used:
+// - packages our own code imports other than @oclif/core and twilio (cosmiconfig, prompts, ...);
+// - the emulator (only its constants module, defaults.js, is bundled; the rest is a dynamic import);
+// - twilio domains the flows don't use: Twilio.js requires each domain lazily in a getter, and a
+//   bundler would otherwise pull in all of them (megabytes of code to compile on every run);
+// - typescript (oclif only needs it for ts-node development setups).
+import {createHash} from 'node:crypto';
+import {readFileSync, writeFileSync} from 'node:fs';
+import {dirname, join, relative, sep} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+const OUT = join(DIST, 'fast.cjs');
+/** Twilio domains the flows use (Twilio.js getter → ./<Domain>.js); any other works too, from node_modules. */
+const TWILIO_DOMAINS = ['Conversations'];
+/** Packages bundled in; every other package our code imports stays a runtime import. */
+const BUNDLED_PACKAGES = /^(@oclif\/core|twilio)(\/|$)/;
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'));
+const entry = [
+  "import {run} from './dist/fast/run.js';",
+  'const modules = {',
+  ...Object.values(manifest.commands).map(
+    (c) => `  ${JSON.stringify(c.id)}: () => import(${JSON.stringify('./' + c.relativePath.join('/'))}),`,
+  ),
+  '};',
+  'export const main = (argv, root, id) => run(argv, root, id, modules);',
+].join('\n');
+
+const inDist = (file) => file.startsWith(DIST + sep);
+const emulatorDir = join(DIST, 'lib', 'emulator') + sep;
+
+/**
+ * Where an import in one of our dist/ files goes when it stays out of the bundle: the specifier to
+ * load at run time (a package name, or a path relative to dist/fast.cjs), else undefined.
+ */
+function leftOut(specifier, importer) {
+  if (!specifier.startsWith('.')) {
+    return specifier.startsWith('node:') || BUNDLED_PACKAGES.test(specifier) ? undefined : specifier;
+  }
+  const target = join(dirname(importer), specifier);
+  if (target.startsWith(emulatorDir) && target !== join(emulatorDir, 'defaults.js')) return './' + relative(DIST, target).split(sep).join('/');
+  return undefined;
+}
+
+/** @type {esbuild.Plugin} */
+const boundaries = {
+  name: 'flexconv-boundaries',
+  setup(build) {
+    build.onResolve({filter: /.*/}, (args) => {
+      if (args.path === 'typescript') return {path: args.path, external: true};
+      if (/twilio[/\\]lib[/\\]rest[/\\]Twilio\.js$/.test(args.importer) && /^\.\/[A-Z]/.test(args.path)) {
+        const domain = args.path.slice(2);
+        return TWILIO_DOMAINS.includes(domain) ? undefined : {path: `twilio/lib/rest/${domain}.js`, external: true};
+      }
+      if (!inDist(args.importer)) return undefined;
+      // import('...') of what's left out was rewritten by onLoad below; anything else would be bundled.
+      if (leftOut(args.path, args.importer) === undefined) return undefined;
+      return {errors: [{text: `${args.path}: left out of the start-up bundle, so it may only be imported with import('...') (a string literal)`}]};
+    });
+    build.onLoad({filter: /\.js$/}, (args) => {
+      if (!inDist(args.path)) return undefined;
+      let code = readFileSync(args.path, 'utf8');
+      // import.meta.url → this file's own URL (the bundle is CommonJS).
+      const rel = JSON.stringify(relative(DIST, args.path));
+      code = code.replaceAll('import.meta.url', `require("node:url").pathToFileURL(require("node:path").join(__dirname, ${rel})).href`);
+      // import('x') of something left out → __flexconvImport('x'): src/fast/launch.ts supplies it,
+      // because Node 20 can't run import() inside a vm.Script without a flag or a warning.
+      code = code.replace(/\bimport\((['"])([^'"]+)\1\)/g, (call, _q, specifier) => {
+        const path = leftOut(specifier, args.path);
+        return path === undefined ? call : `__flexconvImport(${JSON.stringify(path)})`;
+      });
+      return {contents: code, loader: 'js'};
+    });
+  },
+};
+
+// oclif imports hook modules with import(), which can't run inside the bundle (see above). The hooks
+// we have can't fire for a command that exists; any other would need the bundle to handle import().
+const hooks = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).oclif?.hooks ?? {});
+const unsupported = hooks.filter((h) => !['command_not_found', 'command_incomplete', 'jit_plugin_not_installed'].includes(h));
+if (unsupported.length) throw new Error(`scripts/bundle.js: oclif hook(s) ${unsupported.join(', ')} would run inside the start-up bundle; teach src/fast/launch.ts to leave such runs to oclif first`);
+
+const result = await esbuild.build({
+  stdin: {contents: entry, resolveDir: ROOT, sourcefile: 'fast-entry.js', loader: 'js'},
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  write: false,
+  outfile: OUT,
+  plugins: [boundaries],
+  // Smaller and comment-free (so ASCII-only, see below): less to read and hash on every run.
+  // Identifiers stay as written, and keepNames keeps every function's and class's .name.
+  minifyWhitespace: true,
+  keepNames: true,
+  metafile: true,
+  logLevel: 'warning',
+});
+if (process.env.BUNDLE_ANALYZE) console.log(await esbuild.analyzeMetafile(result.metafile));
+// The loader reads the bundle as latin1, several times faster than UTF-8 for a file this size, so
+// it must be pure ASCII. esbuild escapes non-ASCII in strings but copies regex literals as they
+// are (ansis has a raw U+009B in one): escape what's left as \uXXXX, which means the same in a
+// regex or string literal (and there are no comments left after minifyWhitespace).
+const code = result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
+writeFileSync(OUT, `// flexconv-fast ${id}\n${code}`);
+console.log(`wrote ${relative(ROOT, OUT)} (${(code.length / 1024).toFixed(0)} KiB, ${Object.keys(manifest.commands).length} commands)`);
