@@ -78,6 +78,21 @@ const boundaries = {
       });
       return {contents: code, loader: 'js'};
     });
+    // axios (the SDK's HTTP client) probes fetch/Request/Response/FormData once, as it loads (for its
+    // fetch adapter and an instanceof test). Touching any of them makes Node load undici: ~40 ms, a
+    // quarter of an API command's start-up, for an adapter the SDK never uses (it picks axios's
+    // http adapter) and form bodies the SDK sends as strings. While axios loads, those globals read
+    // as undefined; their own (lazy) definitions come back right after.
+    build.onLoad({filter: /[/\\]axios[/\\]dist[/\\]node[/\\]axios\.cjs$/}, (args) => {
+      const code = readFileSync(args.path, 'utf8');
+      const strict = "'use strict';\n";
+      if (!code.includes(strict)) return undefined; // another axios build: leave it as it is
+      const hide =
+        "const __flexconvWeb = ['fetch', 'Request', 'Response', 'FormData'].map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)]);" +
+        'for (const [k] of __flexconvWeb) Object.defineProperty(globalThis, k, {value: undefined, writable: true, configurable: true});\n';
+      const restore = '\nfor (const [k, d] of __flexconvWeb) if (d) Object.defineProperty(globalThis, k, d); else delete globalThis[k];\n';
+      return {contents: code.replace(strict, strict + hide) + restore, loader: 'js'};
+    });
   },
 };
 
