@@ -46,22 +46,22 @@ export function pageBody(
 ): RawJson {
   let query = '';
   for (const name in filters) query += `${encodeURIComponent(name)}=${encodeURIComponent(filters[name])}&`;
-  const link = (page: number, token?: string) =>
-    `${collectionUrl}?${query}PageSize=${paging.size}&Page=${page}${token ? `&PageToken=${encodeURIComponent(token)}` : ''}`;
+  // every link is this JSON-escaped prefix plus characters that need no escaping
+  const prefix = JSON.stringify(`${collectionUrl}?${query}PageSize=${paging.size}&Page=`).slice(0, -1);
+  const link = (page: number, token?: string) => `${prefix}${page}${token ? `&PageToken=${token}` : ''}"`;
   // cursors around this page; an empty page (its records deleted meanwhile) keeps the request's
   const start = paging.start;
   const prevSeq = result.first ?? ('after' in start ? start.after + 1 : undefined);
   const nextSeq = result.last ?? ('before' in start ? start.before - 1 : undefined);
-  const meta = {
-    page: paging.page,
-    page_size: paging.size,
-    first_page_url: link(0),
-    // a PageToken without Page (curl users copy just the token) still gets its previous link
-    previous_page_url:
-      result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}`) : null,
-    url: link(paging.page, paging.token),
-    next_page_url: result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}`) : null,
-    key,
-  };
-  return new RawJson(`{${JSON.stringify(key)}:[${result.items}],"meta":${JSON.stringify(meta)}}`);
+  // a PageToken without Page (curl users copy just the token) still gets its previous link
+  const previous =
+    result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}`) : 'null';
+  const next = result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}`) : 'null';
+  // the request's own token is echoed as sent (readPaging accepts only P[AB]<digits>)
+  const quotedKey = JSON.stringify(key);
+  return new RawJson(
+    `{${quotedKey}:[${result.items}],"meta":{"page":${paging.page},"page_size":${paging.size},` +
+      `"first_page_url":${link(0)},"previous_page_url":${previous},"url":${link(paging.page, paging.token)},` +
+      `"next_page_url":${next},"key":${quotedKey}}}`,
+  );
 }

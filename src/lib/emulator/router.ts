@@ -130,8 +130,17 @@ function walk(node: Node, segs: string[], i: number, params: Record<string, stri
   return found;
 }
 
+/** The non-empty segments of a path (so trailing and doubled slashes don't count). */
 function segments(path: string): string[] {
-  return path.split('/').filter((s) => s !== '');
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path.charCodeAt(i) === 47 /* / */) {
+      if (i > start) out.push(path.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return out;
 }
 
 function decode(segment: string): string {

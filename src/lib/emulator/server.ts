@@ -113,7 +113,7 @@ function handle(req: IncomingMessage, res: ServerResponse, router: Router, auth:
     let url = req.url ?? '/';
     let base = '';
     const host = req.headers.host;
-    const twilioHost = host ? TWILIO_HOST.exec(host) : null;
+    const twilioHost = host && /twilio/i.test(host) ? TWILIO_HOST.exec(host) : null;
     if (twilioHost && (DOMAINS as readonly string[]).includes(twilioHost[1].toLowerCase())) {
       url = `/${twilioHost[1].toLowerCase()}${url}`;
       base = `https://${host!.replace(/:\d+$/, '')}`;
@@ -163,17 +163,18 @@ function afterCommit(store: Store, then: () => void, onError: (e: unknown) => vo
   else then();
 }
 
-function send(res: ServerResponse, reply: Reply, headers: Record<string, string> = {}): void {
+function send(res: ServerResponse, reply: Reply, headers?: Record<string, string>): void {
   if (res.headersSent || res.destroyed) return;
-  const out: Record<string, string | number> = {...headers, 'Twilio-Request-Id': newSid('RQ')};
+  // headers as a flat [name, value, ...] list: node takes it without per-name bookkeeping
+  const out: string[] = ['Twilio-Request-Id', newSid('RQ')];
+  if (headers) for (const name in headers) out.push(name, headers[name]);
   if (reply.body === undefined) {
     res.writeHead(reply.status, out);
     res.end();
     return;
   }
   const text = reply.body instanceof RawJson ? reply.body.text : JSON.stringify(reply.body);
-  out['Content-Type'] = 'application/json';
-  out['Content-Length'] = Buffer.byteLength(text);
+  out.push('Content-Type', 'application/json', 'Content-Length', String(Buffer.byteLength(text)));
   res.writeHead(reply.status, out);
   res.end(text);
 }
