@@ -96,6 +96,24 @@ describe('store: in-memory listings stay identical to SQLite', () => {
     expect(items[0].url).to.equal(`${BASE}/${items[0].sid}`);
   });
 
+  it('an update or delete shows in the very next page (nothing stale is kept per row)', () => {
+    const docs = [0, 1, 2].map(doc);
+    for (const d of docs) store.tx(() => store.addresses.insert(ACCOUNT, d));
+    const names = () =>
+      (JSON.parse(`[${bothWays({offset: 0}, 10).items}]`) as {friendly_name: string}[]).map((i) => i.friendly_name);
+    expect(names()).to.deep.equal(docs.map((d) => d.friendly_name));
+    store.tx(() => store.addresses.update(ACCOUNT, {...docs[1], friendly_name: 'renamed'}));
+    expect(names()).to.deep.equal([docs[0].friendly_name, 'renamed', docs[2].friendly_name]);
+    store.tx(() => store.addresses.delete(ACCOUNT, docs[0].sid));
+    expect(names()).to.deep.equal(['renamed', docs[2].friendly_name]);
+    store.tx(() => store.addresses.insert(ACCOUNT, doc(3)));
+    expect(names()).to.deep.equal(['renamed', docs[2].friendly_name, doc(3).friendly_name]);
+    // another base URL (another Host) renders every item for that base
+    const other = store.addresses.page(ACCOUNT, {}, {offset: 0}, 10, 'https://conversations.twilio.com/v1/X');
+    expect((JSON.parse(`[${other.items}]`) as {url: string}[]).every((i) => i.url.startsWith('https://conversations.twilio.com/v1/X/'))).to.equal(true);
+    expect(names()).to.have.length(3);
+  });
+
   it('a reset empties the listing too', () => {
     for (let i = 0; i < 3; i++) store.addresses.insert(ACCOUNT, doc(i));
     expect(bothWays({offset: 0}, 10).count).to.equal(3);

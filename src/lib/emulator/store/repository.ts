@@ -43,6 +43,12 @@ class Listing implements Rows {
   seqs: number[] = [];
   sids: string[] = [];
   texts: string[] = [];
+  /**
+   * Items as last rendered (with url and links) for `renderedBase`, filled as pages are read:
+   * clients keep asking with the same base URL, and rendering is a third of a list's own work.
+   */
+  rendered: (string | undefined)[] = [];
+  renderedBase = '';
 
   /** First index whose seq is ≥ seq (binary search). */
   lowerBound(seq: number): number {
@@ -60,6 +66,12 @@ class Listing implements Rows {
     this.seqs.push(seq);
     this.sids.push(sid);
     this.texts.push(text);
+    this.rendered.push(undefined);
+  }
+
+  replace(i: number, text: string): void {
+    this.texts[i] = text;
+    this.rendered[i] = undefined;
   }
 
   indexOfSid(sid: string, seq: number | undefined): number {
@@ -74,6 +86,7 @@ class Listing implements Rows {
     this.seqs.splice(i, 1);
     this.sids.splice(i, 1);
     this.texts.splice(i, 1);
+    this.rendered.splice(i, 1);
   }
 }
 
@@ -192,7 +205,7 @@ export class ResourceRepo<T extends {sid: string}> {
     const listing = this.listings.get(scopeKey(accountSid, parentSid));
     if (listing && seq !== undefined) {
       const i = listing.indexOfSid(doc.sid, seq);
-      if (i >= 0) listing.texts[i] = text;
+      if (i >= 0) listing.replace(i, text);
     }
   }
 
@@ -254,8 +267,19 @@ export class ResourceRepo<T extends {sid: string}> {
       ? pageOf(listing, start, size)
       : this.sqlPage(accountSid, where, start, size, parentSid);
     const quoted = quoteBase(base);
+    if (listing && listing.renderedBase !== quoted) {
+      listing.renderedBase = quoted;
+      listing.rendered = new Array(listing.seqs.length);
+    }
     let items = '';
-    for (let i = from; i < to; i++) items += `${i > from ? ',' : ''}${this.renderText(rows.texts[i], rows.sids[i], quoted)}`;
+    for (let i = from; i < to; i++) {
+      let item = listing?.rendered[i];
+      if (item === undefined) {
+        item = this.renderText(rows.texts[i], rows.sids[i], quoted);
+        if (listing) listing.rendered[i] = item;
+      }
+      items += i > from ? `,${item}` : item;
+    }
     return {
       items,
       count: to - from,
