@@ -19,7 +19,16 @@ export class SystemClock implements Clock {
   }
 }
 
+let lastSecond = NaN;
+let lastText = '';
+
 /** ISO 8601 UTC without milliseconds, the way Twilio writes dates: 2015-12-16T22:18:37Z */
 export function isoSeconds(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // every write stamps dates: format each second once
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== lastSecond) {
+    lastText = d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastSecond = second;
+  }
+  return lastText;
 }

@@ -156,14 +156,29 @@ export class ResourceRepo<T extends {sid: string}> {
     this.listings = new Map();
   }
 
-  insert(accountSid: string, doc: T, parentSid = ''): number {
+  /**
+   * Store a new document; its seq. With `uniqueKey`, a document whose key column already holds
+   * that value in the account is not an error but `undefined` (the caller answers the conflict).
+   */
+  insert(accountSid: string, doc: T, parentSid?: string): number;
+  insert(accountSid: string, doc: T, parentSid: string, uniqueKey: string): number | undefined;
+  insert(accountSid: string, doc: T, parentSid = '', uniqueKey?: string): number | undefined {
     const cols = Object.keys(this.keys);
     const text = JSON.stringify(doc);
-    const info = this.stmt(
-      'insert',
-      () => `INSERT INTO ${this.table} (sid, account_sid, parent_sid, doc${cols.map((c) => `, ${c}`).join('')})
-        VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})`,
-    ).run(doc.sid, accountSid, parentSid, text, ...this.keyValues(doc));
+    let info: {lastInsertRowid: number | bigint};
+    try {
+      info = this.stmt(
+        'insert',
+        () => `INSERT INTO ${this.table} (sid, account_sid, parent_sid, doc${cols.map((c) => `, ${c}`).join('')})
+          VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})`,
+      ).run(doc.sid, accountSid, parentSid, text, ...this.keyValues(doc));
+    } catch (error) {
+      // "UNIQUE constraint failed: address_configurations.account_sid, address_configurations.address"
+      const e = error as {code?: string; message?: string};
+      if (uniqueKey && e.code === 'SQLITE_CONSTRAINT_UNIQUE' && e.message?.endsWith(`${this.table}.${uniqueKey}`))
+        return undefined;
+      throw error;
+    }
     const seq = Number(info.lastInsertRowid);
     // seq only grows (AUTOINCREMENT), so a new row always goes last
     this.listings.get(scopeKey(accountSid, parentSid))?.push(seq, doc.sid, text);

@@ -132,14 +132,15 @@ export default defineResource({
       };
       ctx.store.tx(() => {
         // One configuration per address (the spec calls it "the unique address", and the address
-        // alone identifies it in /Configuration/Addresses/{Sid}), whatever its type.
-        const existing = ctx.store.addresses.findBy(ctx.accountSid, {address});
-        if (existing)
+        // alone identifies it in /Configuration/Addresses/{Sid}), whatever its type: the store's
+        // unique (account, address) key says so, and then we name the one that exists.
+        if (ctx.store.addresses.insert(ctx.accountSid, doc, '', 'address') === undefined) {
+          const existing = ctx.store.addresses.findBy(ctx.accountSid, {address})!;
           throw errors.conflict(
             CODES.ADDRESS_EXISTS,
             `An address configuration for address ${address} already exists: ${existing.sid} (type ${existing.type})`,
           );
-        ctx.store.addresses.insert(ctx.accountSid, doc);
+        }
       });
       return created(render(ctx, doc));
     },
