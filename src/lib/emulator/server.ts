@@ -46,9 +46,9 @@ const CONTROL_PREFIX = '/_emulator';
  * every failure leaves as Twilio's error body. Responses wait for the store's group commit, so
  * no write is acknowledged before it is durable.
  *
- * Built directly on node:http rather than a framework: measured on the address list, fastify's
- * request pipeline cost as much CPU per request as node:http itself and ~20 MiB of resident
- * memory, and the emulator needs little of it (see README "Design").
+ * Built directly on node:http rather than a framework: measured here, a fastify hello-world
+ * costs ~45 % more CPU per request than a bare node:http one and fastify adds ~20 MiB of resident
+ * memory, while the emulator needs little of it (see README "Design").
  */
 export function createServer(opts: ServerOptions): EmulatorServer {
   const router = new Router();
