@@ -167,6 +167,18 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
       expectTwilioError(400, last.split('\r\n\r\n')[1], 20001);
     });
 
+    it('Content-Length counts UTF-8 bytes (multi-byte names in a list and a fetch)', async () => {
+      const name = 'Café ☕ 東京 🚀';
+      const created = await t.expect(201, 'POST', BASE, {form: {Type: 'sms', Address: phone(), FriendlyName: name}});
+      for (const path of [BASE, `${BASE}/${created.sid}`]) {
+        const r = await t.http('GET', path);
+        // a length short of the body would cut the JSON; a longer one would leave the client waiting
+        expect(Number(r.headers.get('content-length')), path).to.equal(Buffer.byteLength(r.text));
+        expect(r.body, r.text).to.not.equal(null);
+        expect(r.text).to.include(name);
+      }
+    });
+
     it('every response carries a Twilio-Request-Id', async () => {
       for (const r of [await t.http('GET', BASE), await t.http('GET', '/nope')])
         expect(r.headers.get('twilio-request-id')).to.match(/^RQ[0-9a-f]{32}$/);

@@ -42,6 +42,7 @@ describe('store: in-memory listings stay identical to SQLite', () => {
     const memory = store.addresses.page(ACCOUNT, {}, start, size, BASE);
     const sql = store.addresses.page(ACCOUNT, {type: 'sms'}, start, size, BASE);
     expect(memory, JSON.stringify(start)).to.deep.equal(sql);
+    expect(memory.itemsBytes).to.equal(Buffer.byteLength(memory.items)); // the response's Content-Length relies on it
     return memory;
   }
 

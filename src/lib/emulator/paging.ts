@@ -59,9 +59,13 @@ export function pageBody(
   const next = result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}`) : 'null';
   // the request's own token is echoed as sent (readPaging accepts only P[AB]<digits>)
   const quotedKey = JSON.stringify(key);
+  const head = `{${quotedKey}:[`;
+  const tail =
+    `],"meta":{"page":${paging.page},"page_size":${paging.size},` +
+    `"first_page_url":${link(0)},"previous_page_url":${previous},"url":${link(paging.page, paging.token)},` +
+    `"next_page_url":${next},"key":${quotedKey}}}`;
   return new RawJson(
-    `{${quotedKey}:[${result.items}],"meta":{"page":${paging.page},"page_size":${paging.size},` +
-      `"first_page_url":${link(0)},"previous_page_url":${previous},"url":${link(paging.page, paging.token)},` +
-      `"next_page_url":${next},"key":${quotedKey}}}`,
+    head + result.items + tail,
+    Buffer.byteLength(head) + result.itemsBytes + Buffer.byteLength(tail),
   );
 }

@@ -41,7 +41,11 @@ export interface Resource {
 
 /** A response body that is already JSON text (lists built from stored documents), sent as is. */
 export class RawJson {
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    /** Its length in UTF-8 bytes, when the builder already knows it (lists sum their items'). */
+    readonly bytes?: number,
+  ) {}
 }
 
 export const ok = (body: unknown): Reply => ({status: 200, body});

@@ -173,8 +173,9 @@ function send(res: ServerResponse, reply: Reply, headers?: Record<string, string
     res.end();
     return;
   }
-  const text = reply.body instanceof RawJson ? reply.body.text : JSON.stringify(reply.body);
-  out.push('Content-Type', 'application/json', 'Content-Length', String(Buffer.byteLength(text)));
+  const raw = reply.body instanceof RawJson ? reply.body : undefined;
+  const text = raw ? raw.text : JSON.stringify(reply.body);
+  out.push('Content-Type', 'application/json', 'Content-Length', String(raw?.bytes ?? Buffer.byteLength(text)));
   res.writeHead(reply.status, out);
   res.end(text);
 }

@@ -6,6 +6,8 @@ export type PageStart = {after: number} | {before: number} | {offset: number};
 /** One page of a list, already rendered: `items` is the JSON text of the items, comma-separated. */
 export interface PageResult {
   items: string;
+  /** Length of `items` in UTF-8 bytes. */
+  itemsBytes: number;
   count: number;
   /** seq of the first and last item (undefined on an empty page). */
   first?: number;
@@ -48,6 +50,8 @@ class Listing implements Rows {
    * clients keep asking with the same base URL, and rendering is a third of a list's own work.
    */
   rendered: (string | undefined)[] = [];
+  /** UTF-8 length of each rendered item (so a response's Content-Length needs no pass over it). */
+  renderedBytes: number[] = [];
   renderedBase = '';
 
   /** First index whose seq is ≥ seq (binary search). */
@@ -67,6 +71,7 @@ class Listing implements Rows {
     this.sids.push(sid);
     this.texts.push(text);
     this.rendered.push(undefined);
+    this.renderedBytes.push(0);
   }
 
   replace(i: number, text: string): void {
@@ -87,6 +92,7 @@ class Listing implements Rows {
     this.sids.splice(i, 1);
     this.texts.splice(i, 1);
     this.rendered.splice(i, 1);
+    this.renderedBytes.splice(i, 1);
   }
 }
 
@@ -285,18 +291,27 @@ export class ResourceRepo<T extends {sid: string}> {
     if (listing && listing.renderedBase !== quoted) {
       listing.renderedBase = quoted;
       listing.rendered = new Array(listing.seqs.length);
+      listing.renderedBytes = new Array(listing.seqs.length).fill(0);
     }
     let items = '';
+    let itemsBytes = Math.max(to - from - 1, 0); // the commas
     for (let i = from; i < to; i++) {
       let item = listing?.rendered[i];
+      let bytes: number;
       if (item === undefined) {
         item = this.renderText(rows.texts[i], rows.sids[i], quoted);
-        if (listing) listing.rendered[i] = item;
-      }
+        bytes = Buffer.byteLength(item);
+        if (listing) {
+          listing.rendered[i] = item;
+          listing.renderedBytes[i] = bytes;
+        }
+      } else bytes = listing!.renderedBytes[i];
       items += i > from ? `,${item}` : item;
+      itemsBytes += bytes;
     }
     return {
       items,
+      itemsBytes,
       count: to - from,
       first: to > from ? rows.seqs[from] : undefined,
       last: to > from ? rows.seqs[to - 1] : undefined,
