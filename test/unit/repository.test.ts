@@ -115,6 +115,26 @@ describe('store: in-memory listings stay identical to SQLite', () => {
     expect(names()).to.have.length(3);
   });
 
+  it('a refused write (nothing changed) keeps the listings; one that changed them and then failed drops them', () => {
+    store.tx(() => store.addresses.insert(ACCOUNT, doc(0)));
+    bothWays({offset: 0}, 10);
+    const loads = store.addresses.listingLoads;
+    // a duplicate address: the insert itself fails, nothing reached the listing
+    expect(store.tx(() => store.addresses.insert(ACCOUNT, {...doc(1), address: doc(0).address}, '', 'address'))).to.equal(undefined);
+    expect(() => store.tx(() => store.addresses.insert(ACCOUNT, {...doc(1), address: doc(0).address}))).to.throw(/UNIQUE/);
+    expect(bothWays({offset: 0}, 10).count).to.equal(1);
+    expect(store.addresses.listingLoads).to.equal(loads);
+    // a write that reached the listing, then a failure: the listing goes, and the next page reloads
+    expect(() =>
+      store.tx(() => {
+        store.addresses.insert(ACCOUNT, doc(2));
+        throw new Error('later failure');
+      }),
+    ).to.throw('later failure');
+    expect(bothWays({offset: 0}, 10).count).to.equal(1);
+    expect(store.addresses.listingLoads).to.equal(loads + 1);
+  });
+
   it('a reset empties the listing too', () => {
     for (let i = 0; i < 3; i++) store.addresses.insert(ACCOUNT, doc(i));
     expect(bothWays({offset: 0}, 10).count).to.equal(3);

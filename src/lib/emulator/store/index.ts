@@ -74,11 +74,12 @@ export class Store {
    */
   tx<T>(fn: () => T): T {
     if (!this.batch) this.begin();
+    const changes = this.addresses.listingChanges;
     try {
       return this.runInTx(fn) as T;
     } catch (error) {
-      // SQLite rolled back fn's savepoint: in-memory listings may hold writes that no longer exist
-      this.addresses.forget();
+      // SQLite rolled back fn's savepoint: listings it changed hold writes that no longer exist
+      if (this.addresses.listingChanges !== changes) this.addresses.forget();
       throw error;
     }
   }

@@ -163,6 +163,18 @@ export class ResourceRepo<T extends {sid: string}> {
   }
 
   /**
+   * Counts changes made to in-memory listings, so a rolled-back transaction that changed none
+   * (the usual case: a request refused before or by its one write) keeps them.
+   */
+  get listingChanges(): number {
+    return this.changes;
+  }
+  private changes = 0;
+
+  /** How many times a listing was loaded from SQLite (a diagnostic for tests). */
+  listingLoads = 0;
+
+  /**
    * Store a new document; its seq. With `uniqueKey`, a document whose key column already holds
    * that value in the account is not an error but `undefined` (the caller answers the conflict).
    */
@@ -187,7 +199,11 @@ export class ResourceRepo<T extends {sid: string}> {
     }
     const seq = Number(info.lastInsertRowid);
     // seq only grows (AUTOINCREMENT), so a new row always goes last
-    this.listings.get(scopeKey(accountSid, parentSid))?.push(seq, doc.sid, text);
+    const listing = this.listings.get(scopeKey(accountSid, parentSid));
+    if (listing) {
+      listing.push(seq, doc.sid, text);
+      this.changes++;
+    }
     return seq;
   }
 
@@ -226,7 +242,10 @@ export class ResourceRepo<T extends {sid: string}> {
     const listing = this.listings.get(scopeKey(accountSid, parentSid));
     if (listing && seq !== undefined) {
       const i = listing.indexOfSid(doc.sid, seq);
-      if (i >= 0) listing.replace(i, text);
+      if (i >= 0) {
+        listing.replace(i, text);
+        this.changes++;
+      }
     }
   }
 
@@ -241,7 +260,10 @@ export class ResourceRepo<T extends {sid: string}> {
     const listing = this.listings.get(scopeKey(accountSid, parentSid));
     if (listing) {
       const i = listing.indexOfSid(sid, seq);
-      if (i >= 0) listing.remove(i);
+      if (i >= 0) {
+        listing.remove(i);
+        this.changes++;
+      }
     }
     return true;
   }
@@ -267,6 +289,7 @@ export class ResourceRepo<T extends {sid: string}> {
       .iterate(accountSid, parentSid) as IterableIterator<[number, string, string]>;
     for (const [seq, sid, text] of rows) listing.push(seq, sid, text);
     this.listings.set(key, listing);
+    this.listingLoads++;
     return listing;
   }
 
