@@ -195,3 +195,39 @@ describe('store: WAL checkpoints run off the request path', () => {
     }
   });
 });
+
+describe('store: the checkpoint worker', () => {
+  it('starts for a checkpoint, ends when idle, starts again for the next one', async function () {
+    this.timeout(20000);
+    const {mkdtempSync, rmSync} = await import('node:fs');
+    const {tmpdir} = await import('node:os');
+    const {join} = await import('node:path');
+    const Database = (await import('better-sqlite3')).default;
+    const {Checkpointer} = await import('../../src/lib/emulator/store/checkpointer.js');
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-ckpt-'));
+    const path = join(dir, 'w.db');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (x)');
+    let fellBack = false;
+    const cp = new Checkpointer(path, () => (fellBack = true), 1, 2000, 200);
+    const waitFor = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+      return cond();
+    };
+    try {
+      for (let round = 0; round < 2; round++) {
+        db.prepare('INSERT INTO t VALUES (?)').run(round);
+        cp.committed();
+        expect(cp.running, `round ${round}: started`).to.equal(true);
+        expect(await waitFor(() => !cp.running), `round ${round}: retired`).to.equal(true);
+      }
+      expect(fellBack, 'fell back to automatic checkpoints').to.equal(false);
+    } finally {
+      await cp.stop();
+      db.close();
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});

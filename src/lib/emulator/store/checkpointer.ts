@@ -8,8 +8,9 @@ import {Worker} from 'node:worker_threads';
  * automatic one off; this worker, with its own connection, runs PASSIVE checkpoints (they never
  * block the writer) after every `every` commits or `idleMs` after the last one.
  *
- * If the worker cannot start or fails, the main connection gets its automatic checkpoint back:
- * slower, never unbounded.
+ * The worker starts with the first checkpoint and ends after `retireMs` without one (an idle
+ * emulator doesn't keep a second V8 isolate, ~9 MiB, resident). If it cannot start or fails, the
+ * main connection gets its automatic checkpoint back: slower, never unbounded.
  */
 export class Checkpointer {
   private worker?: Worker;
@@ -17,13 +18,20 @@ export class Checkpointer {
   private busy = false;
   private commits = 0;
   private timer?: NodeJS.Timeout;
+  private retireTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly path: string,
     private readonly fallback: () => void,
     private readonly every = 256,
     private readonly idleMs = 2000,
+    private readonly retireMs = 10_000,
   ) {}
+
+  /** Whether a worker thread is alive now. */
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
 
   /** Called after each committed write transaction. */
   committed(): void {
@@ -42,6 +50,7 @@ export class Checkpointer {
     if (this.busy || this.failed || this.commits === 0) return;
     this.commits = 0;
     this.busy = true;
+    clearTimeout(this.retireTimer);
     try {
       this.start().postMessage('checkpoint');
     } catch {
@@ -60,14 +69,25 @@ export class Checkpointer {
     worker.unref();
     worker.on('message', (m: string) => {
       this.busy = false;
-      if (m !== 'ok') this.fail();
+      if (m !== 'ok') return this.fail();
+      this.retireTimer = setTimeout(() => this.retire(worker), this.retireMs);
+      this.retireTimer.unref();
     });
     worker.on('error', () => this.fail());
     worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker !== worker) return; // retired or stopped on purpose
+      this.worker = undefined;
+      if (this.busy) this.fail(); // died in the middle of a checkpoint
     });
     this.worker = worker;
     return worker;
+  }
+
+  /** End an idle worker; the next checkpoint starts a new one. */
+  private retire(worker: Worker): void {
+    if (this.worker !== worker || this.busy) return;
+    this.worker = undefined;
+    worker.postMessage('close');
   }
 
   private fail(): void {
@@ -80,6 +100,7 @@ export class Checkpointer {
   /** Let a running checkpoint finish, close the worker's connection and end it. */
   async stop(): Promise<void> {
     clearTimeout(this.timer);
+    clearTimeout(this.retireTimer);
     this.failed = true;
     const worker = this.worker;
     if (!worker) return;
