@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
@@ -236,6 +236,37 @@ describe('emulator: persistence, database errors, control API', () => {
       const file = join(dir, 'plain-file');
       writeFileSync(file, 'x');
       expect(await startFails(join(file, 'emulator.db'))).to.be.instanceOf(StoreError);
+    });
+
+    it('one emulator per database file: a second is refused; a lock left by a dead process is taken over', async function () {
+      this.timeout(20000);
+      const db = join(dir, 'shared.db');
+      const first = await startEmulator({port: 0, db});
+      try {
+        // in this process
+        const again = await startFails(db);
+        expect(again).to.be.instanceOf(StoreError);
+        expect(again.message).to.match(/in use by another emulator/);
+        // from another process: the lock names this one's pid
+        const entry = fileURLToPath(new URL('../../src/lib/emulator/index.ts', import.meta.url));
+        const child = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', `import {startEmulator} from ${JSON.stringify(entry)};
+            try { await startEmulator({port: 0, db: ${JSON.stringify(db)}}); console.log('started'); process.exit(0); }
+            catch (e) { console.log(e.name + ': ' + e.message); process.exit(3); }`],
+          {encoding: 'utf8', timeout: 15000},
+        );
+        expect(child.status, child.stdout + child.stderr).to.equal(3);
+        expect(child.stdout).to.include(`StoreError: The emulator database ${db} is in use by pid ${process.pid}`);
+      } finally {
+        await first.stop();
+      }
+      expect(existsSync(`${db}.lock`), 'lock released on stop').to.equal(false);
+      // a crashed emulator's lock (its pid is gone) does not block the next start
+      writeFileSync(`${db}.lock`, '2147483646\n');
+      const next = await startEmulator({port: 0, db});
+      expect(readFileSync(`${db}.lock`, 'utf8').trim()).to.equal(String(process.pid));
+      await next.stop();
     });
 
     it('a port already in use fails to start and leaves the database usable', async () => {

@@ -1,5 +1,6 @@
 import {connect} from 'node:net';
 import {expect} from 'chai';
+import nock from 'nock';
 import {basic, phone, useEmulator} from '../helpers/emulator.js';
 import {expectTwilioError} from '../helpers/oai.js';
 
@@ -165,6 +166,83 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
       const last = raw.slice(at);
       expect(last).to.match(/content-type: application\/json/i);
       expectTwilioError(400, last.split('\r\n\r\n')[1], 20001);
+    });
+
+    describe('raw HTTP on a socket', () => {
+      // nock's interceptor reads raw sockets as HTTP clients (it would hold a request for a body
+      // announced but never sent, and treat an absolute target as a request to twilio.com): off here
+      before(() => nock.restore());
+      after(() => nock.activate());
+
+      /** Write raw bytes on a fresh connection; everything received until the server closes it. */
+      function rawExchange(bytes: string): Promise<string> {
+        const {port} = new URL(t.url);
+        return new Promise((resolve, reject) => {
+          const sock = connect(Number(port), '127.0.0.1');
+          let out = '';
+          sock.on('data', (d) => (out += d.toString()));
+          sock.on('close', () => resolve(out));
+          sock.on('error', reject);
+          sock.write(bytes);
+        });
+      }
+      const auth = () => `Authorization: ${basic(t.emu.accountSid, t.emu.authToken)}\r\n`;
+
+      it('garbage after a write on the same connection: the write is answered first, then the 400', async () => {
+        const created = await t.expect(201, 'POST', BASE, {form: {Type: 'sms', Address: phone()}});
+        const raw = await rawExchange(
+          `DELETE ${BASE}/${created.sid} HTTP/1.1\r\nHost: x\r\n${auth()}` +
+            'Content-Type: application/x-www-form-urlencoded\r\n\r\nfoo=bar',
+        );
+        // the DELETE's own answer is never lost (it waits for its commit), the garbage gets Twilio's 400
+        expect(raw.indexOf('HTTP/1.1 204'), raw).to.equal(0);
+        expect(raw).to.include('HTTP/1.1 400 Bad Request');
+        expect((await t.http('GET', `${BASE}/${created.sid}`)).status).to.equal(404);
+      });
+
+      it('HTTP/1.0 without Host: URLs name the address the client reached', async () => {
+        const raw = await rawExchange(`GET ${BASE} HTTP/1.0\r\n${auth()}\r\n`);
+        expect(raw).to.match(/^HTTP\/1\.1 200/);
+        expect(raw).to.include(`"first_page_url":"${t.url}${BASE}?`);
+      });
+
+      it('CONNECT and an unknown Expect get Twilio error bodies', async () => {
+        const connectRaw = await rawExchange('CONNECT conversations.twilio.com:443 HTTP/1.1\r\nHost: conversations.twilio.com:443\r\n\r\n');
+        expect(connectRaw).to.match(/^HTTP\/1\.1 405/);
+        expectTwilioError(405, connectRaw.split('\r\n\r\n')[1], 20001);
+        const expectRaw = await rawExchange(`GET ${BASE} HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n${auth()}\r\n`);
+        expect(expectRaw).to.match(/^HTTP\/1\.1 417/);
+        expectTwilioError(417, expectRaw.split('\r\n\r\n')[1], 20001);
+      });
+
+      it('an absolute-form target (the emulator used as an HTTP proxy) routes by its host', async () => {
+        const raw = await rawExchange(
+          `GET http://conversations.twilio.com/v1/Configuration/Addresses?PageSize=1 HTTP/1.1\r\nHost: conversations.twilio.com\r\nConnection: close\r\n${auth()}\r\n`,
+        );
+        expect(raw).to.match(/^HTTP\/1\.1 200/);
+        expect(raw).to.include('"first_page_url":"https://conversations.twilio.com/v1/Configuration/Addresses?PageSize=1&Page=0"');
+      });
+
+      it('a body announced over the limit is refused before it is sent', async () => {
+        const raw = await rawExchange(
+          `POST ${BASE} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${6 * 1024 * 1024}\r\n\r\nType=sms`,
+        );
+        expect(raw).to.match(/^HTTP\/1\.1 413/);
+        expectTwilioError(413, raw.split('\r\n\r\n')[1], 20001);
+      });
+
+      it('page numbers and tokens out of range are 400s naming them; no link the emulator gives is refused', async () => {
+        for (const query of [{Page: '99999999999999999999'}, {Page: '9007199254740991'}, {PageToken: 'PA99999999999999999'}]) {
+          const r = await t.http('GET', BASE, {query});
+          expect(r.status, JSON.stringify(query)).to.equal(400);
+          expect(r.body.message).to.include(Object.keys(query)[0]);
+        }
+        for (const token of ['PB0', 'PA999999999999999']) {
+          const page = await t.expect(200, 'GET', BASE, {query: {PageToken: token}});
+          for (const link of [page.meta.next_page_url, page.meta.previous_page_url].filter(Boolean))
+            expect((await t.http('GET', link)).status, link).to.equal(200);
+        }
+      });
     });
 
     it('Content-Length counts UTF-8 bytes (multi-byte names in a list and a fetch)', async () => {

@@ -211,7 +211,8 @@ describe('store: the checkpoint worker', () => {
     db.pragma('wal_autocheckpoint = 0');
     db.exec('CREATE TABLE t (x)');
     let fellBack = false;
-    const cp = new Checkpointer(path, () => (fellBack = true), 1, 2000, 200);
+    let truncations = 0;
+    const cp = new Checkpointer(path, () => (fellBack = true), () => truncations++, {every: 1, retireMs: 200});
     const waitFor = async (cond: () => boolean) => {
       for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
       return cond();
@@ -224,6 +225,42 @@ describe('store: the checkpoint worker', () => {
         expect(await waitFor(() => !cp.running), `round ${round}: retired`).to.equal(true);
       }
       expect(fellBack, 'fell back to automatic checkpoints').to.equal(false);
+      expect(truncations, 'a small WAL is left to the worker').to.equal(0);
+    } finally {
+      await cp.stop();
+      db.close();
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+});
+
+describe('store: a WAL that outgrows its limit is truncated by the main thread', () => {
+  it('calls truncate once the WAL passes walLimit (a writer that never pauses starves the worker)', async () => {
+    const {mkdtempSync, rmSync, statSync} = await import('node:fs');
+    const {tmpdir} = await import('node:os');
+    const {join} = await import('node:path');
+    const Database = (await import('better-sqlite3')).default;
+    const {Checkpointer} = await import('../../src/lib/emulator/store/checkpointer.js');
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-ckpt-'));
+    const path = join(dir, 'w.db');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (x)');
+    const cp = new Checkpointer(path, () => {}, () => db.pragma('wal_checkpoint(TRUNCATE)'), {
+      every: 4,
+      walLimit: 64 * 1024,
+      idleMs: 60_000, // no worker checkpoint in this test: only the size check acts
+    });
+    try {
+      for (let i = 0; i < 40; i++) {
+        db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(8000));
+        cp.committed();
+        await new Promise((r) => setImmediate(r));
+      }
+      // truncated at least once on the way, and never far past the limit
+      expect(statSync(`${path}-wal`).size).to.be.below(64 * 1024 + 4 * 3 * 8300);
+      expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).to.equal(40);
     } finally {
       await cp.stop();
       db.close();

@@ -34,6 +34,7 @@ export const CODES = {
   METHOD_NOT_ALLOWED: 20004,
   NOT_FOUND: 20404,
   CONFLICT: 20409,
+  FORBIDDEN: 20403,
   INTERNAL: 20500,
   /**
    * [unverified] Twilio's error dictionary has no code for a duplicate address configuration

@@ -23,11 +23,12 @@ export function readPaging(query: Params, maxPageSize = 1000): Paging {
   const page = query.int('Page', {min: 0}) ?? 0;
   const token = query.str('PageToken');
   if (token) {
-    const m = /^P([AB])(\d{1,15})$/.exec(token);
-    if (!m) throw errors.invalid('PageToken', `'${token}' is not a page token this API issued`);
-    const seq = Number(m[2]);
+    const m = /^P([AB])(\d{1,16})$/.exec(token);
+    const seq = m ? Number(m[2]) : NaN;
+    if (!m || !Number.isSafeInteger(seq)) throw errors.invalid('PageToken', `'${token}' is not a page token this API issued`);
     return {size, page, token, start: m[1] === 'A' ? {after: seq} : {before: seq}};
   }
+  if (!Number.isSafeInteger(page * size)) throw errors.invalid('Page', `${page} is out of range`);
   return {size, page, start: {offset: page * size}};
 }
 
@@ -52,7 +53,7 @@ export function pageBody(
   // cursors around this page; an empty page (its records deleted meanwhile) keeps the request's
   const start = paging.start;
   const prevSeq = result.first ?? ('after' in start ? start.after + 1 : undefined);
-  const nextSeq = result.last ?? ('before' in start ? start.before - 1 : undefined);
+  const nextSeq = result.last ?? ('before' in start ? Math.max(start.before - 1, 0) : undefined);
   // a PageToken without Page (curl users copy just the token) still gets its previous link
   const previous =
     result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}`) : 'null';

@@ -55,6 +55,7 @@ export class Params {
     if (v === undefined) return undefined;
     if (!/^-?\d+$/.test(v.trim())) throw errors.invalid(name, `'${v}' is not an integer`);
     const n = Number(v);
+    if (!Number.isSafeInteger(n)) throw errors.invalid(name, `'${v}' is out of range`);
     if (opts.min !== undefined && n < opts.min) throw errors.invalid(name, `must be at least ${opts.min}`);
     if (opts.max !== undefined && n > opts.max) throw errors.invalid(name, `must be at most ${opts.max}`);
     return n;

@@ -7,6 +7,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import type {Socket} from 'node:net';
 import {parse as parseQs} from 'node:querystring';
 import {RESOURCES} from './api/index.js';
 import {controlRoutes} from './control/index.js';
@@ -56,25 +57,29 @@ export function createServer(opts: ServerOptions): EmulatorServer {
   router.add({prefix: CONTROL_PREFIX.slice(1), auth: false}, controlRoutes(opts));
   const auth = new AuthCache(opts.store);
 
-  const server = createHttpServer((req, res) => handle(req, res, router, auth, opts));
+  const state: ServerState = {closing: false, inFlight: new WeakMap()};
+  // requireHostHeader off: an HTTP/1.1 request without Host gets our answer, not node's bare 400
+  const server = createHttpServer({requireHostHeader: false}, (req, res) => handle(req, res, router, auth, opts, state));
   // longer than the keep-alive of common clients and proxies, so they never reuse a socket we just closed
   server.keepAliveTimeout = 65_000;
   // HTTP that cannot be parsed at all (e.g. a DELETE body sent without Content-Length, which
-  // then reads as a second request): answer Twilio's error shape and close the connection
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  // then reads as a second request): answer Twilio's error shape and close the connection — after
+  // the response of a request still in flight on it (a write waiting for its commit), never instead.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const body = JSON.stringify(
-      new TwilioApiError(status, CODES.INVALID_PARAMETER, `Malformed HTTP request (${error.code ?? error.message})`).toBody(),
-    );
-    if (socket.writable) {
-      socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
-          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-    }
-    socket.destroy(error);
+    const answer = () => rawError(socket, status, `Malformed HTTP request (${error.code ?? error.message})`);
+    const pending = state.inFlight.get(socket);
+    if (pending && !pending.writableFinished) pending.once('close', answer);
+    else answer();
   });
+  // Expect: anything but 100-continue, and CONNECT (a proxy tunnel): Twilio's error body too
+  server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
+    send(res, {status: 417, body: new TwilioApiError(417, CODES.INVALID_PARAMETER, `Unsupported Expect: ${req.headers.expect}`).toBody()}),
+  );
+  server.on('connect', (_req: IncomingMessage, socket: Socket) =>
+    rawError(socket, 405, 'CONNECT is not supported: the emulator is not a proxy'),
+  );
 
   return {
     http: server,
@@ -90,6 +95,9 @@ export function createServer(opts: ServerOptions): EmulatorServer {
     close: () =>
       new Promise((resolve) => {
         if (!server.listening) return resolve();
+        // requests in flight finish; their responses say Connection: close, so busy keep-alive
+        // clients reconnect (and are refused) instead of being cut off
+        state.closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
         setTimeout(() => server.closeAllConnections(), 3000).unref();
@@ -97,9 +105,36 @@ export function createServer(opts: ServerOptions): EmulatorServer {
   };
 }
 
+interface ServerState {
+  closing: boolean;
+  /** The response being prepared on each connection (a write may be waiting for its commit). */
+  inFlight: WeakMap<Socket, ServerResponse>;
+}
+
+/** Twilio's error body written straight to a socket that HTTP parsing gave up on, then closed. */
+function rawError(socket: Socket, status: number, message: string): void {
+  const body = JSON.stringify(new TwilioApiError(status, CODES.INVALID_PARAMETER, message).toBody());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 type Body = {form?: Record<string, string | string[]>; json?: unknown};
 
-function handle(req: IncomingMessage, res: ServerResponse, router: Router, auth: AuthCache, opts: ServerOptions): void {
+function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  router: Router,
+  auth: AuthCache,
+  opts: ServerOptions,
+  state: ServerState,
+): void {
+  state.inFlight.set(req.socket, res);
+  if (state.closing) res.shouldKeepAlive = false;
   if (opts.log) {
     const log = opts.log;
     const started = performance.now();
@@ -109,10 +144,16 @@ function handle(req: IncomingMessage, res: ServerResponse, router: Router, auth:
     );
   }
   try {
-    // Requests addressed to https://{domain}.twilio.com/... (a proxy, or a Host header) route as /{domain}/...
+    // Requests addressed to https://{domain}.twilio.com/... (a Host header, or a proxy's absolute
+    // target `GET http://conversations.twilio.com/v1/...`) route as /{domain}/...
     let url = req.url ?? '/';
     let base = '';
-    const host = req.headers.host;
+    let host = req.headers.host;
+    const absolute = /^https?:\/\/([^/?#]*)/i.exec(url);
+    if (absolute) {
+      host = absolute[1];
+      url = url.slice(absolute[0].length) || '/';
+    }
     const twilioHost = host && /twilio/i.test(host) ? TWILIO_HOST.exec(host) : null;
     if (twilioHost && (DOMAINS as readonly string[]).includes(twilioHost[1].toLowerCase())) {
       url = `/${twilioHost[1].toLowerCase()}${url}`;
@@ -129,11 +170,13 @@ function handle(req: IncomingMessage, res: ServerResponse, router: Router, auth:
     const match = router.match(path);
     if (!match) throw errors.notFound(twilioPath(path));
     const {route, params} = match;
-    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
-    const handler = route.handlers.get(method);
+    const method = req.method ?? 'GET';
+    const handler = route.handlers.get(method === 'HEAD' ? 'GET' : method);
     if (!handler) throw errors.methodNotAllowed(method, twilioPath(path), route.allow);
+    if (!route.mount.auth) refuseForeignOrigin(req);
 
-    base ||= `http://${host ?? 'localhost'}/${route.mount.prefix}`;
+    // no Host (HTTP/1.0): the address the client reached
+    base ||= `http://${host || `${hostForUrl(req.socket.localAddress)}:${req.socket.localPort}`}/${route.mount.prefix}`;
     const query = q < 0 ? undefined : url.slice(q + 1);
     const dispatch = (body: Body) =>
       run(handler, new RequestCtx(accountSid, params, query, body, req.headers, opts, path, base), res, opts);
@@ -142,6 +185,30 @@ function handle(req: IncomingMessage, res: ServerResponse, router: Router, auth:
   } catch (error) {
     fail(res, error, opts);
   }
+}
+
+/**
+ * The control API takes no credentials, so a web page the user happens to open must not reach
+ * it (a cross-site POST to /_emulator/reset would wipe the data): browsers send Origin, and only
+ * a loopback origin is accepted. curl, the SDK and the CLI send none.
+ */
+function refuseForeignOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  if (origin === undefined) return;
+  let hostname = '';
+  try {
+    hostname = new URL(origin).hostname;
+  } catch {
+    // "null" or garbage: not loopback
+  }
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname))
+    throw new TwilioApiError(403, CODES.FORBIDDEN, `The emulator's control API does not accept requests from ${origin}`);
+}
+
+function hostForUrl(address: string | undefined): string {
+  if (!address) return 'localhost';
+  const v4 = address.replace(/^::ffff:/, '');
+  return v4.includes(':') ? `[${v4}]` : v4;
 }
 
 function run(handler: Handler, ctx: Ctx, res: ServerResponse, opts: ServerOptions): void {
@@ -186,6 +253,7 @@ function send(res: ServerResponse, reply: Reply, headers?: Record<string, string
  * another request of the batch wrote.
  */
 function fail(res: ServerResponse, error: unknown, opts: ServerOptions): void {
+  if (error instanceof ClientGone) return; // nobody to answer, nothing went wrong here
   const e = toTwilioError(error);
   if (e.status >= 500) opts.onError?.(error);
   const answer = () => send(res, {status: e.status, body: e.toBody()}, e.headers);
@@ -197,21 +265,27 @@ function hasBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
+/** The client went away in the middle of its request (an aborted upload). */
+class ClientGone extends Error {}
+
 /** Read and parse the body: JSON when it says so, a form otherwise (Twilio reads any other type as a form). */
 function readBody(req: IncomingMessage): Promise<Body> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () =>
+      new TwilioApiError(413, CODES.INVALID_PARAMETER, `Request body is larger than ${BODY_LIMIT / 1024 / 1024} MB`, undefined, {
+        Connection: 'close',
+      });
+    // announced too large: answer now rather than read it all first
+    if (Number(req.headers['content-length']) > BODY_LIMIT) return reject(tooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= BODY_LIMIT) chunks.push(chunk);
     });
-    req.on('error', reject);
+    req.on('error', () => reject(new ClientGone()));
     req.on('end', () => {
-      if (size > BODY_LIMIT)
-        return reject(
-          new TwilioApiError(413, CODES.INVALID_PARAMETER, `Request body is larger than ${BODY_LIMIT / 1024 / 1024} MB`),
-        );
+      if (size > BODY_LIMIT) return reject(tooLarge());
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
       if (!isJson(req.headers)) return resolve({form: parseQs(text) as Record<string, string | string[]>});
       if (text.trim() === '') return resolve({});

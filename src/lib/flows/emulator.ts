@@ -263,7 +263,11 @@ function startError(
   if (err.name === 'StoreError' || err.code === 'DB_ERROR')
     return new FlexconvError('DB_ERROR', err.message, {
       hints: [
-        opts.db === ':memory:' ? 'retry with a file: --db PATH' : `move ${opts.db} away, or pass another file: --db PATH (or --db :memory: for a throwaway one)`,
+        /in use by/.test(err.message ?? '')
+          ? 'stop that emulator (`flexconv emulator stop` for the background one), or pass another file: --db PATH (or --db :memory: for a throwaway one)'
+          : opts.db === ':memory:'
+            ? 'retry with a file: --db PATH'
+            : `move ${opts.db} away, or pass another file: --db PATH (or --db :memory: for a throwaway one)`,
         ...logHint,
       ],
     });
@@ -449,7 +453,7 @@ function refuseIfRunning(opts: StartOptions, db: string, env: Env): void {
       hints: [
         'use it: `flexconv emulator status` shows its URL and credentials',
         'or stop it first: `flexconv emulator stop`',
-        `or run another one in the foreground: \`flexconv emulator start --port ${opts.port}\``,
+        `or run another one in the foreground, with its own database: \`flexconv emulator start --port ${opts.port} --db other.db\``,
       ],
     },
   );

@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto';
 import {errors} from '../errors.js';
+import {Params} from '../params.js';
 import {created, ok, type Handler} from '../router.js';
 import type {ServerOptions} from '../server.js';
 import {newSid} from '../sid.js';
@@ -33,7 +34,10 @@ export function controlRoutes(opts: ServerOptions): Record<string, Handler> {
     'GET /accounts': () => ok({accounts: store.accounts()}),
 
     /** Create another account (data is scoped per account): returns its SID and auth token. */
-    'POST /accounts': ({form}) => {
+    'POST /accounts': (ctx) => {
+      // a form, or the same fields as a JSON object
+      const json = ctx.json && typeof ctx.json === 'object' && !Array.isArray(ctx.json) ? (ctx.json as Record<string, unknown>) : undefined;
+      const form = json ? new Params(Object.fromEntries(Object.entries(json).map(([k, v]) => [k, String(v)]))) : ctx.form;
       const accountSid = form.sid('AccountSid', 'AC') ?? newSid('AC');
       const authToken = form.str('AuthToken') || randomBytes(16).toString('hex');
       if (store.accounts().some((a) => a.sid === accountSid))

@@ -1,3 +1,4 @@
+import {statSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {Worker} from 'node:worker_threads';
 
@@ -7,6 +8,11 @@ import {Worker} from 'node:worker_threads';
  * fsyncs twice: measured, it tripled the time of a create. The main connection turns the
  * automatic one off; this worker, with its own connection, runs PASSIVE checkpoints (they never
  * block the writer) after every `every` commits or `idleMs` after the last one.
+ *
+ * A writer that never pauses starves PASSIVE checkpoints: the WAL only starts over once all of it
+ * has been copied, so under sustained writes it would grow without bound. Every `every` commits
+ * the WAL's size is checked, and past `walLimit` the main thread truncates it (`truncate`: commit
+ * what is pending, then a TRUNCATE checkpoint) — a short pause, once per `walLimit` of writes.
  *
  * The worker starts with the first checkpoint and ends after `retireMs` without one (an idle
  * emulator doesn't keep a second V8 isolate, ~9 MiB, resident). If it cannot start or fails, the
@@ -19,14 +25,19 @@ export class Checkpointer {
   private commits = 0;
   private timer?: NodeJS.Timeout;
   private retireTimer?: NodeJS.Timeout;
+  private sinceSizeCheck = 0;
+  private truncating = false;
 
   constructor(
     private readonly path: string,
     private readonly fallback: () => void,
-    private readonly every = 256,
-    private readonly idleMs = 2000,
-    private readonly retireMs = 10_000,
+    private readonly truncate: () => void,
+    private readonly options: {every?: number; idleMs?: number; retireMs?: number; walLimit?: number} = {},
   ) {}
+
+  private get every(): number {
+    return this.options.every ?? 256;
+  }
 
   /** Whether a worker thread is alive now. */
   get running(): boolean {
@@ -37,9 +48,19 @@ export class Checkpointer {
   committed(): void {
     if (this.failed) return;
     this.commits++;
+    if (++this.sinceSizeCheck >= this.every) {
+      this.sinceSizeCheck = 0;
+      if (!this.truncating && walSize(this.path) > (this.options.walLimit ?? 64 * 1024 * 1024)) {
+        this.truncating = true;
+        setImmediate(() => {
+          this.truncating = false;
+          if (!this.failed) this.truncate();
+        });
+      }
+    }
     if (this.commits >= this.every) this.run();
     else if (!this.timer) {
-      this.timer = setTimeout(() => this.run(), this.idleMs);
+      this.timer = setTimeout(() => this.run(), this.options.idleMs ?? 2000);
       this.timer.unref();
     }
   }
@@ -70,7 +91,7 @@ export class Checkpointer {
     worker.on('message', (m: string) => {
       this.busy = false;
       if (m !== 'ok') return this.fail();
-      this.retireTimer = setTimeout(() => this.retire(worker), this.retireMs);
+      this.retireTimer = setTimeout(() => this.retire(worker), this.options.retireMs ?? 10_000);
       this.retireTimer.unref();
     });
     worker.on('error', () => this.fail());
@@ -112,6 +133,14 @@ export class Checkpointer {
       });
       worker.postMessage('close');
     });
+  }
+}
+
+function walSize(path: string): number {
+  try {
+    return statSync(`${path}-wal`).size;
+  } catch {
+    return 0;
   }
 }
 

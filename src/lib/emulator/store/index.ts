@@ -1,5 +1,5 @@
-import {chmodSync, existsSync, mkdirSync} from 'node:fs';
-import {dirname} from 'node:path';
+import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {dirname, resolve} from 'node:path';
 import Database from 'better-sqlite3';
 import {DATA_TABLES, MIGRATIONS} from './migrations.js';
 import {Checkpointer} from './checkpointer.js';
@@ -49,8 +49,17 @@ export class Store {
   private batch?: {settled: Promise<void>; resolve: () => void; reject: (e: unknown) => void};
   private readonly checkpointer?: Checkpointer;
 
+  /** Releases this store's claim on its database file (see claimDatabase). */
+  private readonly release: () => void;
+
   constructor(readonly path: string, private readonly seedAccounts: AccountCredentials[], now: () => Date) {
-    this.db = openDatabase(path);
+    this.release = claimDatabase(path);
+    try {
+      this.db = openDatabase(path);
+    } catch (error) {
+      this.release();
+      throw error;
+    }
     this.runInTx = this.db.transaction((fn: () => unknown) => fn());
     this.addresses = new ResourceRepo<AddressConfigurationDoc>(this.db, 'address_configurations', {
       keys: {type: (d) => d.type, address: (d) => d.address},
@@ -60,11 +69,20 @@ export class Store {
       this.flush();
     } catch (error) {
       this.db.close();
+      this.release();
       throw new StoreError(`Cannot use the emulator database ${path}: ${(error as Error).message}`, error);
     }
     if (isFile(path)) {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new Checkpointer(path, () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'));
+      this.checkpointer = new Checkpointer(
+        path,
+        () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'),
+        () => {
+          if (!this.db.open) return;
+          this.flush();
+          this.db.pragma('wal_checkpoint(TRUNCATE)');
+        },
+      );
     }
   }
 
@@ -175,6 +193,7 @@ export class Store {
         if (isFile(this.path)) this.db.pragma('wal_checkpoint(TRUNCATE)');
       } finally {
         this.db.close();
+        this.release();
       }
     }
   }
@@ -196,6 +215,72 @@ export class Store {
       next.set(k.sid, {password: k.secret, accountSid: k.account_sid});
     this.principals = next;
     this.principalsGeneration++;
+  }
+}
+
+/** Database files claimed by a store of this process. */
+const claimed = new Set<string>();
+
+/**
+ * One emulator per database file. Each keeps the file's rows it lists in memory, so a second one
+ * writing the same file would leave the first serving stale lists: the second is refused. The
+ * claim is a lock file beside the database holding the owner's pid; one left by a process that
+ * is gone (a crash, kill -9) is taken over. Returns the release function.
+ */
+function claimDatabase(path: string): () => void {
+  if (!isFile(path)) return () => {};
+  const file = resolve(path);
+  const lock = `${file}.lock`;
+  const inUse = (by: string) =>
+    new StoreError(
+      `The emulator database ${path} is in use by ${by}: stop it, or pass another --db path` +
+        (by.startsWith('pid') ? ` (if no emulator is running, delete ${lock})` : ''),
+    );
+  if (claimed.has(file)) throw inUse('another emulator in this process');
+  // a path that can't hold files (under a file, unwritable): no claim, and opening the database says why
+  const noClaim = () => {};
+  try {
+    mkdirSync(dirname(file), {recursive: true});
+  } catch {
+    return noClaim;
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, {flag: 'wx', mode: 0o600});
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return noClaim;
+      if (attempt > 0) throw inUse('another emulator');
+      const owner = Number.parseInt(readFileIfAny(lock), 10);
+      if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner)) throw inUse(`pid ${owner}`);
+      try {
+        rmSync(lock, {force: true}); // left by a process that is gone: take it over
+      } catch {
+        return noClaim;
+      }
+    }
+  }
+  claimed.add(file);
+  return () => {
+    if (!claimed.delete(file)) return;
+    if (readFileIfAny(lock).trim() === String(process.pid)) rmSync(lock, {force: true});
+  };
+}
+
+function readFileIfAny(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

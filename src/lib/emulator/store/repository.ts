@@ -160,7 +160,11 @@ export class ResourceRepo<T extends {sid: string}> {
   /** Drop every in-memory listing (after a rollback or a reset): the next list reloads from SQLite. */
   forget(): void {
     this.listings = new Map();
+    this.tooLarge.clear();
   }
+
+  /** Scopes found too large to hold (listed from SQLite; not counted again until forget()). */
+  private readonly tooLarge = new Set<string>();
 
   /**
    * Counts changes made to in-memory listings, so a rolled-back transaction that changed none
@@ -279,7 +283,11 @@ export class ResourceRepo<T extends {sid: string}> {
     const key = scopeKey(accountSid, parentSid);
     let listing = this.listings.get(key);
     if (listing) return listing;
-    if (this.count(accountSid, parentSid) > MAX_LISTED_IN_MEMORY) return undefined;
+    if (this.tooLarge.has(key)) return undefined;
+    if (this.count(accountSid, parentSid) > MAX_LISTED_IN_MEMORY) {
+      this.tooLarge.add(key);
+      return undefined;
+    }
     listing = new Listing();
     const rows = this.stmt(
       'listing',
