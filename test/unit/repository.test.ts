@@ -234,9 +234,10 @@ describe('store: the checkpoint worker', () => {
   });
 });
 
-describe('store: a WAL that outgrows its limit is truncated by the main thread', () => {
-  it('calls truncate once the WAL passes walLimit (a writer that never pauses starves the worker)', async () => {
-    const {mkdtempSync, rmSync, statSync} = await import('node:fs');
+describe('store: a WAL that outgrows its limit is restarted by the main thread', () => {
+  it('calls restart when a worker checkpoint reports more WAL in use than walLimit', async function () {
+    this.timeout(20000);
+    const {mkdtempSync, rmSync} = await import('node:fs');
     const {tmpdir} = await import('node:os');
     const {join} = await import('node:path');
     const Database = (await import('better-sqlite3')).default;
@@ -247,22 +248,34 @@ describe('store: a WAL that outgrows its limit is truncated by the main thread',
     db.pragma('journal_mode = WAL');
     db.pragma('wal_autocheckpoint = 0');
     db.exec('CREATE TABLE t (x)');
-    const cp = new Checkpointer(path, () => {}, () => db.pragma('wal_checkpoint(TRUNCATE)'), {
-      every: 4,
-      walLimit: 64 * 1024,
-      idleMs: 60_000, // no worker checkpoint in this test: only the size check acts
-    });
+    const limit = 64 * 1024;
+    let restarts = 0;
+    const restart = () => {
+      restarts++;
+      db.pragma('wal_checkpoint(RESTART)');
+    };
+    let reports = 0;
+    const small = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 1024 * 1024 * 1024, onCheckpoint: () => reports++});
+    const big = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: limit});
+    const waitFor = async (cond: () => boolean) => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+      return cond();
+    };
     try {
-      for (let i = 0; i < 40; i++) {
-        db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(8000));
-        cp.committed();
-        await new Promise((r) => setImmediate(r));
-      }
-      // truncated at least once on the way, and never far past the limit
-      expect(statSync(`${path}-wal`).size).to.be.below(64 * 1024 + 4 * 3 * 8300);
-      expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).to.equal(40);
+      // under the limit: the worker's checkpoint is enough
+      db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000));
+      small.committed();
+      expect(await waitFor(() => reports > 0), 'checkpointed').to.equal(true);
+      await new Promise((r) => setImmediate(r));
+      expect(restarts).to.equal(0);
+      // over it: the main thread restarts the WAL
+      db.prepare('INSERT INTO t VALUES (?)').run('y'.repeat(100_000));
+      big.committed();
+      expect(await waitFor(() => restarts > 0), 'restarted').to.equal(true);
+      expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).to.equal(2);
     } finally {
-      await cp.stop();
+      await small.stop();
+      await big.stop();
       db.close();
       rmSync(dir, {recursive: true, force: true});
     }

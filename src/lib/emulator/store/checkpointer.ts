@@ -1,4 +1,3 @@
-import {statSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {Worker} from 'node:worker_threads';
 
@@ -10,9 +9,11 @@ import {Worker} from 'node:worker_threads';
  * block the writer) after every `every` commits or `idleMs` after the last one.
  *
  * A writer that never pauses starves PASSIVE checkpoints: the WAL only starts over once all of it
- * has been copied, so under sustained writes it would grow without bound. Every `every` commits
- * the WAL's size is checked, and past `walLimit` the main thread truncates it (`truncate`: commit
- * what is pending, then a TRUNCATE checkpoint) — a short pause, once per `walLimit` of writes.
+ * has been copied, so under sustained writes it would grow without bound. Each checkpoint of the
+ * worker reports how much of the WAL is in use; past `walLimit`, the main thread restarts it
+ * (`restart`: commit what is pending, then a RESTART checkpoint, measured ~35 ms) right after, when
+ * only the frames written since the worker's checkpoint remain to copy. The next write then starts
+ * the WAL over at its beginning (and journal_size_limit keeps the file near the limit).
  *
  * The worker starts with the first checkpoint and ends after `retireMs` without one (an idle
  * emulator doesn't keep a second V8 isolate, ~9 MiB, resident). If it cannot start or fails, the
@@ -25,18 +26,24 @@ export class Checkpointer {
   private commits = 0;
   private timer?: NodeJS.Timeout;
   private retireTimer?: NodeJS.Timeout;
-  private sinceSizeCheck = 0;
-  private truncating = false;
+  private restarting = false;
 
   constructor(
     private readonly path: string,
     private readonly fallback: () => void,
-    private readonly truncate: () => void,
-    private readonly options: {every?: number; idleMs?: number; retireMs?: number; walLimit?: number} = {},
+    private readonly restart: () => void,
+    private readonly options: {
+      every?: number;
+      idleMs?: number;
+      retireMs?: number;
+      walLimit?: number;
+      /** Told the WAL bytes in use after each checkpoint of the worker. */
+      onCheckpoint?: (walBytes: number) => void;
+    } = {},
   ) {}
 
   private get every(): number {
-    return this.options.every ?? 256;
+    return this.options.every ?? 128;
   }
 
   /** Whether a worker thread is alive now. */
@@ -48,21 +55,21 @@ export class Checkpointer {
   committed(): void {
     if (this.failed) return;
     this.commits++;
-    if (++this.sinceSizeCheck >= this.every) {
-      this.sinceSizeCheck = 0;
-      if (!this.truncating && walSize(this.path) > (this.options.walLimit ?? 64 * 1024 * 1024)) {
-        this.truncating = true;
-        setImmediate(() => {
-          this.truncating = false;
-          if (!this.failed) this.truncate();
-        });
-      }
-    }
     if (this.commits >= this.every) this.run();
     else if (!this.timer) {
       this.timer = setTimeout(() => this.run(), this.options.idleMs ?? 2000);
       this.timer.unref();
     }
+  }
+
+  /** The main thread's RESTART, after the current event-loop turn (responses of the batch first). */
+  private restartSoon(): void {
+    if (this.restarting) return;
+    this.restarting = true;
+    setImmediate(() => {
+      this.restarting = false;
+      if (!this.failed) this.restart();
+    });
   }
 
   private run(): void {
@@ -88,9 +95,12 @@ export class Checkpointer {
       resourceLimits: {maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16},
     });
     worker.unref();
-    worker.on('message', (m: string) => {
+    worker.on('message', (m: number | string) => {
       this.busy = false;
-      if (m !== 'ok') return this.fail();
+      // the WAL bytes in use after the checkpoint, or what went wrong
+      if (typeof m !== 'number') return this.fail();
+      this.options.onCheckpoint?.(m);
+      if (m > (this.options.walLimit ?? WAL_LIMIT)) this.restartSoon();
       this.retireTimer = setTimeout(() => this.retire(worker), this.options.retireMs ?? 10_000);
       this.retireTimer.unref();
     });
@@ -136,13 +146,8 @@ export class Checkpointer {
   }
 }
 
-function walSize(path: string): number {
-  try {
-    return statSync(`${path}-wal`).size;
-  } catch {
-    return 0;
-  }
-}
+/** WAL bytes in use past which the main thread restarts it (see the class comment). */
+export const WAL_LIMIT = 128 * 1024 * 1024;
 
 const WORKER_SOURCE = `
 const {parentPort, workerData} = require('node:worker_threads');
@@ -156,8 +161,8 @@ parentPort.on('message', (m) => {
   try {
     db ??= new Database(workerData.path, {fileMustExist: true});
     db.pragma('busy_timeout = 1000');
-    db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage('ok');
+    const [{log}] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage(log * (db.pragma('page_size', {simple: true}) + 24));
   } catch (error) {
     parentPort.postMessage(String(error && error.message || error));
   }

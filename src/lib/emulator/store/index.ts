@@ -2,7 +2,7 @@ import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} f
 import {dirname, resolve} from 'node:path';
 import Database from 'better-sqlite3';
 import {DATA_TABLES, MIGRATIONS} from './migrations.js';
-import {Checkpointer} from './checkpointer.js';
+import {Checkpointer, WAL_LIMIT} from './checkpointer.js';
 import {ResourceRepo} from './repository.js';
 import type {AddressConfigurationDoc} from '../api/conversations/addresses.js';
 
@@ -74,13 +74,15 @@ export class Store {
     }
     if (isFile(path)) {
       this.db.pragma('wal_autocheckpoint = 0');
+      // a WAL restarted after growing past the limit is cut back to it
+      this.db.pragma(`journal_size_limit = ${WAL_LIMIT}`);
       this.checkpointer = new Checkpointer(
         path,
         () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'),
         () => {
           if (!this.db.open) return;
           this.flush();
-          this.db.pragma('wal_checkpoint(TRUNCATE)');
+          this.db.pragma('wal_checkpoint(RESTART)');
         },
       );
     }
