@@ -62,9 +62,11 @@ describe('start-up fast path', () => {
   });
 
   it('help and unknown commands go through oclif as before', async () => {
-    const help = await run(['addresses', 'list', '--help']);
-    expect(help.exitCode).to.equal(0);
-    expect(help.stdout).to.include('USAGE');
+    for (const flag of ['--help', '-h']) {
+      const help = await run(['addresses', 'list', flag]);
+      expect(help.exitCode, flag).to.equal(0);
+      expect(help.stdout, flag).to.include('USAGE');
+    }
     const unknown = await run(['adresses', 'list']);
     expect(unknown.exitCode).to.equal(2);
     expect(unknown.stderr).to.match(/addresses/);
