@@ -206,6 +206,31 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
         expect(raw).to.include(`"first_page_url":"${t.url}${BASE}?`);
       });
 
+      it('Expect: 100-continue: bad credentials are refused before the body is sent; good ones get 100 first', async () => {
+        const body = `Type=sms&Address=%2B1555${String(Date.now()).slice(-7)}`;
+        const head = (authLine: string) =>
+          `POST ${BASE} HTTP/1.1\r\nHost: x\r\n${authLine}Content-Type: application/x-www-form-urlencoded\r\n` +
+          `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`;
+        const refused = await rawExchange(head(`Authorization: ${basic(t.emu.accountSid, 'wrong')}\r\n`));
+        expect(refused).to.match(/^HTTP\/1\.1 401/);
+        expect(refused).to.not.include('100 Continue');
+        expectTwilioError(401, refused.split('\r\n\r\n')[1], 20003);
+        const {port} = new URL(t.url);
+        const accepted = await new Promise<string>((resolve, reject) => {
+          const sock = connect(Number(port), '127.0.0.1');
+          let out = '';
+          sock.on('data', (d) => {
+            out += d.toString();
+            if (out.startsWith('HTTP/1.1 100') && !out.includes('\r\n\r\nHTTP')) sock.end(body);
+          });
+          sock.on('close', () => resolve(out));
+          sock.on('error', reject);
+          sock.write(head(auth()).replace('Host: x', 'Host: x\r\nConnection: close'));
+        });
+        expect(accepted).to.match(/^HTTP\/1\.1 100 Continue/);
+        expect(accepted).to.include('HTTP/1.1 201');
+      });
+
       it('CONNECT and an unknown Expect get Twilio error bodies', async () => {
         const connectRaw = await rawExchange('CONNECT conversations.twilio.com:443 HTTP/1.1\r\nHost: conversations.twilio.com:443\r\n\r\n');
         expect(connectRaw).to.match(/^HTTP\/1\.1 405/);

@@ -73,6 +73,16 @@ export function createServer(opts: ServerOptions): EmulatorServer {
     if (pending && !pending.writableFinished) pending.once('close', answer);
     else answer();
   });
+  // Expect: 100-continue (curl sends it with bodies over 1 KiB): refuse bad credentials before
+  // the client uploads its body, not after
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(req.url ?? '').includes(CONTROL_PREFIX) && !auth.account(req.headers.authorization)) {
+      res.shouldKeepAlive = false;
+      return fail(res, errors.unauthorized(), opts);
+    }
+    res.writeContinue();
+    handle(req, res, router, auth, opts, state);
+  });
   // Expect: anything but 100-continue, and CONNECT (a proxy tunnel): Twilio's error body too
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
     send(res, {status: 417, body: new TwilioApiError(417, CODES.INVALID_PARAMETER, `Unsupported Expect: ${req.headers.expect}`).toBody()}),
