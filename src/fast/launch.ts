@@ -10,16 +10,19 @@
  */
 // Node built-ins through process.getBuiltinModule, not `import`: an ES module import of node:fs
 // builds its export facade, which loads the streams modules (a few ms of start-up for nothing).
-const {existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync} = process.getBuiltinModule('node:fs');
+const {accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync} = process.getBuiltinModule('node:fs');
 const {createRequire} = process.getBuiltinModule('node:module');
 const {homedir} = process.getBuiltinModule('node:os');
-const {dirname, join} = process.getBuiltinModule('node:path');
+const {dirname, isAbsolute, join} = process.getBuiltinModule('node:path');
 const {fileURLToPath, pathToFileURL} = process.getBuiltinModule('node:url');
 const vm = process.getBuiltinModule('node:vm');
+const {crc32} = process.getBuiltinModule('node:zlib');
 
 const DIST = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = dirname(DIST);
 const BUNDLE = join(DIST, 'fast.cjs');
+/** How much older than dist/ the bundle may be before it counts as stale (see runFast). */
+const STALE_AFTER_MS = 10_000;
 /** First line of the bundle: `// flexconv-fast <content hash>` (scripts/bundle.js writes it). */
 const BUILD_ID = /^\/\/ flexconv-fast ([0-9a-f]+)\n/;
 
@@ -55,14 +58,18 @@ export async function runFast(argv: string[]): Promise<boolean> {
   // Help in any form is oclif's (and @oclif/plugin-help's) job.
   const end = argv.indexOf('--');
   if ((end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h')) return false;
+  // With DEBUG set, stack traces should name dist/ files, not lines of the minified bundle.
+  if (process.env.DEBUG) return false;
   let id: string | undefined;
   let source: string;
   try {
     const commands: Record<string, ManifestCommand> = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')).commands;
     id = commandId(argv, commands);
     if (!id || !Object.hasOwn(commands, id)) return false;
-    // Older than this file: dist/ was recompiled (a bare `tsc`) without bundling again, so the bundle may be stale.
-    if (statSync(BUNDLE).mtimeMs < statSync(fileURLToPath(import.meta.url)).mtimeMs) return false;
+    // Clearly older than this file: dist/ was recompiled (a bare `tsc`) without bundling again, so
+    // the bundle may be stale. Not by a few milliseconds: npm extracts a package without keeping
+    // its files' times, in archive order, and fast.cjs comes before fast/launch.js.
+    if (statSync(BUNDLE).mtimeMs + STALE_AFTER_MS < statSync(fileURLToPath(import.meta.url)).mtimeMs) return false;
     source = readFileSync(BUNDLE, 'latin1'); // ASCII-only by construction (scripts/bundle.js); latin1 decodes it fastest
   } catch {
     return false; // no manifest or no bundle (e.g. a tsc-only build)
@@ -82,15 +89,25 @@ export async function runFast(argv: string[]): Promise<boolean> {
 function loadBundle(source: string): unknown {
   // The user cache dir, as src/lib/config/paths.ts spells the others: $FLEXCONV_CACHE_DIR, else
   // $XDG_CACHE_HOME/flexconv, else ~/.cache/flexconv (not imported from there: start-up).
+  // Relative directories are ignored, as the XDG spec says (they would follow the cwd around).
   const env = process.env;
-  const dir = env.FLEXCONV_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'flexconv');
+  const absolute = (p: string | undefined) => (p && isAbsolute(p) ? p : undefined);
+  const dir = absolute(env.FLEXCONV_CACHE_DIR) || join(absolute(env.XDG_CACHE_HOME) || join(homedir(), '.cache'), 'flexconv');
   const cacheFile = join(dir, `fast-${fnv1a(BUNDLE)}.v8cache`);
   const buildId = BUILD_ID.exec(source)?.[1];
-  const header = Buffer.from(`${buildId} ${process.version} ${process.arch}\n`);
+  // The header also carries a CRC-32 of the code cache after it: V8 release builds check its
+  // version and flags but not its bytes, and a damaged cache can crash the process outright
+  // (every run, since the cache would never be rewritten). A mismatch means: no cache.
+  const header = `${buildId} ${process.version} ${process.arch}`;
   let cachedData: Buffer | undefined;
   try {
     const file = buildId && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
-    if (file?.subarray(0, header.length).equals(header)) cachedData = file.subarray(header.length);
+    const newline = file ? file.indexOf(10) : -1;
+    if (file && newline > 0) {
+      const [fileHeader, crc] = splitLast(file.subarray(0, newline).toString('latin1'));
+      const data = file.subarray(newline + 1);
+      if (fileHeader === header && crc === crc32(data).toString(16)) cachedData = data;
+    }
   } catch {
     cachedData = undefined;
   }
@@ -101,16 +118,16 @@ function loadBundle(source: string): unknown {
     filename: BUNDLE,
     cachedData,
   });
-  if (buildId && (!cachedData || script.cachedDataRejected)) {
+  if (buildId && (!cachedData || script.cachedDataRejected) && writableDir(dir)) {
     // At exit, so the cache also holds the functions this run compiled lazily.
     process.once('exit', () => {
       try {
-        mkdirSync(dir, {recursive: true});
+        const data = script.createCachedData();
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${header} ${crc32(data).toString(16)}\n`, 'latin1'), data]));
         renameSync(tmp, cacheFile);
       } catch {
-        // a read-only or full cache dir: the next run compiles from source again
+        // a full disk: the next run compiles from source again
       }
     });
   }
@@ -118,6 +135,23 @@ function loadBundle(source: string): unknown {
   const importFromBundle = (specifier: string) => import(specifier.startsWith('.') ? new URL(specifier, pathToFileURL(BUNDLE)).href : specifier);
   script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, DIST, importFromBundle);
   return module.exports;
+}
+
+/** `"a b c"` → `["a b", "c"]`. */
+function splitLast(text: string): [string, string] {
+  const i = text.lastIndexOf(' ');
+  return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + 1)];
+}
+
+/** The cache dir exists (or can be made) and can be written: else serialising a cache at exit is wasted work. */
+function writableDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, {recursive: true});
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** 32-bit FNV-1a of a string, in hex: a short stable file name for a path. */

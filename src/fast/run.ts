@@ -63,6 +63,8 @@ class BundledPlugin extends Plugin {
  * goes the normal way, which reports the problem.
  */
 export async function run(argv: string[], root: string, id: string, modules: CommandModules): Promise<boolean> {
+  // a command added to dist/ after this bundle was built: the normal way knows it
+  if (!Object.hasOwn(modules, id)) return false;
   const plugin = new BundledPlugin({root, isRoot: true}, id, modules[id]);
   try {
     await plugin.load();

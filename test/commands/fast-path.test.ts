@@ -55,6 +55,30 @@ describe('start-up fast path', () => {
     expect(existsSync(cacheDir) && readdirSync(cacheDir).some((f) => f.endsWith('.v8cache'))).to.equal(true);
   });
 
+  it('a damaged code cache is ignored and replaced, never trusted (V8 does not check its bytes)', async () => {
+    expect((await run(['addresses', 'list', '--json'])).exitCode).to.equal(0); // writes the cache
+    const dir = join(box.root, '.cache', 'flexconv');
+    const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.v8cache'))!);
+    const original = readFileSync(file);
+    for (let round = 0; round < 3; round++) {
+      const damaged = Buffer.from(original);
+      const start = damaged.indexOf(10) + 1;
+      for (let i = 0; i < 8; i++) damaged[start + ((i * 7919 + round * 104729) % (damaged.length - start))] ^= 0xff;
+      writeFileSync(file, damaged);
+      const r = await run(['addresses', 'list', '--json']);
+      expect(r.exitCode, r.stderr).to.equal(0);
+      expect(readFileSync(file).equals(damaged), 'rewritten').to.equal(false);
+    }
+  });
+
+  it('with DEBUG set the command runs the normal way (stack traces name dist/ files)', async () => {
+    const r = await runCli(['addresses', 'list', '--json'], {
+      env: {...box.env, FLEXCONV_EMULATOR_URL: emu.url, NODE_OPTIONS: `--require ${probe}`, DEBUG: 'flexconv:nothing'},
+    });
+    expect(r.exitCode, r.stderr).to.equal(0);
+    expect(loaded().files.some((f) => /dist[/\\]commands[/\\]addresses[/\\]list\.js$/.test(f) || /node_modules[/\\]@oclif[/\\]core[/\\]/.test(f))).to.equal(true);
+  });
+
   it('commands that use fetch themselves still have it (the bundle hides it only while axios loads)', async () => {
     const r = await run(['emulator', 'status', '--json', '--emulator-url', emu.url]);
     expect(r.exitCode, r.stderr).to.equal(0);
