@@ -462,6 +462,15 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       expect(await wireAll()).to.have.length(before); // nothing was created
     });
 
+    it('a malformed Account SID or API key names its source (not the SDK\'s bare error)', async () => {
+      const fromEnv = await runCli(['addresses', 'list'], {env: env({TWILIO_ACCOUNT_SID: 'bogus', TWILIO_AUTH_TOKEN: 'x'})});
+      expect(fromEnv.exitCode, fromEnv.stderr).to.equal(2);
+      expect(fromEnv.stderr).to.include('BAD_CREDENTIALS: "bogus" (from TWILIO_ACCOUNT_SID) is not an Account SID');
+      const fromFlag = await cli('addresses', 'list', '--account-sid', `AC${'0'.repeat(32)}`, '--api-key', 'SK1', '--api-secret', 's', '--json');
+      expect(fromFlag.exitCode).to.equal(2);
+      expect(json(fromFlag).error.message).to.include('"SK1" (from --api-key) is not an API key SID');
+    });
+
     it('--json puts the usage error on stdout as JSON', async () => {
       const r = await cli('addresses', 'create', '--type', 'sms', '--address', 'nope', '--json');
       expect(r.exitCode).to.equal(2);

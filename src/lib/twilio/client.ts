@@ -1,5 +1,7 @@
 import type Twilio from 'twilio/lib/rest/Twilio.js';
 import type {ResolvedContext} from '../config/resolve.js';
+import {SHAPES} from '../config/profiles.js';
+import {Exit, FlexconvError} from '../errors.js';
 
 export type TwilioClient = Twilio;
 
@@ -10,6 +12,7 @@ export type TwilioClient = Twilio;
  * The SDK is imported lazily: commands that don't call Twilio don't pay for it.
  */
 export async function createClient(ctx: ResolvedContext): Promise<TwilioClient> {
+  checkShapes(ctx);
   const {default: TwilioCtor} = await import('twilio/lib/rest/Twilio.js');
   const twilio = (u: string, p: string, o: ConstructorParameters<typeof TwilioCtor>[2]) => new TwilioCtor(u, p, o);
   const username = ctx.apiKey && ctx.apiSecret ? ctx.apiKey : ctx.accountSid;
@@ -28,4 +31,24 @@ export async function createClient(ctx: ResolvedContext): Promise<TwilioClient> 
     autoRetry: true,
     maxRetries: 3,
   });
+}
+
+/**
+ * The SDK refuses a malformed Account SID or API key with a bare Error ("accountSid must start
+ * with AC"); say which value is wrong and where it came from instead.
+ */
+function checkShapes(ctx: ResolvedContext): void {
+  const checks = [
+    ['accountSid', ctx.accountSid, SHAPES.accountSid, 'an Account SID (AC followed by 32 hex characters)'],
+    ['apiKey', ctx.apiKey, SHAPES.apiKey, 'an API key SID (SK followed by 32 hex characters)'],
+  ] as const;
+  for (const [field, value, shape, what] of checks) {
+    if (value === undefined || shape.test(value)) continue;
+    const source = ctx.sources[field];
+    const where = source ? ` (from ${source.from === 'flag' || source.from === 'env' ? '' : `${source.from} `}${source.detail})` : '';
+    throw new FlexconvError('BAD_CREDENTIALS', `"${value}"${where} is not ${what}`, {
+      hints: ['check which credentials won with `flexconv whoami`'],
+      exit: Exit.USAGE,
+    });
+  }
 }
