@@ -1,4 +1,5 @@
 // oclif's subpath modules, not its index: the index also loads help, semver and the rest (start-up).
+import {format} from 'node:util';
 import {Command} from '@oclif/core/command';
 import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
@@ -92,7 +93,7 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
       return undefined;
     }
     const e = this.toUserError(err);
-    if (process.env.DEBUG && /flexconv/.test(process.env.DEBUG)) {
+    if (debugging()) {
       process.stderr.write(`${(e.cause as Error | undefined)?.stack ?? err.stack ?? String(err)}\n`);
     }
     this.render ??= new Renderer({json: this.jsonEnabled(), color: false});
@@ -159,8 +160,8 @@ export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
   protected async resolve(flags: TargetFlags): Promise<ResolvedContext> {
     this.context = await resolveContext(flags);
     const c = this.context;
-    for (const [k, s] of Object.entries(c.sources)) this.debug('%s from %s (%s)', k, s.from, s.detail);
-    this.debug('target=%s base=%s', c.target, c.baseUrl);
+    for (const [k, s] of Object.entries(c.sources)) trace('%s from %s (%s)', k, s.from, s.detail);
+    trace('target=%s base=%s', c.target, c.baseUrl);
     return c;
   }
 
@@ -184,3 +185,14 @@ export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
 export type FlagsOf<C extends {flags: Interfaces.FlagInput; baseFlags: Interfaces.FlagInput}> = Interfaces.InferredFlags<
   C['flags'] & C['baseFlags']
 >;
+
+/** DEBUG names flexconv (`DEBUG=flexconv*`, `DEBUG=*`): stack traces and trace lines on stderr. */
+function debugging(): boolean {
+  const d = process.env.DEBUG;
+  return Boolean(d && (/flexconv/.test(d) || /(^|,)\s*\*\s*(,|$)/.test(d)));
+}
+
+/** One `flexconv: …` line on stderr when debugging (how credentials and the target were resolved). */
+function trace(formatter: string, ...args: unknown[]): void {
+  if (debugging()) process.stderr.write(`flexconv: ${format(formatter, ...args)}\n`);
+}
