@@ -17,18 +17,39 @@ const hook: Hook.CommandNotFound = async function (opts) {
     const first = typedId.split(sep)[0];
     suggestions = closest(first, topics).map((t) => t);
   }
-  const json = (opts.argv ?? []).includes('--json');
+  const argv = opts.argv ?? [];
+  const json = opts.id === '--json' || argv.includes('--json');
+  // `flexconv --json addresses list`: flags go after the command, as in every oclif CLI
+  if (opts.id.startsWith('-')) {
+    // the longest run of words that names a command: what came before it belongs to the flags
+    let found: {at: number; end: number} | undefined;
+    for (let at = 0; at < argv.length && !found; at++)
+      for (let end = argv.length; end > at && !found; end--)
+        if (ids.includes(argv.slice(at, end).join(sep))) found = {at, end};
+    return fail(
+      json,
+      `Flags go after the command: "${opts.id}" came first`,
+      found
+        ? [`try \`${[opts.config.bin, ...argv.slice(found.at, found.end), opts.id, ...argv.slice(0, found.at), ...argv.slice(found.end)].join(' ')}\``]
+        : [`see \`${opts.config.bin} --help\` for all commands`],
+    );
+  }
   const message = `"${opts.config.bin} ${typed}" is not a ${opts.config.bin} command`;
   const hints = [
     ...(suggestions.length ? [`did you mean ${suggestions.map((s) => `\`${opts.config.bin} ${s}\``).join(' or ')}?`] : []),
     `see \`${opts.config.bin} --help\` for all commands`,
   ];
+  fail(json, message, hints);
+};
+
+/** The usage error as every command reports one: JSON on stdout with --json, else on stderr; exit 2. */
+function fail(json: boolean, message: string, hints: string[]): never {
   if (json) {
-    process.stdout.write(JSON.stringify({status: 2, error: {code: 'USAGE', message, hints, exit: 2}}, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({status: 2, error: {code: 'USAGE', message, hints, exit: 2}, warnings: []}, null, 2) + '\n');
   } else {
     process.stderr.write(`✖ USAGE: ${message}\n${hints.map((h) => `  → ${h}`).join('\n')}\n`);
   }
   process.exit(2);
-};
+}
 
 export default hook;

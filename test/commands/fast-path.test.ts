@@ -94,6 +94,13 @@ describe('start-up fast path', () => {
     const unknown = await run(['adresses', 'list']);
     expect(unknown.exitCode).to.equal(2);
     expect(unknown.stderr).to.match(/addresses/);
+    // flags before the command: say where they go, as JSON when --json is among them
+    const flagsFirst = await run(['--limit', '3', 'addresses', 'list']);
+    expect(flagsFirst.exitCode).to.equal(2);
+    expect(flagsFirst.stderr).to.include('Flags go after the command').and.include('try `flexconv addresses list --limit 3`');
+    const jsonFirst = await run(['--json', 'addresses', 'list']);
+    expect(jsonFirst.exitCode).to.equal(2);
+    expect(jsonFirst.json().error.hints).to.deep.equal(['try `flexconv addresses list --json`']);
   });
 
   it('commandId reads argv as oclif does (topics with spaces, flags and args end it)', () => {
