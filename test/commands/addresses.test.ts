@@ -295,6 +295,10 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       expect(r.stderr).to.include(`Dry run: would delete address configuration ${created.sid}`).and.include(`on the emulator at ${emu.url}`);
       expect(r.stdout).to.match(/^Friendly name\s+Keep$/m);
       expect(await wire(`${BASE}/${created.sid}`)).to.deep.equal(created);
+      // --json says it was a dry run (a script must not read it as a deletion)
+      const j = await cli('addresses', 'delete', created.sid, '--dry-run', '--json');
+      expect(j.exitCode).to.equal(0);
+      expect(json(j)).to.deep.equal({...created, dry_run: true});
     });
 
     describe('on a terminal', function () {

@@ -18,7 +18,7 @@ export default class AddressesDelete extends ApiCommand<AddressConfiguration> {
     'dry-run': Flags.boolean({summary: 'Show what would be deleted, change nothing.'}),
   };
 
-  async run(): Promise<AddressConfiguration> {
+  async run(): Promise<AddressConfiguration & {dry_run?: true}> {
     const {args, flags} = await this.parse(AddressesDelete);
     const client = await this.client(flags);
     const address = await getAddress(client, args.address);
@@ -26,7 +26,8 @@ export default class AddressesDelete extends ApiCommand<AddressConfiguration> {
     if (flags['dry-run']) {
       if (!this.render.json) this.render.info(`Dry run: would delete ${what}${this.where()}`);
       this.render.record(address, addressFields(address));
-      return address;
+      // under --json, what a script gets must say nothing was deleted (as `cancelled: true` does)
+      return {...address, dry_run: true};
     }
     await this.confirm(`Delete ${what}${this.where()}?`, flags.yes, {result: {...address}});
     await deleteAddress(client, address.sid);
