@@ -77,7 +77,9 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       const r = await cli(
         'addresses', 'create', '--type', 'sms', '--address', address, '--friendly-name', 'Hooked',
         '--webhook-url', 'https://example.com/hook', '--webhook-method', 'get',
-        '--webhook-filters', 'onMessageAdded,onConversationUpdated', '--webhook-filters', 'onParticipantAdded', '--json',
+        '--webhook-filters', 'onMessageAdded,onConversationUpdated', '--webhook-filters', 'onParticipantAdded',
+        '--webhook-filters', 'onMessageAdded', // given twice: sent once
+        '--json',
       );
       expect(r.exitCode, r.stderr).to.equal(0);
       expect(r.stderr).to.equal('');

@@ -59,7 +59,8 @@ export function autoCreationInput(flags: AutoCreationFlagValues): AutoCreationIn
     conversationServiceSid: flags['conversation-service'],
     webhookUrl: flags['webhook-url'],
     webhookMethod: flags['webhook-method'],
-    webhookFilters: flags['webhook-filters'],
+    // each event once, however often it was given
+    webhookFilters: flags['webhook-filters'] && [...new Set(flags['webhook-filters'])],
     studioFlowSid: flags['studio-flow'],
     studioRetryCount: flags['studio-retry-count'],
   };

@@ -141,8 +141,12 @@ function validateAutoCreationValues(ac: AutoCreationInput): void {
   if (ac.webhookMethod !== undefined && !WEBHOOK_METHODS.some((m) => m === ac.webhookMethod?.toUpperCase()))
     throw usageError(`--webhook-method must be GET or POST, not "${ac.webhookMethod}"`);
   for (const f of ac.webhookFilters ?? [])
-    if (!(WEBHOOK_FILTERS as readonly string[]).includes(f))
-      throw usageError(`--webhook-filters: "${f}" is not a webhook event`, [`use any of: ${WEBHOOK_FILTERS.join(', ')}`]);
+    if (!(WEBHOOK_FILTERS as readonly string[]).includes(f)) {
+      const sameButCase = WEBHOOK_FILTERS.find((w) => w.toLowerCase() === f.toLowerCase());
+      throw usageError(`--webhook-filters: "${f}" is not a webhook event`, [
+        sameButCase ? `did you mean ${sameButCase}? (event names are case-sensitive)` : `use any of: ${WEBHOOK_FILTERS.join(', ')}`,
+      ]);
+    }
   if (ac.studioRetryCount !== undefined && (!Number.isInteger(ac.studioRetryCount) || ac.studioRetryCount < 0))
     throw usageError(`--studio-retry-count must be a whole number ≥ 0, not ${ac.studioRetryCount}`);
 }
