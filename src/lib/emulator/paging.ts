@@ -45,6 +45,28 @@ export function pageBody(
   paging: Paging,
   filters: Record<string, string>,
 ): RawJson {
+  // a page served again unchanged (ResourceRepo.page hands out the same result): the same body
+  let bodies = built.get(result);
+  const memoKey = `${collectionUrl}\n${key}\n${paging.page}\n${paging.token ?? ''}\n${JSON.stringify(filters)}`;
+  const seen = bodies?.get(memoKey);
+  if (seen) return seen;
+  const body = buildPageBody(collectionUrl, key, result, paging, filters);
+  if (!bodies) built.set(result, (bodies = new Map()));
+  else if (bodies.size >= 16) bodies.clear();
+  bodies.set(memoKey, body);
+  return body;
+}
+
+/** Bodies built per page result (results are immutable, and dropped with their listing's next change). */
+const built = new WeakMap<PageResult, Map<string, RawJson>>();
+
+function buildPageBody(
+  collectionUrl: string,
+  key: string,
+  result: PageResult,
+  paging: Paging,
+  filters: Record<string, string>,
+): RawJson {
   let query = '';
   for (const name in filters) query += `${encodeURIComponent(name)}=${encodeURIComponent(filters[name])}&`;
   // every link is this JSON-escaped prefix plus characters that need no escaping
