@@ -1,4 +1,9 @@
+import {copyFileSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import Database from 'better-sqlite3';
 import {expect} from 'chai';
+import {Checkpointer} from '../../src/lib/emulator/store/checkpointer.js';
 import type {AddressConfigurationDoc} from '../../src/lib/emulator/api/conversations/addresses.js';
 import {Store} from '../../src/lib/emulator/store/index.js';
 import type {PageStart} from '../../src/lib/emulator/store/repository.js';
@@ -156,10 +161,6 @@ describe('store: in-memory listings stay identical to SQLite', () => {
 describe('store: WAL checkpoints run off the request path', () => {
   it('after enough commits a worker copies the WAL into the database file', async function () {
     this.timeout(20000);
-    const {copyFileSync, mkdtempSync, rmSync} = await import('node:fs');
-    const {tmpdir} = await import('node:os');
-    const {join} = await import('node:path');
-    const Database = (await import('better-sqlite3')).default;
     const dir = mkdtempSync(join(tmpdir(), 'flexconv-ckpt-'));
     const path = join(dir, 'e.db');
     const store = new Store(path, [{...DEFAULT_ACCOUNT}], () => new Date());
@@ -196,27 +197,37 @@ describe('store: WAL checkpoints run off the request path', () => {
   });
 });
 
+/** A WAL-mode database file with automatic checkpoints off, in a temp dir; `cleanup` removes it. */
+function walDatabase(): {path: string; db: Database.Database; cleanup(): void} {
+  const dir = mkdtempSync(join(tmpdir(), 'flexconv-ckpt-'));
+  const path = join(dir, 'w.db');
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE t (x)');
+  return {
+    path,
+    db,
+    cleanup() {
+      db.close();
+      rmSync(dir, {recursive: true, force: true});
+    },
+  };
+}
+
+/** Polls `cond` for up to 5 s. */
+async function waitFor(cond: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
+  return cond();
+}
+
 describe('store: the checkpoint worker', () => {
   it('starts for a checkpoint, ends when idle, starts again for the next one', async function () {
     this.timeout(20000);
-    const {mkdtempSync, rmSync} = await import('node:fs');
-    const {tmpdir} = await import('node:os');
-    const {join} = await import('node:path');
-    const Database = (await import('better-sqlite3')).default;
-    const {Checkpointer} = await import('../../src/lib/emulator/store/checkpointer.js');
-    const dir = mkdtempSync(join(tmpdir(), 'flexconv-ckpt-'));
-    const path = join(dir, 'w.db');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t (x)');
+    const {path, db, cleanup} = walDatabase();
     let fellBack = false;
-    let truncations = 0;
-    const cp = new Checkpointer(path, () => (fellBack = true), () => truncations++, {every: 1, retireMs: 200});
-    const waitFor = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
-      return cond();
-    };
+    let restarts = 0;
+    const cp = new Checkpointer(path, () => (fellBack = true), () => restarts++, {every: 1, retireMs: 200});
     try {
       for (let round = 0; round < 2; round++) {
         db.prepare('INSERT INTO t VALUES (?)').run(round);
@@ -225,11 +236,10 @@ describe('store: the checkpoint worker', () => {
         expect(await waitFor(() => !cp.running), `round ${round}: retired`).to.equal(true);
       }
       expect(fellBack, 'fell back to automatic checkpoints').to.equal(false);
-      expect(truncations, 'a small WAL is left to the worker').to.equal(0);
+      expect(restarts, 'a small WAL is left to the worker').to.equal(0);
     } finally {
       await cp.stop();
-      db.close();
-      rmSync(dir, {recursive: true, force: true});
+      cleanup();
     }
   });
 });
@@ -237,18 +247,7 @@ describe('store: the checkpoint worker', () => {
 describe('store: a WAL that outgrows its limit is restarted by the main thread', () => {
   it('calls restart when a worker checkpoint reports more WAL in use than walLimit', async function () {
     this.timeout(20000);
-    const {mkdtempSync, rmSync} = await import('node:fs');
-    const {tmpdir} = await import('node:os');
-    const {join} = await import('node:path');
-    const Database = (await import('better-sqlite3')).default;
-    const {Checkpointer} = await import('../../src/lib/emulator/store/checkpointer.js');
-    const dir = mkdtempSync(join(tmpdir(), 'flexconv-ckpt-'));
-    const path = join(dir, 'w.db');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t (x)');
-    const limit = 64 * 1024;
+    const {path, db, cleanup} = walDatabase();
     let restarts = 0;
     const restart = () => {
       restarts++;
@@ -256,11 +255,7 @@ describe('store: a WAL that outgrows its limit is restarted by the main thread',
     };
     let reports = 0;
     const small = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 1024 * 1024 * 1024, onCheckpoint: () => reports++});
-    const big = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: limit});
-    const waitFor = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
-      return cond();
-    };
+    const big = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 64 * 1024});
     try {
       // under the limit: the worker's checkpoint is enough
       db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000));
@@ -276,8 +271,7 @@ describe('store: a WAL that outgrows its limit is restarted by the main thread',
     } finally {
       await small.stop();
       await big.stop();
-      db.close();
-      rmSync(dir, {recursive: true, force: true});
+      cleanup();
     }
   });
 });
