@@ -228,6 +228,9 @@ describe('commands: profiles use', () => {
     expect(saved().active).to.equal('ci');
     const who = JSON.parse(ok(await run('whoami', '--json')).stdout);
     expect(who).to.include({profile: 'ci', account_sid: AC2, api_key: SK1});
+    // switching says where commands go now, as `profiles add` does
+    const human = ok(await run('profiles', 'use', 'prod'));
+    expect(human.stderr).to.contain('Active profile: prod').and.match(/Commands now go to Twilio.* by default, not the emulator/);
   });
 
   it('--none deactivates: the default target is the emulator again; the profiles stay', async () => {

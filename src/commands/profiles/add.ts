@@ -1,5 +1,6 @@
 import {Args, Flags, FlexconvCommand, targetLabel} from '../../lib/command.js';
 import {ProfilesService, defaultTarget, inquirerPrompter, type ProfileChange, type ProfileView} from '../../lib/flows/profiles.js';
+import type {Renderer} from '../../lib/render/index.js';
 import {PROFILE_FIELDS} from './list.js';
 
 export default class ProfilesAdd extends FlexconvCommand<ProfileChange> {
@@ -60,15 +61,17 @@ Flags put secrets in your shell history; on a terminal, leave them out and answe
       `${change.action === 'replaced' ? 'Replaced' : 'Added'} profile ${change.profile.name} in ${change.file}` +
         (change.profile.active ? ' (active)' : `; make it active with \`${this.config.bin} profiles use ${change.profile.name}\``),
     );
-    if (change.profile.active) {
-      // An active profile moves every command from the emulator to live Twilio: say so.
-      const now = await defaultTarget();
-      const label = now ? targetLabel(now) : `Twilio (account ${change.profile.account_sid})`;
-      if (!now || now.target === 'twilio')
-        this.render.warn(
-          `Commands now go to ${label} by default, not the emulator; use --target emulator for one command, or \`${this.config.bin} profiles use --none\` to go back`,
-        );
-    }
+    if (change.profile.active) await warnTwilioByDefault(this.render, this.config.bin, change.profile.account_sid);
     return change;
   }
+}
+
+/** An active profile moves every command from the emulator to live Twilio: say so (`profiles add`, `profiles use`). */
+export async function warnTwilioByDefault(render: Renderer, bin: string, accountSid: string): Promise<void> {
+  const now = await defaultTarget();
+  const label = now ? targetLabel(now) : `Twilio (account ${accountSid})`;
+  if (!now || now.target === 'twilio')
+    render.warn(
+      `Commands now go to ${label} by default, not the emulator; use --target emulator for one command, or \`${bin} profiles use --none\` to go back`,
+    );
 }

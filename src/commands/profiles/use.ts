@@ -1,6 +1,7 @@
 import {Args, Flags, FlexconvCommand, targetLabel} from '../../lib/command.js';
 import {usageError} from '../../lib/errors.js';
 import {ProfilesService, defaultTarget, type ProfileChange, type ProfileDeactivation} from '../../lib/flows/profiles.js';
+import {warnTwilioByDefault} from './add.js';
 
 export default class ProfilesUse extends FlexconvCommand<ProfileChange | ProfileDeactivation> {
   static override summary = 'Make a profile the active one, or none with --none';
@@ -41,6 +42,7 @@ An active profile holds Twilio credentials, so commands go to Twilio by default.
       ]);
     const change = service.use(args.name);
     this.render.success(`Active profile: ${change.profile.name} (${change.profile.account_sid}, ${change.profile.source})`);
+    await warnTwilioByDefault(this.render, this.config.bin, change.profile.account_sid);
     return change;
   }
 }
