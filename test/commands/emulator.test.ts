@@ -217,17 +217,18 @@ describe('flexconv emulator (built CLI)', () => {
 
   describe('failures', () => {
     it('a corrupt --db file: exit 1, DB_ERROR with the reason, no stack trace, nothing left running', async () => {
-      const bad = join(box.root, 'corrupt.db');
-      writeFileSync(bad, 'this is not a SQLite database, just text that is long enough to have a header '.repeat(20));
+      // one corrupt file per start: they run at once, and one database file takes one emulator at a time
+      const bad = [1, 2, 3].map((i) => join(box.root, `corrupt-${i}.db`));
+      for (const file of bad) writeFileSync(file, 'this is not a SQLite database, just text that is long enough to have a header '.repeat(20));
       const [p1, p2, p3] = [await freePort(), await freePort(), await freePort()];
       const [foreground, detached, j] = await Promise.all([
-        cli('emulator', 'start', '--db', bad, '--port', String(p1)),
-        cli('emulator', 'start', '--db', bad, '--port', String(p2), '--detach'),
-        cli('emulator', 'start', '--db', bad, '--port', String(p3), '--detach', '--json'),
+        cli('emulator', 'start', '--db', bad[0], '--port', String(p1)),
+        cli('emulator', 'start', '--db', bad[1], '--port', String(p2), '--detach'),
+        cli('emulator', 'start', '--db', bad[2], '--port', String(p3), '--detach', '--json'),
       ]);
-      for (const r of [foreground, detached]) {
+      for (const [i, r] of [foreground, detached].entries()) {
         expectCleanFailure(r, 1, 'DB_ERROR');
-        expect(r.stderr).to.contain(bad).and.match(/not a (valid SQLite )?database/);
+        expect(r.stderr).to.contain(bad[i]).and.match(/not a (valid SQLite )?database/);
       }
       expect(existsSync(recordFile)).to.equal(false);
       // Nothing listens on those ports: the daemons that failed are gone.
