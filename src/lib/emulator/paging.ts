@@ -50,23 +50,8 @@ export function pageBody(
   const memoKey = `${collectionUrl}\n${key}\n${paging.page}\n${paging.token ?? ''}\n${JSON.stringify(filters)}`;
   const seen = bodies?.get(memoKey);
   if (seen) return seen;
-  const body = buildPageBody(collectionUrl, key, result, paging, filters);
   if (!bodies) built.set(result, (bodies = new Map()));
   else if (bodies.size >= 16) bodies.clear();
-  bodies.set(memoKey, body);
-  return body;
-}
-
-/** Bodies built per page result (results are immutable, and dropped with their listing's next change). */
-const built = new WeakMap<PageResult, Map<string, RawJson>>();
-
-function buildPageBody(
-  collectionUrl: string,
-  key: string,
-  result: PageResult,
-  paging: Paging,
-  filters: Record<string, string>,
-): RawJson {
   let query = '';
   for (const name in filters) query += `${encodeURIComponent(name)}=${encodeURIComponent(filters[name])}&`;
   // every link is this JSON-escaped prefix plus characters that need no escaping
@@ -87,8 +72,10 @@ function buildPageBody(
     `],"meta":{"page":${paging.page},"page_size":${paging.size},` +
     `"first_page_url":${link(0)},"previous_page_url":${previous},"url":${link(paging.page, paging.token)},` +
     `"next_page_url":${next},"key":${quotedKey}}}`;
-  return new RawJson(
-    head + result.items + tail,
-    Buffer.byteLength(head) + result.itemsBytes + Buffer.byteLength(tail),
-  );
+  const body = new RawJson(head + result.items + tail, Buffer.byteLength(head) + result.itemsBytes + Buffer.byteLength(tail));
+  bodies.set(memoKey, body);
+  return body;
 }
+
+/** Bodies built per page result (results are immutable, and dropped with their listing's next change). */
+const built = new WeakMap<PageResult, Map<string, RawJson>>();
