@@ -305,7 +305,7 @@ describe('emulator: Address Configuration (conversations v1 /Configuration/Addre
       const address = phone();
       const created = await configs().create({type: 'sms', address, friendlyName: 'before', addressCountry: 'ca'});
       expect(created.addressCountry).to.equal('CA');
-      t.emu.clock.advance(5000);
+      await t.emu.clock.advance(5000);
       await configs()(created.sid).update({
         friendlyName: 'after',
         'autoCreation.enabled': true,

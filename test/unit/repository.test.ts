@@ -4,13 +4,15 @@ import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {expect} from 'chai';
 import {Checkpointer} from '../../src/lib/emulator/store/checkpointer.js';
-import type {AddressConfigurationDoc} from '../../src/lib/emulator/api/conversations/addresses.js';
+import {ADDRESSES, type AddressConfigurationDoc} from '../../src/lib/emulator/model/conversations.js';
+import {TABLES} from '../../src/lib/emulator/model/index.js';
 import {Store} from '../../src/lib/emulator/store/index.js';
 import type {PageStart} from '../../src/lib/emulator/store/repository.js';
 import {DEFAULT_ACCOUNT} from '../../src/lib/emulator/defaults.js';
 
 const ACCOUNT = DEFAULT_ACCOUNT.accountSid;
 const BASE = 'http://127.0.0.1:1/conversations/v1/Configuration/Addresses';
+const urls = (base: string) => ({base, root: 'http://127.0.0.1:1/conversations'});
 
 /** A small deterministic PRNG, so a failure reproduces. */
 function prng(seed: number): () => number {
@@ -38,14 +40,14 @@ function doc(i: number): AddressConfigurationDoc {
 describe('store: in-memory listings stay identical to SQLite', () => {
   let store: Store;
   beforeEach(() => {
-    store = new Store(':memory:', [{...DEFAULT_ACCOUNT}], () => new Date());
+    store = new Store(':memory:', [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: TABLES});
   });
   afterEach(() => store.close());
 
   /** Unfiltered pages come from the listing; `type = sms` (every row here) forces the SQL path. */
   function bothWays(start: PageStart, size: number) {
-    const memory = store.addresses.page(ACCOUNT, {}, start, size, BASE);
-    const sql = store.addresses.page(ACCOUNT, {type: 'sms'}, start, size, BASE);
+    const memory = store.repo(ADDRESSES).page(ACCOUNT, {}, start, size, urls(BASE));
+    const sql = store.repo(ADDRESSES).page(ACCOUNT, {where: {type: 'sms'}}, start, size, urls(BASE));
     expect(memory, JSON.stringify(start)).to.deep.equal(sql);
     expect(memory.itemsBytes).to.equal(Buffer.byteLength(memory.items)); // the response's Content-Length relies on it
     return memory;
@@ -73,21 +75,21 @@ describe('store: in-memory listings stay identical to SQLite', () => {
       const r = rnd();
       if (r < 0.5 || live.length === 0) {
         const d = doc(next++);
-        store.tx(() => store.addresses.insert(ACCOUNT, d));
+        store.tx(() => store.repo(ADDRESSES).insert(ACCOUNT, d));
         live.push(d);
       } else if (r < 0.7) {
         const i = Math.floor(rnd() * live.length);
         live[i] = {...live[i], friendly_name: `renamed ${step}`};
-        store.tx(() => store.addresses.update(ACCOUNT, live[i]));
+        store.tx(() => store.repo(ADDRESSES).update(ACCOUNT, live[i]));
       } else if (r < 0.85) {
         const [gone] = live.splice(Math.floor(rnd() * live.length), 1);
-        expect(store.tx(() => store.addresses.delete(ACCOUNT, gone.sid))).to.equal(true);
+        expect(store.tx(() => store.repo(ADDRESSES).delete(ACCOUNT, gone.sid))).to.equal(true);
       } else {
         // a transaction that writes and then fails: nothing of it may show in a list
         const d = doc(next++);
         expect(() =>
           store.tx(() => {
-            store.addresses.insert(ACCOUNT, d);
+            store.repo(ADDRESSES).insert(ACCOUNT, d);
             throw new Error('rollback');
           }),
         ).to.throw('rollback');
@@ -95,7 +97,7 @@ describe('store: in-memory listings stay identical to SQLite', () => {
       if (step % 40 === 0) allStarts(1 + Math.floor(rnd() * 7));
     }
     allStarts(4);
-    const everything = store.addresses.page(ACCOUNT, {}, {offset: 0}, 1000, BASE);
+    const everything = store.repo(ADDRESSES).page(ACCOUNT, {}, {offset: 0}, 1000, urls(BASE));
     const items = JSON.parse(`[${everything.items}]`) as {sid: string; friendly_name: string; url: string}[];
     expect(items.map((i) => i.sid)).to.deep.equal(live.map((d) => d.sid));
     expect(items.map((i) => i.friendly_name)).to.deep.equal(live.map((d) => d.friendly_name));
@@ -104,44 +106,45 @@ describe('store: in-memory listings stay identical to SQLite', () => {
 
   it('an update or delete shows in the very next page (nothing stale is kept per row)', () => {
     const docs = [0, 1, 2].map(doc);
-    for (const d of docs) store.tx(() => store.addresses.insert(ACCOUNT, d));
+    for (const d of docs) store.tx(() => store.repo(ADDRESSES).insert(ACCOUNT, d));
     const names = () =>
       (JSON.parse(`[${bothWays({offset: 0}, 10).items}]`) as {friendly_name: string}[]).map((i) => i.friendly_name);
     expect(names()).to.deep.equal(docs.map((d) => d.friendly_name));
-    store.tx(() => store.addresses.update(ACCOUNT, {...docs[1], friendly_name: 'renamed'}));
+    store.tx(() => store.repo(ADDRESSES).update(ACCOUNT, {...docs[1], friendly_name: 'renamed'}));
     expect(names()).to.deep.equal([docs[0].friendly_name, 'renamed', docs[2].friendly_name]);
-    store.tx(() => store.addresses.delete(ACCOUNT, docs[0].sid));
+    store.tx(() => store.repo(ADDRESSES).delete(ACCOUNT, docs[0].sid));
     expect(names()).to.deep.equal(['renamed', docs[2].friendly_name]);
-    store.tx(() => store.addresses.insert(ACCOUNT, doc(3)));
+    store.tx(() => store.repo(ADDRESSES).insert(ACCOUNT, doc(3)));
     expect(names()).to.deep.equal(['renamed', docs[2].friendly_name, doc(3).friendly_name]);
     // another base URL (another Host) renders every item for that base
-    const other = store.addresses.page(ACCOUNT, {}, {offset: 0}, 10, 'https://conversations.twilio.com/v1/X');
+    const other = store.repo(ADDRESSES).page(ACCOUNT, {}, {offset: 0}, 10, urls('https://conversations.twilio.com/v1/X'));
     expect((JSON.parse(`[${other.items}]`) as {url: string}[]).every((i) => i.url.startsWith('https://conversations.twilio.com/v1/X/'))).to.equal(true);
     expect(names()).to.have.length(3);
   });
 
   it('a refused write (nothing changed) keeps the listings; one that changed them and then failed drops them', () => {
-    store.tx(() => store.addresses.insert(ACCOUNT, doc(0)));
+    store.tx(() => store.repo(ADDRESSES).insert(ACCOUNT, doc(0)));
     bothWays({offset: 0}, 10);
-    const loads = store.addresses.listingLoads;
+    const loads = store.repo(ADDRESSES).listingLoads;
     // a duplicate address: the insert itself fails, nothing reached the listing
-    expect(store.tx(() => store.addresses.insert(ACCOUNT, {...doc(1), address: doc(0).address}, '', 'address'))).to.equal(undefined);
-    expect(() => store.tx(() => store.addresses.insert(ACCOUNT, {...doc(1), address: doc(0).address}))).to.throw(/UNIQUE/);
+    expect(() => store.tx(() => store.repo(ADDRESSES).insert(ACCOUNT, {...doc(1), address: doc(0).address}))).to.throw(
+      new RegExp(`already exists: ${doc(0).sid}`),
+    );
     expect(bothWays({offset: 0}, 10).count).to.equal(1);
-    expect(store.addresses.listingLoads).to.equal(loads);
+    expect(store.repo(ADDRESSES).listingLoads).to.equal(loads);
     // a write that reached the listing, then a failure: the listing goes, and the next page reloads
     expect(() =>
       store.tx(() => {
-        store.addresses.insert(ACCOUNT, doc(2));
+        store.repo(ADDRESSES).insert(ACCOUNT, doc(2));
         throw new Error('later failure');
       }),
     ).to.throw('later failure');
     expect(bothWays({offset: 0}, 10).count).to.equal(1);
-    expect(store.addresses.listingLoads).to.equal(loads + 1);
+    expect(store.repo(ADDRESSES).listingLoads).to.equal(loads + 1);
   });
 
   it('a reset empties the listing too', () => {
-    for (let i = 0; i < 3; i++) store.addresses.insert(ACCOUNT, doc(i));
+    for (let i = 0; i < 3; i++) store.repo(ADDRESSES).insert(ACCOUNT, doc(i));
     expect(bothWays({offset: 0}, 10).count).to.equal(3);
     store.reset(new Date());
     expect(bothWays({offset: 0}, 10).count).to.equal(0);
@@ -149,9 +152,9 @@ describe('store: in-memory listings stay identical to SQLite', () => {
 
   it('one rendered document equals the same document as a list item (url, then links)', () => {
     const d = doc(7);
-    store.addresses.insert(ACCOUNT, d);
-    const list = store.addresses.page(ACCOUNT, {}, {offset: 0}, 10, 'https://x.example/q"uote');
-    expect(list.items).to.equal(store.addresses.render(d, 'https://x.example/q"uote'));
+    store.repo(ADDRESSES).insert(ACCOUNT, d);
+    const list = store.repo(ADDRESSES).page(ACCOUNT, {}, {offset: 0}, 10, urls('https://x.example/q"uote'));
+    expect(list.items).to.equal(store.repo(ADDRESSES).render(d, urls('https://x.example/q"uote')));
     const item = JSON.parse(list.items) as Record<string, unknown>;
     expect(Object.keys(item).at(-1)).to.equal('url');
     expect(item.url).to.equal(`https://x.example/q"uote/${d.sid}`);
@@ -163,7 +166,7 @@ describe('store: WAL checkpoints run off the request path', () => {
     this.timeout(20000);
     const dir = mkdtempSync(join(tmpdir(), 'flexconv-ckpt-'));
     const path = join(dir, 'e.db');
-    const store = new Store(path, [{...DEFAULT_ACCOUNT}], () => new Date());
+    const store = new Store(path, [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: TABLES});
     try {
       // a copy of the main file alone (no -wal beside it) holds the rows once they are checkpointed
       const inFile = () => {
@@ -179,7 +182,7 @@ describe('store: WAL checkpoints run off the request path', () => {
         }
       };
       for (let i = 0; i < 300; i++) {
-        store.tx(() => store.addresses.insert(ACCOUNT, doc(i)));
+        store.tx(() => store.repo(ADDRESSES).insert(ACCOUNT, doc(i)));
         store.flush(); // one commit each, as separate requests would
       }
       expect(store.db.pragma('wal_autocheckpoint', {simple: true})).to.equal(0);

@@ -1,4 +1,6 @@
-import {SystemClock, type Clock} from './engine/clock.js';
+import {ManualClock, SystemClock, type Clock} from './engine/clock.js';
+import {createCore, startCore, stopCore, type Core} from './engine/core.js';
+import {TABLES} from './model/index.js';
 import {DEFAULT_HOST, defaultAccount} from './defaults.js';
 import {createServer} from './server.js';
 import {Store, StoreError, type AccountCredentials} from './store/index.js';
@@ -16,7 +18,15 @@ export interface EmulatorOptions {
   db?: string;
   /** Accounts to create; the first is the one returned. Default: the documented test account. */
   accounts?: AccountCredentials[];
-  clock?: Clock;
+  /**
+   * The one clock: 'system' (real time, the default) or 'manual' (stands still until
+   * `emu.clock.advance()`), or a Clock of your own.
+   */
+  clock?: 'system' | 'manual' | Clock;
+  /** Memory all in-memory listings may hold together, in bytes. */
+  listingBudget?: number;
+  /** How long a webhook may take to answer (Twilio: 5 s). */
+  webhookTimeoutMs?: number;
   /** One line per request, when given. */
   log?: (line: string) => void;
   onError?: (error: unknown) => void;
@@ -32,7 +42,9 @@ export interface Emulator {
   authToken: string;
   apiKey?: string;
   apiSecret?: string;
-  clock: Clock;
+  clock: EmulatorClock;
+  /** Resolves once no webhook delivery is queued or in flight. */
+  idle(): Promise<void>;
   /** Delete every resource (accounts are re-created). */
   reset(): Promise<void>;
   /** Drain connections, checkpoint the WAL, close the database. */
@@ -47,15 +59,19 @@ export interface Emulator {
  *   await emu.stop();
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const clock = options.clock ?? new SystemClock();
+  const clock =
+    options.clock === 'manual' ? new ManualClock() : options.clock === 'system' || !options.clock ? new SystemClock() : options.clock;
   const accounts = options.accounts?.length ? options.accounts : [defaultAccount()];
   const dbPath = options.db ?? ':memory:';
-  const store = new Store(dbPath, accounts, () => clock.now());
+  const store = new Store(dbPath, accounts, () => clock.now(), {tables: TABLES, listingBudget: options.listingBudget});
+  const core = createCore(store, clock, {onError: options.onError, webhookTimeoutMs: options.webhookTimeoutMs});
   const host = options.host ?? DEFAULT_HOST;
-  const app = createServer({store, clock, log: options.log, onError: options.onError, startedAt: new Date()});
+  const app = createServer({store, clock, core, log: options.log, onError: options.onError, startedAt: new Date()});
   try {
+    startCore(core);
     await app.listen(options.port ?? 0, host);
   } catch (error) {
+    stopCore(core);
     await store.close();
     throw error;
   }
@@ -73,7 +89,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     authToken: first.authToken,
     apiKey: first.apiKey,
     apiSecret: first.apiSecret,
-    clock,
+    clock: emulatorClock(core),
+    idle: () => core.webhooks.idle(),
     async reset() {
       store.reset(clock.now());
       await store.settled();
@@ -82,9 +99,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (stopped) return;
       stopped = true;
       await app.close();
+      stopCore(core);
       await store.close();
     },
   };
 }
 
 export {StoreError as EmulatorStoreError};
+
+/** The emulator's clock as tests drive it: read it, or move it forward firing every timer due. */
+export interface EmulatorClock {
+  now(): Date;
+  /** Move forward by ms or an ISO 8601 duration (`PT10M`); resolves once every timer due fired and its reactions drained. */
+  advance(by: number | string): Promise<void>;
+  /** Move forward to a later time. */
+  set(to: Date | string): Promise<void>;
+}
+
+function emulatorClock(core: Core): EmulatorClock {
+  return {
+    now: () => core.clock.now(),
+    advance: (by) => core.scheduler.advance(by),
+    set: (to) => core.scheduler.advanceTo(new Date(to).getTime()),
+  };
+}

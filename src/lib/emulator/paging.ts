@@ -57,10 +57,9 @@ export function pageBody(
   // every link is this JSON-escaped prefix plus characters that need no escaping
   const prefix = JSON.stringify(`${collectionUrl}?${query}PageSize=${paging.size}&Page=`).slice(0, -1);
   const link = (page: number, token?: string) => `${prefix}${page}${token ? `&PageToken=${token}` : ''}"`;
-  // cursors around this page; an empty page (its records deleted meanwhile) keeps the request's
-  const start = paging.start;
-  const prevSeq = result.first ?? ('after' in start ? start.after + 1 : undefined);
-  const nextSeq = result.last ?? ('before' in start ? Math.max(start.before - 1, 0) : undefined);
+  // cursors around this page (an empty page, its records deleted meanwhile, keeps the request's)
+  const prevSeq = result.prevSeq;
+  const nextSeq = result.nextSeq;
   // a PageToken without Page (curl users copy just the token) still gets its previous link
   const previous =
     result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}`) : 'null';

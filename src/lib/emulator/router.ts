@@ -1,8 +1,11 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {Clock} from './engine/clock.js';
+import type {Core} from './engine/core.js';
 import {CODES, TwilioApiError} from './errors.js';
 import type {Params} from './params.js';
 import type {Store} from './store/index.js';
+import type {RenderUrls} from './store/repository.js';
+import type {Tx} from './store/tx.js';
 
 /** The Twilio domains the emulator answers, as the first path segment (`/conversations/v1/...`). */
 export const DOMAINS = ['conversations', 'flex-api', 'taskrouter', 'studio'] as const;
@@ -20,6 +23,12 @@ export interface Ctx {
   headers: IncomingHttpHeaders;
   store: Store;
   clock: Clock;
+  /** The engines' shared parts: scheduler, bus, webhook sender. */
+  core: Core;
+  /** Run fn in a transaction of this request's account (one savepoint of the current batch). */
+  tx<T>(fn: (tx: Tx) => T): T;
+  /** URLs for rendering the items of the collection at `path` (a Twilio path of this domain). */
+  urls(path: string): RenderUrls;
   /** The Twilio path requested, without the domain prefix (`/v1/Configuration/Addresses/IG…`). */
   path: string;
   /** Absolute URL of a path of this resource's domain, pointing back where the client came from. */
@@ -35,7 +44,15 @@ export type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 
 export interface Resource {
   domain: Domain;
-  /** `'METHOD /v1/Path/:Param'` → handler. Update is always POST, as on Twilio. */
+  /**
+   * Path prefixes the routes are mounted under (default: ['']): one declaration serves
+   * `/v1/Conversations/...` and `/v1/Services/:ChatServiceSid/Conversations/...` alike.
+   */
+  mounts?: string[];
+  /**
+   * `'METHOD /v1/Path/:Param'` → handler; parameters are named as each route's template writes
+   * them (the specs' names: `:Sid` here, `:ConversationSid/Messages` there). Update is always POST.
+   */
   routes: Record<string, Handler>;
 }
 
@@ -67,13 +84,15 @@ export interface Mount {
 export interface Route {
   mount: Mount;
   handlers: Map<string, Handler>;
+  /** Each method's parameter names, in path order (templates may name a position differently). */
+  names: Map<string, string[]>;
   /** The methods this path answers, for a 405's Allow header. */
   allow: string;
 }
 
 interface Node {
   literal: Map<string, Node>;
-  param?: {name: string; node: Node};
+  param?: Node;
   route?: Route;
 }
 
@@ -87,50 +106,67 @@ const newNode = (): Node => ({literal: new Map()});
 export class Router {
   private readonly root = newNode();
 
-  add(mount: Mount, routes: Record<string, Handler>): void {
-    for (const [key, handler] of Object.entries(routes)) {
-      const space = key.indexOf(' ');
-      const method = key.slice(0, space);
-      let node = this.root;
-      for (const seg of [mount.prefix, ...segments(key.slice(space + 1))]) {
-        if (seg.startsWith(':')) {
-          const name = seg.slice(1);
-          if (node.param && node.param.name !== name)
-            throw new Error(`route ${key}: parameter :${name} clashes with :${node.param.name}`);
-          node.param ??= {name, node: newNode()};
-          node = node.param.node;
-        } else {
-          let next = node.literal.get(seg);
-          if (!next) node.literal.set(seg, (next = newNode()));
-          node = next;
+  /** Every route as `METHOD /prefix/path/:Param` (for tests that compare them with the specs). */
+  readonly routes: string[] = [];
+
+  add(mount: Mount, routes: Record<string, Handler>, mounts: string[] = ['']): void {
+    for (const prefix of mounts)
+      for (const [key, handler] of Object.entries(routes)) {
+        const space = key.indexOf(' ');
+        const method = key.slice(0, space);
+        const template = prefix + key.slice(space + 1);
+        const names: string[] = [];
+        let node = this.root;
+        for (const seg of [mount.prefix, ...segments(template)]) {
+          if (seg.startsWith(':')) {
+            names.push(seg.slice(1));
+            node.param ??= newNode();
+            node = node.param;
+          } else {
+            let next = node.literal.get(seg);
+            if (!next) node.literal.set(seg, (next = newNode()));
+            node = next;
+          }
         }
+        if (new Set(names).size !== names.length) throw new Error(`route ${method} ${template} names a parameter twice`);
+        node.route ??= {mount, handlers: new Map(), names: new Map(), allow: ''};
+        if (node.route.handlers.has(method)) throw new Error(`route ${method} ${template} is defined twice`);
+        node.route.handlers.set(method, handler);
+        node.route.names.set(method, names);
+        node.route.allow = [...node.route.handlers.keys()].join(', ');
+        this.routes.push(`${method} /${mount.prefix}${template}`);
       }
-      node.route ??= {mount, handlers: new Map(), allow: ''};
-      if (node.route.handlers.has(method)) throw new Error(`route ${key} is defined twice`);
-      node.route.handlers.set(method, handler);
-      node.route.allow = [...node.route.handlers.keys()].join(', ');
-    }
   }
 
-  /** The route of a request path (without its query) and its decoded parameters, or undefined. */
-  match(path: string): {route: Route; params: Record<string, string>} | undefined {
+  /** The route of a request path (without its query) and its raw parameter segments, or undefined. */
+  match(path: string): {route: Route; values: string[]} | undefined {
     const segs = segments(path);
-    const params: Record<string, string> = {};
-    const route = walk(this.root, segs, 0, params);
-    return route ? {route, params} : undefined;
+    const values: string[] = [];
+    const route = walk(this.root, segs, 0, values);
+    return route ? {route, values} : undefined;
   }
 }
 
-function walk(node: Node, segs: string[], i: number, params: Record<string, string>): Route | undefined {
+/** Name a match's parameter values as the method's template does (%-decoded). */
+export function routeParams(route: Route, method: string, values: string[]): Record<string, string> {
+  const names = route.names.get(method) ?? [];
+  const params: Record<string, string> = {};
+  for (let i = 0; i < names.length; i++) params[names[i]] = decode(values[i]);
+  return params;
+}
+
+function walk(node: Node, segs: string[], i: number, values: string[]): Route | undefined {
   if (i === segs.length) return node.route;
   const literal = node.literal.get(segs[i]);
   if (literal) {
-    const found = walk(literal, segs, i + 1, params);
+    const found = walk(literal, segs, i + 1, values);
     if (found) return found;
   }
   if (!node.param) return undefined;
-  const found = walk(node.param.node, segs, i + 1, params);
-  if (found) params[node.param.name] = decode(segs[i]);
+  const depth = values.length;
+  values.push(segs[i]);
+  const found = walk(node.param, segs, i + 1, values);
+  if (!found) values.length = depth;
   return found;
 }
 

@@ -12,15 +12,19 @@ import {parse as parseQs} from 'node:querystring';
 import {RESOURCES} from './api/index.js';
 import {controlRoutes} from './control/index.js';
 import type {Clock} from './engine/clock.js';
+import type {Core} from './engine/core.js';
+import type {RenderUrls} from './store/repository.js';
+import {Tx} from './store/tx.js';
 import {CODES, errors, TwilioApiError} from './errors.js';
 import {Params} from './params.js';
-import {DOMAINS, RawJson, Router, type Ctx, type Handler, type Reply} from './router.js';
+import {DOMAINS, RawJson, routeParams, Router, type Ctx, type Handler, type Reply} from './router.js';
 import type {Store} from './store/index.js';
 import {newSid} from './sid.js';
 
 export interface ServerOptions {
   store: Store;
   clock: Clock;
+  core: Core;
   /** One line per request (`<-- [201] POST /conversations/v1/... 1.2ms`), when set. */
   log?: (line: string) => void;
   /** Called with unexpected errors (they still answer Twilio's 500 body). */
@@ -53,7 +57,7 @@ const CONTROL_PREFIX = '/_emulator';
  */
 export function createServer(opts: ServerOptions): EmulatorServer {
   const router = new Router();
-  for (const resource of RESOURCES) router.add({prefix: resource.domain, auth: true}, resource.routes);
+  for (const resource of RESOURCES) router.add({prefix: resource.domain, auth: true}, resource.routes, resource.mounts);
   router.add({prefix: CONTROL_PREFIX.slice(1), auth: false}, controlRoutes(opts));
   const auth = new AuthCache(opts.store);
 
@@ -179,10 +183,17 @@ function handle(
     }
     const match = router.match(path);
     if (!match) throw errors.notFound(twilioPath(path));
-    const {route, params} = match;
+    const route = match.route;
     const method = req.method ?? 'GET';
-    const handler = route.handlers.get(method === 'HEAD' ? 'GET' : method);
+    const verb = method === 'HEAD' ? 'GET' : method;
+    const handler = route.handlers.get(verb);
     if (!handler) throw errors.methodNotAllowed(method, twilioPath(path), route.allow);
+    const params = routeParams(route, verb, match.values);
+    // the control API takes no credentials, but a request that sends some acts for that account
+    if (!route.mount.auth && req.headers.authorization) {
+      accountSid = auth.account(req.headers.authorization) ?? '';
+      if (!accountSid) throw errors.unauthorized();
+    }
     if (!route.mount.auth) refuseForeignOrigin(req);
 
     // no Host (HTTP/1.0): the address the client reached
@@ -316,6 +327,7 @@ function isJson(headers: IncomingHttpHeaders): boolean {
 class RequestCtx implements Ctx {
   readonly store: Store;
   readonly clock: Clock;
+  readonly core: Core;
   private parsedQuery?: Params;
   private parsedForm?: Params;
 
@@ -331,6 +343,15 @@ class RequestCtx implements Ctx {
   ) {
     this.store = opts.store;
     this.clock = opts.clock;
+    this.core = opts.core;
+  }
+
+  tx<T>(fn: (tx: Tx) => T): T {
+    return this.store.tx(() => fn(new Tx(this.store, this.accountSid, this.clock.now())));
+  }
+
+  urls(path: string): RenderUrls {
+    return {base: this.base + path, root: this.base};
   }
 
   get query(): Params {

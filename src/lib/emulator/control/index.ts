@@ -5,6 +5,7 @@ import {created, ok, type Handler} from '../router.js';
 import type {ServerOptions} from '../server.js';
 import {newSid} from '../sid.js';
 import {VERSION} from '../version.js';
+import {coreControlRoutes} from './core.js';
 
 /**
  * The emulator's own API under /_emulator (never a Twilio path): health, reset, accounts.
@@ -14,6 +15,7 @@ import {VERSION} from '../version.js';
 export function controlRoutes(opts: ServerOptions): Record<string, Handler> {
   const {store, clock} = opts;
   return {
+    ...coreControlRoutes(opts),
     'GET /health': () =>
       ok({
         status: 'ok',

@@ -3,8 +3,18 @@ import {dirname, resolve} from 'node:path';
 import Database from 'better-sqlite3';
 import {DATA_TABLES, MIGRATIONS} from './migrations.js';
 import {Checkpointer, WAL_LIMIT} from './checkpointer.js';
-import {ResourceRepo} from './repository.js';
-import type {AddressConfigurationDoc} from '../api/conversations/addresses.js';
+import {ListingBudget, ResourceRepo, type RepoHost} from './repository.js';
+import {columnType, tableDdl, type TableDecl} from './table.js';
+
+export interface StoreOptions {
+  /** Every table the domains declare (model/<domain>.ts); the store derives their DDL. */
+  tables?: TableDecl<any>[];
+  /** Bytes all in-memory listings may hold together (least recently used dropped past it). */
+  listingBudget?: number;
+}
+
+/** Default memory budget of all listings together (the 20,000-row benchmark scope takes ~25 MiB). */
+export const DEFAULT_LISTING_BUDGET = 64 * 1024 * 1024;
 
 export interface AccountCredentials {
   accountSid: string;
@@ -40,30 +50,51 @@ export class StoreError extends Error {
  * (synchronous=NORMAL; see README "Design" for power-loss notes). Batching the commits of
  * concurrent requests saves most of their WAL writes.
  */
-export class Store {
+export class Store implements RepoHost {
   readonly db: Database.Database;
-  readonly addresses: ResourceRepo<AddressConfigurationDoc>;
   private principals = new Map<string, Principal>();
   /** Bumped whenever the set of credentials changes (callers may cache authentication answers). */
   principalsGeneration = 0;
   private batch?: {settled: Promise<void>; resolve: () => void; reject: (e: unknown) => void};
   private readonly checkpointer?: Checkpointer;
+  /** The one memory budget of every repository's in-memory listings. */
+  readonly budget: ListingBudget;
+  private readonly repos = new Map<TableDecl<any>, ResourceRepo<any>>();
+  private readonly childRepos = new Map<TableDecl<any>, ResourceRepo<any>[]>();
+  /** Listings changed by the current batch, in order: a rolled-back savepoint drops its own. */
+  private journal: [ResourceRepo<any>, string][] = [];
+  /** Run after each COMMIT, before the batch's waiters hear of it (the bus, the scheduler, the sender). */
+  private readonly committedHooks: (() => void)[] = [];
+  private inHooks = false;
+  /** What the current batch wrote besides resources (so commits that wrote none skip the hooks' queries). */
+  readonly wrote = {events: false, timers: false, deliveries: false};
 
   /** Releases this store's claim on its database file (see claimDatabase). */
   private readonly release: () => void;
 
-  constructor(readonly path: string, private readonly seedAccounts: AccountCredentials[], now: () => Date) {
+  constructor(
+    readonly path: string,
+    private readonly seedAccounts: AccountCredentials[],
+    now: () => Date,
+    options: StoreOptions = {},
+  ) {
+    this.budget = new ListingBudget(options.listingBudget ?? DEFAULT_LISTING_BUDGET);
     this.release = claimDatabase(path);
     try {
-      this.db = openDatabase(path);
+      this.db = openDatabase(path, options.tables ?? []);
     } catch (error) {
       this.release();
       throw error;
     }
     this.runInTx = this.db.transaction((fn: () => unknown) => fn());
-    this.addresses = new ResourceRepo<AddressConfigurationDoc>(this.db, 'address_configurations', {
-      keys: {type: (d) => d.type, address: (d) => d.address},
-    });
+    for (const decl of options.tables ?? []) this.repos.set(decl, new ResourceRepo(this.db, decl, this));
+    for (const decl of this.repos.keys())
+      if (decl.parent) {
+        if (!this.repos.has(decl.parent)) throw new Error(`table ${decl.name}: its parent ${decl.parent.name} is not declared`);
+        const list = this.childRepos.get(decl.parent) ?? [];
+        list.push(this.repos.get(decl)!);
+        this.childRepos.set(decl.parent, list);
+      }
     try {
       this.seed(now());
       this.flush();
@@ -88,23 +119,55 @@ export class Store {
     }
   }
 
+  /** The repository of a declared table. */
+  repo<T extends {sid: string}>(decl: TableDecl<T>): ResourceRepo<T> {
+    const r = this.repos.get(decl);
+    if (!r) throw new Error(`table ${decl.name} is not declared to this store`);
+    return r as ResourceRepo<T>;
+  }
+
+  /** RepoHost: a listing changed inside the current transaction. */
+  changed(repo: ResourceRepo<any>, scope: string): void {
+    this.journal.push([repo, scope]);
+  }
+
+  /** RepoHost: the repositories whose rows belong to rows of decl's table. */
+  children(decl: TableDecl<any>): ResourceRepo<any>[] {
+    return this.childRepos.get(decl) ?? [];
+  }
+
+  /** Run fn after every COMMIT (before the committed batch's waiters are told). */
+  onCommitted(fn: () => void): void {
+    this.committedHooks.push(fn);
+  }
+
+  /** Drop the listings changed since journal position `from` (their writes were rolled back). */
+  private undo(from: number): void {
+    for (let i = this.journal.length - 1; i >= from; i--) {
+      const [repo, scope] = this.journal[i];
+      repo.forgetScope(scope);
+    }
+    this.journal.length = from;
+  }
+
   /**
    * Run fn as one atomic unit of the current batch: its writes are committed together with the
-   * other writes of this event-loop turn, or rolled back alone if fn throws.
+   * other writes of this event-loop turn, or rolled back alone if fn throws (and the in-memory
+   * listings it changed, of whichever repositories, are dropped with them).
    */
   tx<T>(fn: () => T): T {
     if (!this.batch) this.begin();
-    const changes = this.addresses.listingChanges;
+    const mark = this.journal.length;
     try {
       return this.runInTx(fn) as T;
     } catch (error) {
       // SQLite rolled back fn's savepoint: listings it changed hold writes that no longer exist
-      if (this.addresses.listingChanges !== changes) this.addresses.forget();
+      if (this.journal.length > mark) this.undo(mark);
       throw error;
     }
   }
 
-  /** Resolves when every write made so far is committed; undefined when nothing is pending. */
+  /** Resolves when every write made so far is committed (and reacted to); undefined when nothing is pending. */
   settled(): Promise<void> | undefined {
     return this.batch?.settled;
   }
@@ -118,12 +181,22 @@ export class Store {
       this.db.exec('COMMIT');
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      this.addresses.forget();
+      this.undo(0);
+      this.wrote.events = this.wrote.timers = this.wrote.deliveries = false;
       batch.reject(error);
       throw error;
     }
-    batch.resolve();
+    this.journal.length = 0;
     this.checkpointer?.committed();
+    if (!this.inHooks && this.committedHooks.length) {
+      this.inHooks = true;
+      try {
+        for (const hook of this.committedHooks) hook();
+      } finally {
+        this.inHooks = false;
+      }
+    }
+    batch.resolve();
   }
 
   private begin(): void {
@@ -148,10 +221,23 @@ export class Store {
   /** One transaction wrapper, built once (building it per call cost ~8 % of a create). */
   private readonly runInTx: (fn: () => unknown) => unknown;
 
+  /** A prepared statement of the store's own tables, prepared once. */
+  sql(text: string): Database.Statement {
+    let s = this.fixed.get(text);
+    if (!s) this.fixed.set(text, (s = this.db.prepare(text)));
+    return s;
+  }
+  private readonly fixed = new Map<string, Database.Statement>();
+
   /** Which account a Basic-auth username/password pair authenticates as, or undefined. */
   authenticate(username: string, password: string): string | undefined {
     const p = this.principals.get(username);
     return p && p.password === password ? p.accountSid : undefined;
+  }
+
+  /** The auth token of an account (webhooks are signed with it). */
+  authToken(accountSid: string): string | undefined {
+    return this.principals.get(accountSid)?.password;
   }
 
   addAccount(acct: AccountCredentials, now: Date): void {
@@ -166,7 +252,15 @@ export class Store {
       }
     });
     this.loadPrincipals();
+    for (const fn of this.accountHooks) this.tx(() => fn(acct.accountSid));
   }
+
+  /** Run fn for every account created (engines provision what a new account has, e.g. a default service). */
+  onAccountAdded(fn: (accountSid: string) => void): void {
+    this.accountHooks.push(fn);
+    for (const a of this.accounts()) this.tx(() => fn(a.sid));
+  }
+  private readonly accountHooks: ((accountSid: string) => void)[] = [];
 
   accounts(): {sid: string; friendly_name: string}[] {
     return this.db.prepare('SELECT sid, friendly_name FROM accounts ORDER BY date_created').all() as {
@@ -178,11 +272,20 @@ export class Store {
   /** Delete every resource of every account, then re-create the configured accounts. */
   reset(now: Date): void {
     this.tx(() => {
+      for (const r of this.repos.values()) this.db.prepare(`DELETE FROM ${r.table}`).run();
       for (const t of DATA_TABLES) this.db.prepare(`DELETE FROM ${t}`).run();
     });
-    this.addresses.forget();
+    for (const r of this.repos.values()) r.forget();
+    this.journal.length = 0;
+    for (const fn of this.resetHooks) fn();
     this.seed(now);
   }
+
+  /** Run fn after a reset (engines drop what they keep in memory). */
+  onReset(fn: () => void): void {
+    this.resetHooks.push(fn);
+  }
+  private readonly resetHooks: (() => void)[] = [];
 
   /** Commit what is pending, stop the checkpointer, copy the WAL into the file and close. */
   async close(): Promise<void> {
@@ -290,7 +393,7 @@ function isFile(path: string): boolean {
   return path !== ':memory:' && path !== '';
 }
 
-function openDatabase(path: string): Database.Database {
+function openDatabase(path: string, tables: TableDecl<any>[]): Database.Database {
   let db: Database.Database;
   try {
     const file = isFile(path);
@@ -309,6 +412,7 @@ function openDatabase(path: string): Database.Database {
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -4000'); // 4 MB page cache (default 16 MB): lists read through indexes
     migrate(db, path);
+    ensureTables(db, tables);
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;
@@ -356,4 +460,28 @@ function isFlexconvDatabase(db: Database.Database): boolean {
   if (!table) return false;
   const row = db.prepare("SELECT value FROM flexconv_meta WHERE key = 'app'").get() as {value: string} | undefined;
   return row?.value === 'flexconv-emulator';
+}
+
+/**
+ * Create the declared tables and indexes that don't exist yet; a key column a newer declaration
+ * added to an existing table is added and filled from each row's document.
+ */
+function ensureTables(db: Database.Database, tables: TableDecl<any>[]): void {
+  db.transaction(() => {
+    for (const decl of tables) {
+      const [create, ...indexes] = tableDdl(decl);
+      db.exec(create);
+      const have = new Set((db.pragma(`table_info(${decl.name})`) as {name: string}[]).map((c) => c.name));
+      const added = Object.entries(decl.keys ?? {}).filter(([c]) => !have.has(c));
+      for (const [c, k] of added) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN ${c} ${columnType(k)}`);
+      if (added.length) {
+        const set = db.prepare(`UPDATE ${decl.name} SET ${added.map(([c]) => `${c} = ?`).join(', ')} WHERE seq = ?`);
+        for (const row of db.prepare(`SELECT seq, doc FROM ${decl.name}`).all() as {seq: number; doc: string}[]) {
+          const doc = JSON.parse(row.doc);
+          set.run(...added.map(([, k]) => k.get(doc) ?? null), row.seq);
+        }
+      }
+      for (const ddl of indexes) db.exec(ddl);
+    }
+  })();
 }

@@ -39,7 +39,69 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX address_configurations_list ON address_configurations (account_sid, parent_sid, seq);
   CREATE INDEX address_configurations_by_type ON address_configurations (account_sid, parent_sid, type, seq);
   `,
+  // 2: the engines' fixed tables: event log, persisted timers, webhook deliveries and their attempts
+  `
+  CREATE TABLE event_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_sid TEXT NOT NULL,
+    type TEXT NOT NULL,
+    resource_sid TEXT,
+    date_ms INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX event_log_by_account ON event_log (account_sid, seq);
+  INSERT INTO flexconv_meta (key, value) VALUES ('bus_cursor', '0');
+
+  CREATE TABLE timers (
+    key TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    due_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX timers_due ON timers (due_ms, key);
+
+  CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,
+    ordering_key TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL DEFAULT 1,
+    date_created_ms INTEGER NOT NULL,
+    date_updated_ms INTEGER NOT NULL,
+    last_status INTEGER,
+    last_error TEXT,
+    event_seq INTEGER
+  );
+  CREATE INDEX deliveries_pending ON deliveries (status, seq);
+  CREATE INDEX deliveries_by_account ON deliveries (account_sid, seq);
+
+  CREATE TABLE webhook_attempts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_sid TEXT NOT NULL,
+    account_sid TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    date_ms INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    status INTEGER,
+    latency_ms REAL NOT NULL,
+    error TEXT,
+    response TEXT
+  );
+  CREATE INDEX webhook_attempts_by_account ON webhook_attempts (account_sid, seq);
+  `,
 ];
 
-/** Tables whose rows are user data (cleared by reset); accounts are re-seeded after a reset. */
-export const DATA_TABLES = ['address_configurations', 'api_keys', 'accounts'];
+/**
+ * Fixed tables whose rows are user data (cleared by reset, with every declared table); accounts
+ * are re-seeded after a reset.
+ */
+export const DATA_TABLES = ['event_log', 'timers', 'deliveries', 'webhook_attempts', 'api_keys', 'accounts'];

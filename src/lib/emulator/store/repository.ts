@@ -1,6 +1,7 @@
 import type {Database, Statement} from 'better-sqlite3';
+import type {KeyDecl, KeyValue, LinkDecl, TableDecl, UniqueDecl} from './table.js';
 
-/** Where a page starts: after/before a known seq (cursor), or at an offset (plain Page=N). */
+/** Where a page starts: after/before a known seq (cursor, in the list's order), or at an offset. */
 export type PageStart = {after: number} | {before: number} | {offset: number};
 
 /** One page of a list, already rendered: `items` is the JSON text of the items, comma-separated. */
@@ -9,18 +10,35 @@ export interface PageResult {
   /** Length of `items` in UTF-8 bytes. */
   itemsBytes: number;
   count: number;
-  /** seq of the first and last item (undefined on an empty page). */
-  first?: number;
-  last?: number;
+  /** Cursor for the previous page (PB<seq>) and the next (PA<seq>), in the list's order. */
+  prevSeq?: number;
+  nextSeq?: number;
   hasNext: boolean;
   hasPrevious: boolean;
 }
 
-export interface RepoOptions<T> {
-  /** Key columns: column name → how to read it from the document. */
-  keys: Record<string, (doc: T) => string>;
-  /** Sub-resource links every item carries (`{participants: 'Participants'}` → links.participants = url + '/Participants'). */
-  links?: Record<string, string>;
+/** A condition on a key column: a value (NULL matches IS NULL), a set, a range or a negation. */
+export type Cond =
+  | KeyValue
+  | {in: KeyValue[]}
+  | {gt?: KeyValue; gte?: KeyValue; lt?: KeyValue; lte?: KeyValue}
+  | {ne: KeyValue};
+
+export interface ListQuery<T> {
+  /** Conditions on key columns, all of which must hold (SQL, through the indexes). */
+  where?: Record<string, Cond>;
+  /** `desc`: newest first (Order=desc). */
+  order?: 'asc' | 'desc';
+  /** A predicate over the rows SQL narrowed down (JSON attributes, computed fields). */
+  filter?: (doc: T) => boolean;
+}
+
+/** URLs a rendered item needs: its collection's URL and its domain's root (for links to any path). */
+export interface RenderUrls {
+  /** The collection URL (the item's url is base + '/' + sid). */
+  base: string;
+  /** The domain's root URL (`http://127.0.0.1:4010/conversations`), for links given as paths. */
+  root: string;
 }
 
 /**
@@ -29,19 +47,70 @@ export interface RepoOptions<T> {
  */
 export const MAX_LISTED_IN_MEMORY = 100_000;
 
-/** Rows of one scope as parallel arrays, in seq order (a page is a range of indexes). */
+/** Rows as parallel arrays, in seq order (a page is a range of indexes). */
 interface Rows {
   seqs: number[];
   sids: string[];
   texts: string[];
 }
 
+/** Memory a listing row costs beyond its strings (arrays' slots, the sid, bookkeeping). */
+const ROW_OVERHEAD = 120;
+
+/**
+ * The one memory budget of every in-memory listing of a store: listings are charged for their
+ * rows' text (stored and rendered), and past the limit the least recently used are dropped (the
+ * next list of their scope reads SQLite, and loads the listing again when it fits).
+ */
+export class ListingBudget {
+  used = 0;
+  /** Listings in least-recently-used order (a Map keeps insertion order; a use re-inserts). */
+  private readonly lru = new Map<Listing, () => void>();
+
+  constructor(readonly limit: number) {}
+
+  /** Register a listing with the function that drops it from its repository. */
+  add(listing: Listing, drop: () => void): void {
+    this.lru.set(listing, drop);
+    this.used += listing.bytes;
+  }
+
+  use(listing: Listing): void {
+    const drop = this.lru.get(listing);
+    if (drop === undefined) return;
+    this.lru.delete(listing);
+    this.lru.set(listing, drop);
+  }
+
+  charge(listing: Listing, bytes: number): void {
+    listing.bytes += bytes;
+    if (this.lru.has(listing)) this.used += bytes;
+  }
+
+  remove(listing: Listing): void {
+    if (this.lru.delete(listing)) this.used -= listing.bytes;
+  }
+
+  /** Drop the least recently used listings until the budget holds. */
+  enforce(): void {
+    while (this.used > this.limit && this.lru.size) {
+      const [listing, drop] = this.lru.entries().next().value!;
+      this.remove(listing);
+      drop();
+    }
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+}
+
 /**
  * The rows of one (account, parent) scope in insertion order, held in memory once the scope is
  * first listed and kept in step by every write of the repository (write-through: SQLite stays
- * the source of truth, and any rolled-back transaction drops every listing).
+ * the source of truth; a rolled-back transaction drops the listings it changed).
  */
-class Listing implements Rows {
+export class Listing implements Rows {
   seqs: number[] = [];
   sids: string[] = [];
   texts: string[] = [];
@@ -53,6 +122,12 @@ class Listing implements Rows {
   /** UTF-8 length of each rendered item (so a response's Content-Length needs no pass over it). */
   renderedBytes: number[] = [];
   renderedBase = '';
+  /** What this listing is charged in its budget (an estimate of its strings' memory). */
+  bytes = 0;
+  /** Pages served since the last change, by base URL and position: a change empties it. */
+  pages = new Map<string, PageResult>();
+
+  constructor(private readonly budget: ListingBudget) {}
 
   /** First index whose seq is ≥ seq (binary search). */
   lowerBound(seq: number): number {
@@ -66,9 +141,6 @@ class Listing implements Rows {
     return lo;
   }
 
-  /** Pages served since the last change, by base URL and position: a change empties it. */
-  pages = new Map<string, PageResult>();
-
   push(seq: number, sid: string, text: string): void {
     this.pages.clear();
     this.seqs.push(seq);
@@ -76,12 +148,31 @@ class Listing implements Rows {
     this.texts.push(text);
     this.rendered.push(undefined);
     this.renderedBytes.push(0);
+    this.budget.charge(this, text.length + ROW_OVERHEAD);
   }
 
   replace(i: number, text: string): void {
     this.pages.clear();
+    this.budget.charge(this, text.length - this.texts[i].length - (this.rendered[i]?.length ?? 0));
     this.texts[i] = text;
     this.rendered[i] = undefined;
+  }
+
+  setRendered(i: number, item: string, bytes: number): void {
+    const before = this.rendered[i]?.length ?? 0;
+    this.rendered[i] = item;
+    this.renderedBytes[i] = bytes;
+    this.budget.charge(this, item.length - before);
+  }
+
+  /** Forget every rendered item (a client came with another base URL). */
+  rebase(quoted: string): void {
+    let freed = 0;
+    for (const r of this.rendered) if (r !== undefined) freed += r.length;
+    this.budget.charge(this, -freed);
+    this.renderedBase = quoted;
+    this.rendered = new Array(this.seqs.length);
+    this.renderedBytes = new Array(this.seqs.length).fill(0);
   }
 
   indexOfSid(sid: string, seq: number | undefined): number {
@@ -94,6 +185,7 @@ class Listing implements Rows {
 
   remove(i: number): void {
     this.pages.clear();
+    this.budget.charge(this, -(this.texts[i].length + (this.rendered[i]?.length ?? 0) + ROW_OVERHEAD));
     this.seqs.splice(i, 1);
     this.sids.splice(i, 1);
     this.texts.splice(i, 1);
@@ -102,52 +194,82 @@ class Listing implements Rows {
   }
 }
 
+/** What a repository reports to its store: a listing it changed (so a rollback can drop it). */
+export interface RepoHost {
+  budget: ListingBudget;
+  /** A listing of `repo`'s scope changed inside the current transaction. */
+  changed(repo: ResourceRepo<any>, scope: string): void;
+  /** The repositories of the tables whose parent is this table (deletes cascade into them). */
+  children(decl: TableDecl<any>): ResourceRepo<any>[];
+}
+
 /**
- * One repository shape for every emulated resource: documents stored as JSON, scoped to an
- * account (and a parent resource for nested lists), listed in insertion order (`seq`) and paged
- * by position or cursor, never by scanning, with a few indexed key columns for lookups, filters
- * and uniqueness.
+ * One repository shape for every emulated resource, derived from its table declaration:
+ * documents stored as JSON, scoped to an account (and a parent row for nested lists), listed in
+ * insertion order (`seq`) and paged by position or cursor, with declared key columns for
+ * lookups, filters, uniqueness and ranges.
  *
- * Reads of unfiltered lists come from an in-memory listing of the scope (see Listing); filtered
- * lists read SQLite through the (account, parent, key, seq) index.
+ * Reads of unfiltered lists come from an in-memory listing of the scope when the table keeps
+ * one (see Listing); other lists read SQLite through the (account, parent[, key], seq) indexes.
  *
  * A document is stored without `url`/`links` (they depend on the URL the client used);
- * `renderText` adds them, for one document and for every item of a list alike: the document's
+ * rendering adds them, for one document and for every item of a list alike: the document's
  * fields, then `url`, then `links`.
  */
 export class ResourceRepo<T extends {sid: string}> {
+  readonly table: string;
   private readonly stmts = new Map<string, Statement>();
-  private readonly keys: Record<string, (doc: T) => string>;
-  private readonly links: [string, string][];
+  private readonly keyCols: string[];
+  private readonly keyReads: KeyDecl<T>['get'][];
+  private readonly subLinks: [string, string][] = [];
+  private readonly pathLinks: [string, (doc: T) => string][] = [];
+  private readonly uniques: [string, UniqueDecl<T>][];
   private listings = new Map<string, Listing>();
 
   constructor(
     private readonly db: Database,
-    readonly table: string,
-    options: RepoOptions<T>,
+    readonly decl: TableDecl<T>,
+    private readonly host: RepoHost,
   ) {
-    this.keys = options.keys;
-    this.links = Object.entries(options.links ?? {});
+    this.table = decl.name;
+    const keys = Object.entries(decl.keys ?? {});
+    this.keyCols = keys.map(([c]) => c);
+    this.keyReads = keys.map(([, k]) => k.get);
+    for (const [name, link] of Object.entries(decl.links ?? {}) as [string, LinkDecl<T>][]) {
+      if (typeof link === 'string') this.subLinks.push([name, link]);
+      else this.pathLinks.push([name, link]);
+    }
+    this.uniques = Object.entries(decl.unique ?? {});
   }
 
   /**
    * The API JSON of one stored document: its text with `url` (base + sid) and `links` spliced
-   * in before the closing brace. `base` is JSON-escaped once per call site (see `quoteBase`).
+   * in before the closing brace. `quotedBase` is JSON-escaped once per call site (see quoteBase).
    */
-  private renderText(text: string, sid: string, quotedBase: string): string {
+  private renderText(text: string, sid: string, quotedBase: string, root: string): string {
     let out = `${text.slice(0, -1)},"url":${quotedBase}${sid}"`;
-    if (this.links.length) {
+    if (this.subLinks.length || this.pathLinks.length) {
       out += ',"links":{';
-      for (let i = 0; i < this.links.length; i++)
-        out += `${i ? ',' : ''}"${this.links[i][0]}":${quotedBase}${sid}/${this.links[i][1]}"`;
+      let first = true;
+      for (const [name, sub] of this.subLinks) {
+        out += `${first ? '' : ','}"${name}":${quotedBase}${sid}/${sub}"`;
+        first = false;
+      }
+      if (this.pathLinks.length) {
+        const doc = JSON.parse(text) as T;
+        for (const [name, path] of this.pathLinks) {
+          out += `${first ? '' : ','}"${name}":${JSON.stringify(root + path(doc))}`;
+          first = false;
+        }
+      }
       out += '}';
     }
     return `${out}}`;
   }
 
-  /** The API representation of one document (`base` = the collection URL). */
-  render(doc: T, base: string): string {
-    return this.renderText(JSON.stringify(doc), doc.sid, quoteBase(base));
+  /** The API representation of one document. */
+  render(doc: T, urls: RenderUrls): string {
+    return this.renderText(JSON.stringify(doc), doc.sid, quoteBase(urls.base), urls.root);
   }
 
   private stmt(key: string, sql: () => string): Statement {
@@ -159,62 +281,88 @@ export class ResourceRepo<T extends {sid: string}> {
     return s;
   }
 
-  private keyValues(doc: T): string[] {
-    return Object.values(this.keys).map((read) => read(doc));
+  private keyValues(doc: T): KeyValue[] {
+    const out: KeyValue[] = new Array(this.keyReads.length);
+    for (let i = 0; i < this.keyReads.length; i++) out[i] = this.keyReads[i](doc) ?? null;
+    return out;
   }
 
-  /** Drop every in-memory listing (after a rollback or a reset): the next list reloads from SQLite. */
+  /** Drop every in-memory listing (after a reset): the next list reloads from SQLite. */
   forget(): void {
+    for (const l of this.listings.values()) this.host.budget.remove(l);
     this.listings = new Map();
     this.tooLarge.clear();
+  }
+
+  /** Drop the listing of one scope (a rolled-back write changed it). */
+  forgetScope(scope: string): void {
+    const l = this.listings.get(scope);
+    if (!l) return;
+    this.host.budget.remove(l);
+    this.listings.delete(scope);
   }
 
   /** Scopes found too large to hold (listed from SQLite; not counted again until forget()). */
   private readonly tooLarge = new Set<string>();
 
-  /**
-   * Counts changes made to in-memory listings, so a rolled-back transaction that changed none
-   * (the usual case: a request refused before or by its one write) keeps them.
-   */
-  get listingChanges(): number {
-    return this.changes;
-  }
-  private changes = 0;
-
   /** How many times a listing was loaded from SQLite (a diagnostic for tests). */
   listingLoads = 0;
 
-  /**
-   * Store a new document; its seq. With `uniqueKey`, a document whose key column already holds
-   * that value in the account is not an error but `undefined` (the caller answers the conflict).
-   */
-  insert(accountSid: string, doc: T, parentSid?: string): number;
-  insert(accountSid: string, doc: T, parentSid: string, uniqueKey: string): number | undefined;
-  insert(accountSid: string, doc: T, parentSid = '', uniqueKey?: string): number | undefined {
-    const cols = Object.keys(this.keys);
+  /** Listings held now (a diagnostic for tests). */
+  get listingCount(): number {
+    return this.listings.size;
+  }
+
+  /** The row whose unique columns clash with doc's, for the declared error. */
+  private clash(error: unknown, accountSid: string, doc: T, parentSid: string): Error | undefined {
+    const e = error as {code?: string; message?: string};
+    if (e.code !== 'SQLITE_CONSTRAINT_UNIQUE' || !e.message) return undefined;
+    // "UNIQUE constraint failed: t.account_sid, t.parent_sid, t.identity"
+    for (const [, u] of this.uniques) {
+      if (!e.message.endsWith(u.columns.map((c) => `${this.table}.${c}`).join(', '))) continue;
+      const where: Record<string, KeyValue> = {};
+      for (const c of u.columns) where[c] = this.keyReads[this.keyCols.indexOf(c)](doc) ?? null;
+      const existing =
+        u.per === 'parent' ? this.findBy(accountSid, where, parentSid) : this.findAnywhere(accountSid, where);
+      return u.error(doc, existing);
+    }
+    return undefined;
+  }
+
+  /** Store a new document; its seq. A clash with a declared unique constraint raises its error. */
+  insert(accountSid: string, doc: T, parentSid = ''): number {
     const text = JSON.stringify(doc);
     let info: {lastInsertRowid: number | bigint};
     try {
       info = this.stmt(
         'insert',
-        () => `INSERT INTO ${this.table} (sid, account_sid, parent_sid, doc${cols.map((c) => `, ${c}`).join('')})
-          VALUES (?, ?, ?, ?${cols.map(() => ', ?').join('')})`,
+        () => `INSERT INTO ${this.table} (sid, account_sid, parent_sid, doc${this.keyCols.map((c) => `, ${c}`).join('')})
+          VALUES (?, ?, ?, ?${this.keyCols.map(() => ', ?').join('')})`,
       ).run(doc.sid, accountSid, parentSid, text, ...this.keyValues(doc));
     } catch (error) {
-      // "UNIQUE constraint failed: address_configurations.account_sid, address_configurations.address"
-      const e = error as {code?: string; message?: string};
-      if (uniqueKey && e.code === 'SQLITE_CONSTRAINT_UNIQUE' && e.message?.endsWith(`${this.table}.${uniqueKey}`))
-        return undefined;
-      throw error;
+      throw this.clash(error, accountSid, doc, parentSid) ?? error;
     }
     const seq = Number(info.lastInsertRowid);
     // seq only grows (AUTOINCREMENT), so a new row always goes last
-    const listing = this.listings.get(scopeKey(accountSid, parentSid));
+    const scope = scopeKey(accountSid, parentSid);
+    const listing = this.listings.get(scope);
     if (listing) {
       listing.push(seq, doc.sid, text);
-      this.changes++;
+      this.host.changed(this, scope);
+      this.grew(scope, listing);
     }
     return seq;
+  }
+
+  /** A listing grew: keep the budget (a listing that alone exceeds it is dropped for good). */
+  private grew(scope: string, listing: Listing): void {
+    const budget = this.host.budget;
+    if (budget.used <= budget.limit) return;
+    if (listing.bytes > budget.limit || listing.seqs.length > MAX_LISTED_IN_MEMORY) {
+      this.forgetScope(scope);
+      this.tooLarge.add(scope);
+    }
+    budget.enforce();
   }
 
   get(accountSid: string, sid: string, parentSid = ''): T | undefined {
@@ -224,41 +372,80 @@ export class ResourceRepo<T extends {sid: string}> {
     return text === undefined ? undefined : (JSON.parse(text) as T);
   }
 
-  /** First document whose key columns equal the given values. */
-  findBy(accountSid: string, where: Record<string, string>, parentSid = ''): T | undefined {
-    const cols = Object.keys(where);
+  /** A document by sid in any scope of the account, with its parent sid. */
+  locate(accountSid: string, sid: string): {doc: T; parentSid: string} | undefined {
+    const row = this.stmt('locate', () => `SELECT doc, parent_sid FROM ${this.table} WHERE sid = ? AND account_sid = ?`).get(
+      sid,
+      accountSid,
+    ) as {doc: string; parent_sid: string} | undefined;
+    return row && {doc: JSON.parse(row.doc) as T, parentSid: row.parent_sid};
+  }
+
+  /** First document (in seq order) whose key columns meet the conditions. */
+  findBy(accountSid: string, where: Record<string, Cond>, parentSid = ''): T | undefined {
+    const {sql, args, key} = conditions(where);
     const text = this.stmt(
-      `findBy:${cols}`,
-      () =>
-        `SELECT doc FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?${cols
-          .map((c) => ` AND ${c} = ?`)
-          .join('')} ORDER BY seq LIMIT 1`,
+      `findBy:${key}`,
+      () => `SELECT doc FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?${sql} ORDER BY seq LIMIT 1`,
     )
       .pluck()
-      .get(accountSid, parentSid, ...Object.values(where)) as string | undefined;
+      .get(accountSid, parentSid, ...args) as string | undefined;
     return text === undefined ? undefined : (JSON.parse(text) as T);
   }
 
-  update(accountSid: string, doc: T, parentSid = ''): void {
-    const cols = Object.keys(this.keys);
-    const text = JSON.stringify(doc);
-    const seq = this.stmt(
-      'update',
-      () => `UPDATE ${this.table} SET doc = ?${cols.map((c) => `, ${c} = ?`).join('')}
-        WHERE sid = ? AND account_sid = ? AND parent_sid = ? RETURNING seq`,
+  /** First document in any scope of the account whose key columns meet the conditions. */
+  findAnywhere(accountSid: string, where: Record<string, Cond>): T | undefined {
+    const {sql, args, key} = conditions(where);
+    const text = this.stmt(
+      `findAnywhere:${key}`,
+      () => `SELECT doc FROM ${this.table} WHERE account_sid = ?${sql} ORDER BY seq LIMIT 1`,
     )
       .pluck()
-      .get(text, ...this.keyValues(doc), doc.sid, accountSid, parentSid) as number | undefined;
-    const listing = this.listings.get(scopeKey(accountSid, parentSid));
+      .get(accountSid, ...args) as string | undefined;
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  /** Every document of the account (any scope, or one parent's) meeting the conditions, in seq order. */
+  all(accountSid: string, where: Record<string, Cond> = {}, parentSid?: string): T[] {
+    const {sql, args, key} = conditions(where);
+    const scoped = parentSid !== undefined;
+    return (
+      this.stmt(
+        `all:${scoped}:${key}`,
+        () => `SELECT doc FROM ${this.table} WHERE account_sid = ?${scoped ? ' AND parent_sid = ?' : ''}${sql} ORDER BY seq`,
+      )
+        .pluck()
+        .all(accountSid, ...(scoped ? [parentSid] : []), ...args) as string[]
+    ).map((t) => JSON.parse(t) as T);
+  }
+
+  update(accountSid: string, doc: T, parentSid = ''): void {
+    const text = JSON.stringify(doc);
+    let seq: number | undefined;
+    try {
+      seq = this.stmt(
+        'update',
+        () => `UPDATE ${this.table} SET doc = ?${this.keyCols.map((c) => `, ${c} = ?`).join('')}
+          WHERE sid = ? AND account_sid = ? AND parent_sid = ? RETURNING seq`,
+      )
+        .pluck()
+        .get(text, ...this.keyValues(doc), doc.sid, accountSid, parentSid) as number | undefined;
+    } catch (error) {
+      throw this.clash(error, accountSid, doc, parentSid) ?? error;
+    }
+    const scope = scopeKey(accountSid, parentSid);
+    const listing = this.listings.get(scope);
     if (listing && seq !== undefined) {
       const i = listing.indexOfSid(doc.sid, seq);
       if (i >= 0) {
         listing.replace(i, text);
-        this.changes++;
+        this.host.changed(this, scope);
+        this.grew(scope, listing);
       }
     }
   }
 
+  /** Delete one row and, down the declared tree, every row under it. */
   delete(accountSid: string, sid: string, parentSid = ''): boolean {
     const seq = this.stmt(
       'delete',
@@ -267,34 +454,61 @@ export class ResourceRepo<T extends {sid: string}> {
       .pluck()
       .get(sid, accountSid, parentSid) as number | undefined;
     if (seq === undefined) return false;
-    const listing = this.listings.get(scopeKey(accountSid, parentSid));
+    const scope = scopeKey(accountSid, parentSid);
+    const listing = this.listings.get(scope);
     if (listing) {
       const i = listing.indexOfSid(sid, seq);
       if (i >= 0) {
         listing.remove(i);
-        this.changes++;
+        this.host.changed(this, scope);
       }
     }
+    this.cascade(accountSid, [sid]);
     return true;
   }
 
-  count(accountSid: string, parentSid = ''): number {
-    return this.stmt('count', () => `SELECT COUNT(*) FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?`)
-      .pluck()
-      .get(accountSid, parentSid) as number;
+  /** Delete the rows of the given parents (a parent was deleted), and theirs. */
+  deleteChildrenOf(accountSid: string, parents: string[]): void {
+    const removed: string[] = [];
+    const del = this.stmt('deleteChildren', () => `DELETE FROM ${this.table} WHERE parent_sid = ? AND account_sid = ? RETURNING sid`).pluck();
+    for (const p of parents) {
+      const sids = del.all(p, accountSid) as string[];
+      for (const s of sids) removed.push(s);
+      const scope = scopeKey(accountSid, p);
+      if (this.listings.has(scope)) {
+        this.forgetScope(scope);
+        this.host.changed(this, scope);
+      }
+      this.tooLarge.delete(scope);
+    }
+    if (removed.length) this.cascade(accountSid, removed);
   }
 
-  /** The scope's listing, loaded from SQLite on first use; undefined when the scope is too large to hold. */
+  private cascade(accountSid: string, parents: string[]): void {
+    for (const child of this.host.children(this.decl)) child.deleteChildrenOf(accountSid, parents);
+  }
+
+  count(accountSid: string, parentSid = '', where: Record<string, Cond> = {}): number {
+    const {sql, args, key} = conditions(where);
+    return this.stmt(`count:${key}`, () => `SELECT COUNT(*) FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?${sql}`)
+      .pluck()
+      .get(accountSid, parentSid, ...args) as number;
+  }
+
+  /** The scope's listing, loaded from SQLite on first use; undefined when it can't be held. */
   private listing(accountSid: string, parentSid: string): Listing | undefined {
     const key = scopeKey(accountSid, parentSid);
     let listing = this.listings.get(key);
-    if (listing) return listing;
-    if (this.tooLarge.has(key)) return undefined;
+    if (listing) {
+      this.host.budget.use(listing);
+      return listing;
+    }
+    if (!this.decl.listing || this.tooLarge.has(key)) return undefined;
     if (this.count(accountSid, parentSid) > MAX_LISTED_IN_MEMORY) {
       this.tooLarge.add(key);
       return undefined;
     }
-    listing = new Listing();
+    listing = new Listing(this.host.budget);
     const rows = this.stmt(
       'listing',
       () => `SELECT seq, sid, doc FROM ${this.table} WHERE account_sid = ? AND parent_sid = ? ORDER BY seq`,
@@ -302,60 +516,70 @@ export class ResourceRepo<T extends {sid: string}> {
       .raw()
       .iterate(accountSid, parentSid) as IterableIterator<[number, string, string]>;
     for (const [seq, sid, text] of rows) listing.push(seq, sid, text);
+    const budget = this.host.budget;
+    if (listing.bytes > budget.limit) {
+      this.tooLarge.add(key);
+      return undefined;
+    }
     this.listings.set(key, listing);
+    budget.add(listing, () => this.listings.delete(key));
+    budget.enforce();
     this.listingLoads++;
+    // enforce() may have dropped it again only if it alone exceeds the limit (checked above)
     return listing;
   }
 
   /**
-   * One page in insertion order, rendered (`base` = the collection URL). Unfiltered lists are
-   * ranges of the in-memory listing (binary search for cursors); filtered ones (and scopes too
-   * large to hold) read SQLite through the (account, parent[, filter], seq) index.
+   * One page, rendered. Unfiltered lists of tables with listings are ranges of the in-memory
+   * listing (binary search for cursors); the rest read SQLite through the indexes, and a
+   * predicate is applied to the rows SQL returns, reading on until the page is full.
    */
   page(
     accountSid: string,
-    where: Record<string, string>,
+    query: ListQuery<T>,
     start: PageStart,
     size: number,
-    base: string,
+    urls: RenderUrls,
     parentSid = '',
   ): PageResult {
-    const listing = Object.keys(where).length === 0 ? this.listing(accountSid, parentSid) : undefined;
+    const desc = query.order === 'desc';
+    const plain = !query.filter && (!query.where || isEmpty(query.where));
+    const listing = plain ? this.listing(accountSid, parentSid) : undefined;
     // the same page asked again (polling, a benchmark) while nothing changed: the same result object
-    const key = listing && `${base}\n${'after' in start ? `a${start.after}` : 'before' in start ? `b${start.before}` : `o${start.offset}`}\n${size}`;
+    const key =
+      listing &&
+      `${urls.base}\n${desc ? 'd' : ''}${'after' in start ? `a${start.after}` : 'before' in start ? `b${start.before}` : `o${start.offset}`}\n${size}`;
     const seen = key === undefined ? undefined : listing!.pages.get(key);
     if (seen) return seen;
     const {rows, from, to, hasNext, hasPrevious} = listing
-      ? pageOf(listing, start, size)
-      : this.sqlPage(accountSid, where, start, size, parentSid);
-    const quoted = quoteBase(base);
-    if (listing && listing.renderedBase !== quoted) {
-      listing.renderedBase = quoted;
-      listing.rendered = new Array(listing.seqs.length);
-      listing.renderedBytes = new Array(listing.seqs.length).fill(0);
-    }
+      ? pageOf(listing, start, size, desc)
+      : this.sqlPage(accountSid, query, start, size, parentSid, desc);
+    const quoted = quoteBase(urls.base);
+    if (listing && listing.renderedBase !== quoted) listing.rebase(quoted);
     let items = '';
     let itemsBytes = Math.max(to - from - 1, 0); // the commas
-    for (let i = from; i < to; i++) {
+    const n = to - from;
+    for (let k = 0; k < n; k++) {
+      // rows come in ascending seq; a descending page walks them backwards
+      const i = desc && listing ? to - 1 - k : from + k;
       let item = listing?.rendered[i];
       let bytes: number;
       if (item === undefined) {
-        item = this.renderText(rows.texts[i], rows.sids[i], quoted);
+        item = this.renderText(rows.texts[i], rows.sids[i], quoted, urls.root);
         bytes = Buffer.byteLength(item);
-        if (listing) {
-          listing.rendered[i] = item;
-          listing.renderedBytes[i] = bytes;
-        }
+        if (listing) listing.setRendered(i, item, bytes);
       } else bytes = listing!.renderedBytes[i];
-      items += i > from ? `,${item}` : item;
+      items += k > 0 ? `,${item}` : item;
       itemsBytes += bytes;
     }
+    const firstSeq = n === 0 ? undefined : desc && listing ? rows.seqs[to - 1] : rows.seqs[from];
+    const lastSeq = n === 0 ? undefined : desc && listing ? rows.seqs[from] : rows.seqs[to - 1];
     const result: PageResult = {
       items,
       itemsBytes,
-      count: to - from,
-      first: to > from ? rows.seqs[from] : undefined,
-      last: to > from ? rows.seqs[to - 1] : undefined,
+      count: n,
+      prevSeq: firstSeq ?? emptyCursor(start, desc, 'prev'),
+      nextSeq: lastSeq ?? emptyCursor(start, desc, 'next'),
       hasNext,
       hasPrevious,
     };
@@ -366,44 +590,88 @@ export class ResourceRepo<T extends {sid: string}> {
     return result;
   }
 
+  /**
+   * A page from SQLite. Rows come back in display order (`rows` index 0 = first item). With a
+   * predicate, rows are read in chunks until the page (and one more, to know of a next page) is
+   * full.
+   */
   private sqlPage(
     accountSid: string,
-    where: Record<string, string>,
+    query: ListQuery<T>,
     start: PageStart,
     size: number,
     parentSid: string,
+    desc: boolean,
   ): {rows: Rows; from: number; to: number; hasNext: boolean; hasPrevious: boolean} {
-    const cols = Object.keys(where);
-    const filter = `account_sid = ? AND parent_sid = ?${cols.map((c) => ` AND ${c} = ?`).join('')}`;
-    const args: unknown[] = [accountSid, parentSid, ...Object.values(where)];
-    // The limit goes into the SQL text: SQLite reads a bound LIMIT while planning, so binding it
-    // re-prepares the statement on every call (measured: twice the cost of the query).
-    const limit = Math.trunc(size) + 1;
-    const select = (kind: string, tail: string, arg: number) =>
-      this.stmt(`page:${kind}:${cols}:${limit}`, () => `SELECT seq, sid, doc FROM ${this.table} WHERE ${filter}${tail}`)
-        .raw()
-        .all(...args, arg) as [number, string, string][];
-    const exists = (op: string, seq: number) =>
-      this.stmt(`exists:${cols}:${op}`, () => `SELECT 1 FROM ${this.table} WHERE ${filter} AND seq ${op} ? LIMIT 1`).get(
-        ...args,
-        seq,
-      ) !== undefined;
+    const {sql, args, key} = conditions(query.where ?? {});
+    const filter = query.filter;
+    const base = `account_sid = ? AND parent_sid = ?${sql}`;
+    const baseArgs: unknown[] = [accountSid, parentSid, ...args];
+    /**
+     * Up to `want` matching rows beyond seq `from` (exclusive; undefined = from the end) going up
+     * (ascending) or down, skipping the first `skip` matches.
+     */
+    const read = (up: boolean, from: number | undefined, want: number, skip = 0): [number, string, string][] => {
+      const op = up ? '>' : '<';
+      const order = up ? 'ASC' : 'DESC';
+      const useCursor = from !== undefined;
+      // The limit goes into the SQL text: SQLite reads a bound LIMIT while planning, so binding it
+      // re-prepares the statement on every call (measured: twice the cost of the query).
+      const select = (limit: number, offset: boolean) =>
+        this.stmt(
+          `page:${key}:${op}:${useCursor}:${limit}:${offset}`,
+          () =>
+            `SELECT seq, sid, doc FROM ${this.table} WHERE ${base}${useCursor ? ` AND seq ${op} ?` : ''} ORDER BY seq ${order} LIMIT ${limit}${offset ? ' OFFSET ?' : ''}`,
+        ).raw();
+      if (!filter) {
+        const args = useCursor ? [...baseArgs, from] : baseArgs;
+        return select(Math.trunc(want), skip > 0).all(...args, ...(skip > 0 ? [skip] : [])) as [number, string, string][];
+      }
+      // a predicate: read chunks until enough rows match
+      const out: [number, string, string][] = [];
+      const chunk = 128;
+      let cursor = from;
+      let skipped = 0;
+      for (;;) {
+        const found = this.stmt(
+          `page:${key}:${op}:${cursor !== undefined}:${chunk}:false`,
+          () =>
+            `SELECT seq, sid, doc FROM ${this.table} WHERE ${base}${cursor !== undefined ? ` AND seq ${op} ?` : ''} ORDER BY seq ${order} LIMIT ${chunk}`,
+        )
+          .raw()
+          .all(...baseArgs, ...(cursor !== undefined ? [cursor] : [])) as [number, string, string][];
+        for (const r of found) {
+          if (!filter(JSON.parse(r[2]) as T)) continue;
+          if (skipped < skip) {
+            skipped++;
+            continue;
+          }
+          out.push(r);
+          if (out.length >= want) return out;
+        }
+        if (found.length < chunk) return out;
+        cursor = found[found.length - 1][0];
+      }
+    };
+    const exists = (up: boolean, from: number) => read(up, from, 1).length > 0;
+    // in display order, "forward" is ascending seq for asc lists and descending for desc ones
+    const fwd = !desc;
     let found: [number, string, string][];
     let hasNext: boolean;
     let hasPrevious: boolean;
     if ('before' in start) {
-      found = select('before', ` AND seq < ? ORDER BY seq DESC LIMIT ${limit}`, start.before);
+      found = read(!fwd, start.before, size + 1);
       hasPrevious = found.length > size;
       found = found.slice(0, size).reverse();
-      // the cursor row itself may be gone: is anything left at or after it?
-      hasNext = exists('>=', start.before);
+      // the cursor row itself may be gone: is anything left at or after it (in display order)?
+      hasNext = exists(fwd, fwd ? start.before - 1 : start.before + 1);
     } else if ('after' in start) {
-      found = select('after', ` AND seq > ? ORDER BY seq LIMIT ${limit}`, start.after);
+      found = read(fwd, start.after, size + 1);
       hasNext = found.length > size;
       found = found.slice(0, size);
-      hasPrevious = exists('<=', start.after);
+      hasPrevious = exists(!fwd, fwd ? start.after + 1 : start.after - 1);
     } else {
-      found = select('offset', ` ORDER BY seq LIMIT ${limit} OFFSET ?`, start.offset);
+      found = read(fwd, undefined, size + 1, start.offset);
       hasNext = found.length > size;
       found = found.slice(0, size);
       hasPrevious = start.offset > 0;
@@ -413,25 +681,104 @@ export class ResourceRepo<T extends {sid: string}> {
   }
 }
 
-/** A page of a listing as a range of indexes, with the same cursor rules as the SQL path. */
+/** The cursor an empty page hands on (its rows were deleted meanwhile): the request's own position. */
+function emptyCursor(start: PageStart, desc: boolean, which: 'prev' | 'next'): number | undefined {
+  const step = desc ? -1 : 1;
+  if (which === 'prev') return 'after' in start ? start.after + step : undefined;
+  return 'before' in start ? Math.max(start.before - step, 0) : undefined;
+}
+
+/**
+ * A page of a listing as a range of ascending indexes [from, to) with the same cursor rules as
+ * the SQL path; for a descending list the range is shown backwards.
+ */
 function pageOf(
   listing: Listing,
   start: PageStart,
   size: number,
+  desc: boolean,
 ): {rows: Rows; from: number; to: number; hasNext: boolean; hasPrevious: boolean} {
   const n = listing.seqs.length;
-  if ('before' in start) {
-    const end = listing.lowerBound(start.before);
-    const from = Math.max(0, end - size);
-    // the cursor row itself may be gone: is anything left at or after it?
-    return {rows: listing, from, to: end, hasNext: end < n, hasPrevious: from > 0};
+  if (!desc) {
+    if ('before' in start) {
+      const end = listing.lowerBound(start.before);
+      const from = Math.max(0, end - size);
+      // the cursor row itself may be gone: is anything left at or after it?
+      return {rows: listing, from, to: end, hasNext: end < n, hasPrevious: from > 0};
+    }
+    const from = 'after' in start ? listing.lowerBound(start.after + 1) : Math.min(start.offset, n);
+    const to = Math.min(from + size, n);
+    return {rows: listing, from, to, hasNext: to < n, hasPrevious: 'after' in start ? from > 0 : start.offset > 0};
   }
-  const from = 'after' in start ? listing.lowerBound(start.after + 1) : Math.min(start.offset, n);
-  const to = Math.min(from + size, n);
-  return {rows: listing, from, to, hasNext: to < n, hasPrevious: 'after' in start ? from > 0 : start.offset > 0};
+  if ('after' in start) {
+    // after s in a descending list: seq < s, the highest first
+    const end = listing.lowerBound(start.after);
+    const from = Math.max(0, end - size);
+    return {rows: listing, from, to: end, hasNext: from > 0, hasPrevious: end < n};
+  }
+  if ('before' in start) {
+    // before s in a descending list: seq > s, the ones nearest s
+    const from = listing.lowerBound(start.before + 1);
+    const to = Math.min(from + size, n);
+    return {rows: listing, from, to, hasNext: from > 0, hasPrevious: to < n};
+  }
+  const to = Math.max(0, n - start.offset);
+  const from = Math.max(0, to - size);
+  return {rows: listing, from, to, hasNext: from > 0, hasPrevious: start.offset > 0};
 }
 
-function scopeKey(accountSid: string, parentSid: string): string {
+/** SQL for conditions on key columns, its arguments, and a key naming its shape (for statement caching). */
+export function conditions(where: Record<string, Cond>): {sql: string; args: unknown[]; key: string} {
+  let sql = '';
+  let key = '';
+  const args: unknown[] = [];
+  for (const col in where) {
+    if (!/^[a-z_][a-z0-9_]*$/.test(col)) throw new Error(`bad column ${col}`);
+    const c = where[col];
+    if (c === null) {
+      sql += ` AND ${col} IS NULL`;
+      key += `${col}:null,`;
+    } else if (typeof c !== 'object') {
+      sql += ` AND ${col} = ?`;
+      args.push(c);
+      key += `${col}:eq,`;
+    } else if ('in' in c) {
+      if (c.in.length === 0) {
+        sql += ' AND 0';
+        key += `${col}:none,`;
+      } else {
+        sql += ` AND ${col} IN (${c.in.map(() => '?').join(', ')})`;
+        args.push(...c.in);
+        key += `${col}:in${c.in.length},`;
+      }
+    } else if ('ne' in c) {
+      sql += c.ne === null ? ` AND ${col} IS NOT NULL` : ` AND (${col} IS NULL OR ${col} != ?)`;
+      if (c.ne !== null) args.push(c.ne);
+      key += `${col}:ne${c.ne === null ? 'null' : ''},`;
+    } else {
+      for (const [op, sym] of [
+        ['gt', '>'],
+        ['gte', '>='],
+        ['lt', '<'],
+        ['lte', '<='],
+      ] as const) {
+        const v = (c as Record<string, KeyValue | undefined>)[op];
+        if (v === undefined) continue;
+        sql += ` AND ${col} ${sym} ?`;
+        args.push(v);
+        key += `${col}:${op},`;
+      }
+    }
+  }
+  return {sql, args, key};
+}
+
+function isEmpty(o: object): boolean {
+  for (const _ in o) return false;
+  return true;
+}
+
+export function scopeKey(accountSid: string, parentSid: string): string {
   return `${accountSid}/${parentSid}`;
 }
 

@@ -1,5 +1,6 @@
 import {isoSeconds} from '../../engine/clock.js';
-import {CODES, errors} from '../../errors.js';
+import {errors} from '../../errors.js';
+import {ADDRESSES, type AddressConfigurationDoc, type AutoCreation} from '../../model/conversations.js';
 import {pageBody, readPaging} from '../../paging.js';
 import type {Params} from '../../params.js';
 import {created, defineResource, noContent, ok, RawJson, type Ctx} from '../../router.js';
@@ -8,29 +9,7 @@ import {ADDRESS_LIST_MAX_PAGE_SIZE, ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_
 
 /** conversations.v1.configuration_address — enums from the spec. */
 export {ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../../../spec/conversations.js';
-
-export interface AutoCreation {
-  enabled: boolean;
-  type: (typeof AUTO_CREATION_TYPES)[number];
-  conversation_service_sid?: string;
-  webhook_url?: string;
-  webhook_method?: string;
-  webhook_filters?: string[];
-  studio_flow_sid?: string;
-  studio_retry_count?: number;
-}
-
-export interface AddressConfigurationDoc {
-  sid: string;
-  account_sid: string;
-  type: (typeof ADDRESS_TYPES)[number];
-  address: string;
-  friendly_name: string | null;
-  auto_creation: AutoCreation;
-  date_created: string;
-  date_updated: string;
-  address_country: string | null;
-}
+export type {AddressConfigurationDoc, AutoCreation} from '../../model/conversations.js';
 
 const BASE = '/v1/Configuration/Addresses';
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -83,15 +62,14 @@ function readAutoCreation(form: Params, previous?: AutoCreation): AutoCreation {
 
 function find(ctx: Ctx): AddressConfigurationDoc {
   const key = ctx.params.Sid;
-  const doc = /^IG[0-9a-fA-F]{32}$/.test(key)
-    ? ctx.store.addresses.get(ctx.accountSid, key)
-    : ctx.store.addresses.findBy(ctx.accountSid, {address: key});
+  const repo = ctx.store.repo(ADDRESSES);
+  const doc = /^IG[0-9a-fA-F]{32}$/.test(key) ? repo.get(ctx.accountSid, key) : repo.findBy(ctx.accountSid, {address: key});
   if (!doc) throw errors.notFound(ctx.path);
   return doc;
 }
 
 function render(ctx: Ctx, doc: AddressConfigurationDoc): RawJson {
-  return new RawJson(ctx.store.addresses.render(doc, ctx.url(BASE)));
+  return new RawJson(ctx.store.repo(ADDRESSES).render(doc, ctx.urls(BASE)));
 }
 
 export default defineResource({
@@ -100,10 +78,9 @@ export default defineResource({
     [`GET ${BASE}`](ctx) {
       const paging = readPaging(ctx.query, ADDRESS_LIST_MAX_PAGE_SIZE);
       const type = ctx.query.enum('Type', ADDRESS_TYPES, {ignoreCase: true});
-      const filters: Record<string, string> = type ? {type} : {};
-      const url = ctx.url(BASE);
-      const result = ctx.store.addresses.page(ctx.accountSid, filters, paging.start, paging.size, url);
-      return ok(pageBody(url, 'address_configurations', result, paging, type ? {Type: type} : {}));
+      const urls = ctx.urls(BASE);
+      const result = ctx.store.repo(ADDRESSES).page(ctx.accountSid, type ? {where: {type}} : {}, paging.start, paging.size, urls);
+      return ok(pageBody(urls.base, 'address_configurations', result, paging, type ? {Type: type} : {}));
     },
 
     [`POST ${BASE}`](ctx) {
@@ -130,18 +107,8 @@ export default defineResource({
         date_updated: now,
         address_country: country ? country.toUpperCase() : null,
       };
-      ctx.store.tx(() => {
-        // One configuration per address (the spec calls it "the unique address", and the address
-        // alone identifies it in /Configuration/Addresses/{Sid}), whatever its type: the store's
-        // unique (account, address) key says so, and then we name the one that exists.
-        if (ctx.store.addresses.insert(ctx.accountSid, doc, '', 'address') === undefined) {
-          const existing = ctx.store.addresses.findBy(ctx.accountSid, {address})!;
-          throw errors.conflict(
-            CODES.ADDRESS_EXISTS,
-            `An address configuration for address ${address} already exists: ${existing.sid} (type ${existing.type})`,
-          );
-        }
-      });
+      // a second configuration of the address is refused by the table's unique constraint (409)
+      ctx.tx((tx) => tx.repo(ADDRESSES).insert(doc));
       return created(render(ctx, doc));
     },
 
@@ -160,14 +127,14 @@ export default defineResource({
           auto_creation: readAutoCreation(ctx.form, current.auto_creation),
           date_updated: isoSeconds(ctx.clock.now()),
         };
-        ctx.store.addresses.update(ctx.accountSid, next);
+        ctx.store.repo(ADDRESSES).update(ctx.accountSid, next);
         return next;
       });
       return ok(render(ctx, doc));
     },
 
     [`DELETE ${BASE}/:Sid`](ctx) {
-      ctx.store.tx(() => ctx.store.addresses.delete(ctx.accountSid, find(ctx).sid));
+      ctx.store.tx(() => ctx.store.repo(ADDRESSES).delete(ctx.accountSid, find(ctx).sid));
       return noContent();
     },
   },

@@ -1,0 +1,42 @@
+import type {Store} from '../store/index.js';
+import {Bus} from './bus.js';
+import type {Clock} from './clock.js';
+import {Scheduler} from './scheduler.js';
+import {WebhookSender} from './webhooks.js';
+
+/** The parts every engine stands on: the store, the one clock, timers, the event bus, webhook delivery. */
+export interface Core {
+  store: Store;
+  clock: Clock;
+  scheduler: Scheduler;
+  bus: Bus;
+  webhooks: WebhookSender;
+}
+
+export interface CoreOptions {
+  onError?: (error: unknown) => void;
+  /** Webhook timeout (Twilio's is 5 s). */
+  webhookTimeoutMs?: number;
+}
+
+/** Build the core over a store (nothing runs until startCore). */
+export function createCore(store: Store, clock: Clock, opts: CoreOptions = {}): Core {
+  const onError = opts.onError ?? (() => {});
+  // the bus first: after a COMMIT reactions run before timers are re-armed and deliveries sent
+  const bus = new Bus(store, clock, onError);
+  const scheduler = new Scheduler(store, clock, onError);
+  const webhooks = new WebhookSender(store, clock, scheduler, {timeoutMs: opts.webhookTimeoutMs, onError});
+  return {store, clock, scheduler, bus, webhooks};
+}
+
+/** React to what a previous process left (events, overdue timers, pending deliveries), then run. */
+export function startCore(core: Core): void {
+  core.bus.drain(true);
+  core.scheduler.start();
+  core.webhooks.start();
+}
+
+export function stopCore(core: Core): void {
+  core.scheduler.stop();
+  core.webhooks.stop();
+}

@@ -1,0 +1,5 @@
+import type {TableDecl} from '../store/table.js';
+import {CONVERSATIONS_TABLES} from './conversations.js';
+
+/** Every declared table of every domain (the composition root hands them to the store). */
+export const TABLES: TableDecl<any>[] = [...CONVERSATIONS_TABLES];

@@ -1,0 +1,96 @@
+/**
+ * Table declarations: each domain's `model/<domain>.ts` says what it stores, and the store
+ * derives the DDL, the indexes and a repository from that. The store itself knows no resource.
+ *
+ * Every table has one shape: `seq` (insertion order, the paging key), `sid`, `account_sid`,
+ * `parent_sid` (the owning row of `parent`'s table, '' for top-level rows), `doc` (the resource
+ * as JSON, without url/links, which depend on the URL the client used) and the declared key
+ * columns (for lookups, filters, uniqueness and sorting).
+ */
+
+/** A value a key column holds: text, an integer, or nothing (NULL). */
+export type KeyValue = string | number | null;
+
+export interface KeyDecl<T> {
+  /** How to read the column from the document (undefined and null are stored as NULL). */
+  get: (doc: T) => KeyValue | undefined;
+  /** `int` for columns that sort numerically (a message index); text otherwise. */
+  type?: 'text' | 'int';
+  /** An index for filters on this column ((account, parent, column, seq)); default true. */
+  indexed?: boolean;
+}
+
+export interface UniqueDecl<T> {
+  /** Key columns whose values must be unique together (rows with any NULL among them never clash). */
+  columns: string[];
+  /** Unique within the parent row (a participant identity per conversation) or the whole account. */
+  per: 'parent' | 'account';
+  /**
+   * The error to raise on a clash, given the document written and the row already holding the
+   * values (when it can be found). The store raises it instead of SQLite's constraint error.
+   */
+  error: (doc: T, existing: T | undefined) => Error;
+}
+
+/** A link of every rendered item: a sub-path of the item's own URL, or any path of the domain. */
+export type LinkDecl<T> = string | ((doc: T) => string);
+
+export interface TableDecl<T extends {sid: string} = {sid: string}> {
+  name: string;
+  /** Rows belong to a row of this table: deleting it deletes them (and theirs, down the tree). */
+  parent?: TableDecl<any>;
+  keys?: Record<string, KeyDecl<T>>;
+  unique?: Record<string, UniqueDecl<T>>;
+  /**
+   * Keep an in-memory listing of each scope for unfiltered lists (hot lists polled by clients).
+   * Listings share one memory budget; the least recently used are dropped first.
+   */
+  listing?: boolean;
+  /**
+   * `links` of every rendered item: `{participants: 'Participants'}` → `<item url>/Participants`;
+   * a function returns a path of the domain (`(d) => '/v1/Services/' + d.chat_service_sid`).
+   */
+  links?: Record<string, LinkDecl<T>>;
+}
+
+/** Declare a table (identity function, typed). */
+export function table<T extends {sid: string}>(decl: TableDecl<T>): TableDecl<T> {
+  for (const [name, u] of Object.entries(decl.unique ?? {}))
+    for (const c of u.columns)
+      if (!decl.keys?.[c]) throw new Error(`table ${decl.name}: unique ${name} names ${c}, which is not a key column`);
+  return decl;
+}
+
+const IDENT = /^[a-z_][a-z0-9_]*$/;
+
+/** The DDL of a declared table (CREATE ... IF NOT EXISTS, so it is safe to run on every start). */
+export function tableDdl(decl: TableDecl<any>): string[] {
+  const t = decl.name;
+  if (!IDENT.test(t)) throw new Error(`table name ${t} is not a plain identifier`);
+  const keys = Object.entries(decl.keys ?? {});
+  for (const [c] of keys) if (!IDENT.test(c) || RESERVED.has(c)) throw new Error(`table ${t}: bad key column ${c}`);
+  const out = [
+    `CREATE TABLE IF NOT EXISTS ${t} (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      sid TEXT NOT NULL UNIQUE,
+      account_sid TEXT NOT NULL,
+      parent_sid TEXT NOT NULL DEFAULT '',
+      doc TEXT NOT NULL${keys.map(([c, k]) => `,\n      ${c} ${columnType(k)}`).join('')}
+    )`,
+    `CREATE INDEX IF NOT EXISTS ${t}_list ON ${t} (account_sid, parent_sid, seq)`,
+  ];
+  if (decl.parent) out.push(`CREATE INDEX IF NOT EXISTS ${t}_parent ON ${t} (parent_sid)`);
+  for (const [c, k] of keys)
+    if (k.indexed !== false) out.push(`CREATE INDEX IF NOT EXISTS ${t}_by_${c} ON ${t} (account_sid, parent_sid, ${c}, seq)`);
+  for (const [name, u] of Object.entries(decl.unique ?? {})) {
+    const scope = u.per === 'parent' ? 'account_sid, parent_sid' : 'account_sid';
+    out.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name} ON ${t} (${scope}, ${u.columns.join(', ')})`);
+  }
+  return out;
+}
+
+export function columnType(k: KeyDecl<any>): string {
+  return k.type === 'int' ? 'INTEGER' : 'TEXT';
+}
+
+const RESERVED = new Set(['seq', 'sid', 'account_sid', 'parent_sid', 'doc']);
