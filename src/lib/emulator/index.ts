@@ -1,5 +1,6 @@
 import {ManualClock, SystemClock, type Clock} from './engine/clock.js';
 import {createCore, startCore, stopCore, type Core} from './engine/core.js';
+import {installEngines} from './engine/index.js';
 import {TABLES} from './model/index.js';
 import {DEFAULT_HOST, defaultAccount} from './defaults.js';
 import {createServer} from './server.js';
@@ -65,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dbPath = options.db ?? ':memory:';
   const store = new Store(dbPath, accounts, () => clock.now(), {tables: TABLES, listingBudget: options.listingBudget});
   const core = createCore(store, clock, {onError: options.onError, webhookTimeoutMs: options.webhookTimeoutMs});
+  installEngines(core);
   const host = options.host ?? DEFAULT_HOST;
   const app = createServer({store, clock, core, log: options.log, onError: options.onError, startedAt: new Date()});
   try {

@@ -6,6 +6,7 @@ import type {ServerOptions} from '../server.js';
 import {newSid} from '../sid.js';
 import {VERSION} from '../version.js';
 import {coreControlRoutes} from './core.js';
+import {engineControlRoutes} from '../engine/index.js';
 
 /**
  * The emulator's own API under /_emulator (never a Twilio path): health, reset, accounts.
@@ -16,6 +17,7 @@ export function controlRoutes(opts: ServerOptions): Record<string, Handler> {
   const {store, clock} = opts;
   return {
     ...coreControlRoutes(opts),
+    ...engineControlRoutes(opts),
     'GET /health': () =>
       ok({
         status: 'ok',

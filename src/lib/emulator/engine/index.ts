@@ -1,0 +1,30 @@
+import type {Handler} from '../router.js';
+import type {ServerOptions} from '../server.js';
+import type {Core} from './core.js';
+
+/**
+ * One engine of the emulator: what it installs on the core (timer handlers, reactors, what a
+ * new account gets) and the control routes it contributes under /_emulator.
+ */
+export interface Engine {
+  name: string;
+  install(core: Core): void;
+  controlRoutes?(opts: ServerOptions): Record<string, Handler>;
+}
+
+/** Every engine, in dependency order (conversations and taskrouter first; flex, then studio). */
+export const ENGINES: Engine[] = [];
+
+export function installEngines(core: Core): void {
+  for (const e of ENGINES) e.install(core);
+}
+
+export function engineControlRoutes(opts: ServerOptions): Record<string, Handler> {
+  const routes: Record<string, Handler> = {};
+  for (const e of ENGINES)
+    for (const [key, handler] of Object.entries(e.controlRoutes?.(opts) ?? {})) {
+      if (routes[key]) throw new Error(`control route ${key} is contributed twice`);
+      routes[key] = handler;
+    }
+  return routes;
+}
