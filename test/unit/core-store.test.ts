@@ -1,0 +1,341 @@
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import Database from 'better-sqlite3';
+import {expect} from 'chai';
+import {DEFAULT_ACCOUNT} from '../../src/lib/emulator/defaults.js';
+import {Store} from '../../src/lib/emulator/store/index.js';
+import type {Cond, ListQuery, PageStart} from '../../src/lib/emulator/store/repository.js';
+import {table} from '../../src/lib/emulator/store/table.js';
+import {Tx} from '../../src/lib/emulator/store/tx.js';
+import {Router} from '../../src/lib/emulator/router.js';
+
+const ACCOUNT = DEFAULT_ACCOUNT.accountSid;
+const urls = {base: 'http://h/d/v1/Things', root: 'http://h/d'};
+
+interface Thing {
+  sid: string;
+  name: string | null;
+  n: number;
+  tag: string;
+  date: string;
+  attrs: {vip?: boolean};
+}
+interface Child {
+  sid: string;
+  thing: string;
+}
+interface Grandchild {
+  sid: string;
+}
+
+class Conflict extends Error {}
+
+const THINGS = table<Thing>({
+  name: 'test_things',
+  keys: {name: {get: (d) => d.name}, n: {get: (d) => d.n, type: 'int'}, tag: {get: (d) => d.tag}, date: {get: (d) => d.date}},
+  unique: {name: {columns: ['name'], per: 'parent', error: (d, e) => new Conflict(`name ${d.name} taken by ${e?.sid}`)}},
+  listing: true,
+  links: {children: 'Children', home: (d) => `/v1/Homes/${d.tag}`},
+});
+const CHILDREN = table<Child>({name: 'test_children', parent: THINGS, listing: true});
+const GRANDCHILDREN = table<Grandchild>({name: 'test_grandchildren', parent: CHILDREN, listing: true});
+const TABLES = [THINGS, CHILDREN, GRANDCHILDREN];
+
+function thing(i: number, over: Partial<Thing> = {}): Thing {
+  return {
+    sid: `TT${String(i).padStart(32, '0')}`,
+    name: i % 7 === 0 ? null : `thing ${i}`,
+    n: (i * 37) % 11,
+    tag: ['a', 'b', 'c'][i % 3],
+    date: `2026-01-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`,
+    attrs: {vip: i % 4 === 0},
+    ...over,
+  };
+}
+
+describe('core store: declared tables, queries, cascades, rollback, budget', () => {
+  let store: Store;
+  beforeEach(() => {
+    store = new Store(':memory:', [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: TABLES});
+  });
+  afterEach(() => store.close());
+
+  const things = () => store.repo(THINGS);
+
+  it('derives key columns, indexes and named unique constraints from the declaration', () => {
+    const cols = (store.db.pragma('table_info(test_things)') as {name: string; type: string}[]).map((c) => `${c.name}:${c.type}`);
+    expect(cols).to.include.members(['name:TEXT', 'n:INTEGER', 'tag:TEXT', 'date:TEXT']);
+    const indexes = (store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'test_things'").pluck().all() as string[]);
+    expect(indexes).to.include.members(['test_things_list', 'test_things_by_tag', 'test_things_name']);
+    store.tx(() => things().insert(ACCOUNT, thing(1)));
+    // the declared error, naming the row that holds the value; NULLs never clash
+    expect(() => store.tx(() => things().insert(ACCOUNT, thing(2, {name: 'thing 1'})))).to.throw(Conflict, `taken by ${thing(1).sid}`);
+    store.tx(() => things().insert(ACCOUNT, thing(7)));
+    store.tx(() => things().insert(ACCOUNT, thing(14)));
+    expect(things().count(ACCOUNT)).to.equal(3);
+    // unique per parent: the same name under another parent is fine
+    store.tx(() => things().insert(ACCOUNT, thing(3, {name: 'thing 1'}), 'PARENT'));
+  });
+
+  it('renders links to sub-paths and to any path of the domain', () => {
+    const d = thing(5);
+    store.tx(() => things().insert(ACCOUNT, d));
+    const one = JSON.parse(things().render(d, urls));
+    expect(one.links).to.deep.equal({children: `${urls.base}/${d.sid}/Children`, home: 'http://h/d/v1/Homes/c'});
+    const page = things().page(ACCOUNT, {}, {offset: 0}, 10, urls);
+    expect(JSON.parse(`[${page.items}]`)[0]).to.deep.equal(one);
+  });
+
+  /** Every page of every start, both orders, equals the reference computed in JS. */
+  function checkAgainstReference(query: ListQuery<Thing>, all: {seq: number; doc: Thing}[]) {
+    const match = (d: Thing) => {
+      for (const [col, c] of Object.entries(query.where ?? {})) {
+        const v = (d as unknown as Record<string, unknown>)[col] as string | number | null;
+        if (!holds(v, c)) return false;
+      }
+      return query.filter ? query.filter(d) : true;
+    };
+    const asc = all.filter((r) => match(r.doc));
+    const ordered = query.order === 'desc' ? [...asc].reverse() : asc;
+    const seqs = all.map((r) => r.seq);
+    const size = 3;
+    const starts: PageStart[] = [{offset: 0}, {offset: 2}, {offset: 5}];
+    for (const s of [0, ...seqs, (seqs.at(-1) ?? 0) + 2]) starts.push({after: s}, {before: s});
+    for (const start of starts) {
+      const page = things().page(ACCOUNT, query, start, size, urls);
+      const got = (JSON.parse(`[${page.items}]`) as Thing[]).map((d) => d.sid);
+      // reference: position of the start in display order
+      const before = (seq: number) => (query.order === 'desc' ? seq > (start as {after: number}).after : seq < (start as {after: number}).after);
+      let from: number;
+      let expected: {seq: number; doc: Thing}[];
+      if ('offset' in start) {
+        from = start.offset;
+        expected = ordered.slice(from, from + size);
+      } else if ('after' in start) {
+        const rest = ordered.filter((r) => (query.order === 'desc' ? r.seq < start.after : r.seq > start.after));
+        expected = rest.slice(0, size);
+      } else {
+        const head = ordered.filter((r) => (query.order === 'desc' ? r.seq > start.before : r.seq < start.before));
+        expected = head.slice(Math.max(0, head.length - size));
+      }
+      void before;
+      expect(got, `${JSON.stringify(query.where)} ${query.order} ${JSON.stringify(start)}`).to.deep.equal(expected.map((r) => r.doc.sid));
+      if (expected.length) {
+        const i = ordered.indexOf(expected[0]);
+        const j = ordered.indexOf(expected.at(-1)!);
+        expect(page.hasNext, `hasNext ${JSON.stringify(start)}`).to.equal(j < ordered.length - 1);
+        if (!('offset' in start)) expect(page.hasPrevious, `hasPrevious ${JSON.stringify(start)}`).to.equal(i > 0);
+        // the cursors hand on to exactly the neighbouring pages
+        if (page.hasNext) {
+          const next = things().page(ACCOUNT, query, {after: page.nextSeq!}, size, urls);
+          expect((JSON.parse(`[${next.items}]`) as Thing[])[0].sid).to.equal(ordered[j + 1].doc.sid);
+        }
+        if (page.hasPrevious) {
+          const prev = things().page(ACCOUNT, query, {before: page.prevSeq!}, size, urls);
+          expect((JSON.parse(`[${prev.items}]`) as Thing[]).at(-1)!.sid).to.equal(ordered[i - 1].doc.sid);
+        }
+      }
+    }
+  }
+
+  function holds(v: string | number | null, c: Cond): boolean {
+    if (c === null) return v === null;
+    if (typeof c !== 'object') return v === c;
+    if ('in' in c) return c.in.includes(v);
+    if ('ne' in c) return c.ne === null ? v !== null : v === null || v !== c.ne;
+    if (v === null) return false;
+    const r = c as {gt?: string | number; gte?: string | number; lt?: string | number; lte?: string | number};
+    return (r.gt === undefined || v > r.gt) && (r.gte === undefined || v >= r.gte) && (r.lt === undefined || v < r.lt) && (r.lte === undefined || v <= r.lte);
+  }
+
+  it('IN, ranges, NULL, negation, descending order and predicates page both ways like a reference', () => {
+    const all: {seq: number; doc: Thing}[] = [];
+    for (let i = 1; i <= 40; i++) {
+      const d = thing(i);
+      all.push({seq: store.tx(() => things().insert(ACCOUNT, d)), doc: d});
+    }
+    // deletions leave gaps in seq
+    for (const i of [4, 5, 17]) {
+      store.tx(() => things().delete(ACCOUNT, thing(i).sid));
+      all.splice(all.findIndex((r) => r.doc.sid === thing(i).sid), 1);
+    }
+    const queries: ListQuery<Thing>[] = [
+      {},
+      {order: 'desc'},
+      {where: {tag: 'a'}},
+      {where: {tag: {in: ['a', 'c']}}, order: 'desc'},
+      {where: {n: {gte: 3, lt: 8}}},
+      {where: {date: {gte: '2026-01-05T00:00:00Z', lte: '2026-01-20T00:00:00Z'}}, order: 'desc'},
+      {where: {name: null}},
+      {where: {name: {ne: null}, tag: {ne: 'b'}}},
+      {filter: (d) => d.attrs.vip === true},
+      {filter: (d) => d.attrs.vip === true, order: 'desc', where: {tag: {in: ['a', 'b']}}},
+      {where: {tag: {in: []}}},
+    ];
+    for (const q of queries) checkAgainstReference(q, all);
+  });
+
+  it('deleting a row deletes its children and theirs, and drops the listings of the removed scopes', () => {
+    const parent = thing(1);
+    store.tx(() => things().insert(ACCOUNT, parent));
+    for (let i = 0; i < 3; i++) {
+      const c = {sid: `CC${String(i).padStart(32, '0')}`, thing: parent.sid};
+      store.tx(() => store.repo(CHILDREN).insert(ACCOUNT, c, parent.sid));
+      store.tx(() => store.repo(GRANDCHILDREN).insert(ACCOUNT, {sid: `GG${String(i).padStart(32, '0')}`}, c.sid));
+    }
+    // listings loaded for the child scopes
+    expect(store.repo(CHILDREN).page(ACCOUNT, {}, {offset: 0}, 10, urls, parent.sid).count).to.equal(3);
+    expect(store.repo(GRANDCHILDREN).page(ACCOUNT, {}, {offset: 0}, 10, urls, 'CC00000000000000000000000000000000').count).to.equal(1);
+    store.tx(() => things().delete(ACCOUNT, parent.sid));
+    expect(store.db.prepare('SELECT COUNT(*) FROM test_children').pluck().get()).to.equal(0);
+    expect(store.db.prepare('SELECT COUNT(*) FROM test_grandchildren').pluck().get()).to.equal(0);
+    expect(store.repo(CHILDREN).page(ACCOUNT, {}, {offset: 0}, 10, urls, parent.sid).count).to.equal(0);
+    expect(store.repo(GRANDCHILDREN).page(ACCOUNT, {}, {offset: 0}, 10, urls, 'CC00000000000000000000000000000000').count).to.equal(0);
+  });
+
+  it('a rolled-back transaction drops the listings of every repository it changed, not only one', () => {
+    const parent = thing(1);
+    store.tx(() => things().insert(ACCOUNT, parent));
+    const list = () => things().page(ACCOUNT, {}, {offset: 0}, 10, urls).count;
+    const kids = () => store.repo(CHILDREN).page(ACCOUNT, {}, {offset: 0}, 10, urls, parent.sid).count;
+    expect([list(), kids()]).to.deep.equal([1, 0]);
+    expect(() =>
+      store.tx(() => {
+        things().insert(ACCOUNT, thing(2));
+        store.repo(CHILDREN).insert(ACCOUNT, {sid: 'CC00000000000000000000000000000009', thing: parent.sid}, parent.sid);
+        throw new Error('fails after two writes');
+      }),
+    ).to.throw('fails after two writes');
+    expect([list(), kids()]).to.deep.equal([1, 0]);
+    // a nested savepoint that fails leaves the outer one's changes listed
+    store.tx(() => {
+      things().insert(ACCOUNT, thing(3));
+      expect(() =>
+        store.tx(() => {
+          store.repo(CHILDREN).insert(ACCOUNT, {sid: 'CC00000000000000000000000000000008', thing: parent.sid}, parent.sid);
+          throw new Error('inner');
+        }),
+      ).to.throw('inner');
+    });
+    expect([list(), kids()]).to.deep.equal([2, 0]);
+  });
+
+  it('a failed COMMIT drops every listing the batch changed', () => {
+    const list = () => things().page(ACCOUNT, {}, {offset: 0}, 10, urls).count;
+    expect(list()).to.equal(0);
+    store.tx(() => things().insert(ACCOUNT, thing(1)));
+    expect(list()).to.equal(1); // served from the listing, not yet committed
+    // make COMMIT fail: a deferred foreign key violated inside the batch
+    store.db.exec('CREATE TABLE fk_parent (id INTEGER PRIMARY KEY); CREATE TABLE fk_child (p INTEGER REFERENCES fk_parent(id) DEFERRABLE INITIALLY DEFERRED)');
+    store.tx(() => store.db.prepare('INSERT INTO fk_child (p) VALUES (42)').run());
+    expect(() => store.flush()).to.throw(/FOREIGN KEY/);
+    expect(list()).to.equal(0);
+  });
+
+  it('all listings share one budget: the least recently used are dropped, and a scope too large for it reads SQLite', () => {
+    store.close();
+    store = new Store(':memory:', [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: TABLES, listingBudget: 25_000});
+    const kids = store.repo(CHILDREN);
+    const fill = (parent: string, n: number) => {
+      for (let i = 0; i < n; i++) store.tx(() => kids.insert(ACCOUNT, {sid: `CC${parent}${String(i).padStart(30, '0')}`, thing: parent}, parent));
+    };
+    fill('p1', 40);
+    fill('p2', 40);
+    fill('p3', 40);
+    const list = (p: string) => kids.page(ACCOUNT, {}, {offset: 0}, 50, urls, p).count;
+    expect(list('p1')).to.equal(40);
+    expect(list('p2')).to.equal(40);
+    expect(kids.listingCount).to.equal(2);
+    expect(list('p2')).to.equal(40); // p2 is now the most recently used
+    const loads = kids.listingLoads;
+    expect(list('p3')).to.equal(40); // loading a third drops the least recently used (p1)
+    expect(store.budget.used).to.be.at.most(25_000);
+    expect(kids.listingCount).to.equal(2);
+    expect(list('p2')).to.equal(40);
+    expect(kids.listingLoads).to.equal(loads + 1); // p2 was still held
+    expect(list('p1')).to.equal(40);
+    expect(kids.listingLoads).to.equal(loads + 2); // p1 had to be loaded again
+    // one scope growing past the whole budget stops being held; its lists stay right
+    for (let i = 0; i < 400; i++) store.tx(() => kids.insert(ACCOUNT, {sid: `CCbig${String(i).padStart(29, '0')}`, thing: 'p3'}, 'p3'));
+    expect(store.budget.used).to.be.at.most(25_000 + 10_000); // rendered items are charged as pages are read
+    expect(kids.page(ACCOUNT, {}, {offset: 0}, 1000, urls, 'p3').count).to.equal(440);
+  });
+
+  it('a key column added to a declaration is added to the existing table and filled from the documents', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-core-'));
+    try {
+      const path = join(dir, 'e.db');
+      const v1 = table<Thing>({name: 'test_evolve', keys: {tag: {get: (d) => d.tag}}});
+      let s = new Store(path, [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: [v1]});
+      s.tx(() => s.repo(v1).insert(ACCOUNT, thing(1)));
+      s.tx(() => s.repo(v1).insert(ACCOUNT, thing(2)));
+      s.flush();
+      await s.close();
+      const v2 = table<Thing>({name: 'test_evolve', keys: {tag: {get: (d) => d.tag}, n: {get: (d) => d.n, type: 'int'}}});
+      s = new Store(path, [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: [v2]});
+      expect(s.repo(v2).all(ACCOUNT, {n: thing(2).n}).map((d) => d.sid)).to.deep.equal([thing(2).sid]);
+      await s.close();
+      const db = new Database(path, {readonly: true});
+      expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'test_evolve_by_n'").pluck().get()).to.equal(1);
+      db.close();
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  it('events and timers written in a transaction that rolls back leave nothing', () => {
+    const tx = () => new Tx(store, ACCOUNT, new Date());
+    expect(() =>
+      store.tx(() => {
+        tx().emit('thing.added', {a: 1});
+        tx().at('t:1', Date.now() + 1000, 'x');
+        throw new Error('no');
+      }),
+    ).to.throw('no');
+    store.flush();
+    expect(store.db.prepare('SELECT COUNT(*) FROM event_log').pluck().get()).to.equal(0);
+    expect(store.db.prepare('SELECT COUNT(*) FROM timers').pluck().get()).to.equal(0);
+  });
+});
+
+describe('core router: parameter names per route, mounts', () => {
+  const mount = {prefix: 'conversations', auth: true};
+  const h = (name: string) => () => ({status: 200, body: name});
+
+  it("takes the specs' own names at the same position and mounts one declaration twice", () => {
+    const r = new Router();
+    r.add(
+      mount,
+      {
+        'GET /Conversations/:Sid': h('conv'),
+        'GET /Conversations/:ConversationSid/Messages': h('msgs'),
+        'GET /Conversations/:ConversationSid/Messages/:Sid': h('msg'),
+      },
+      ['/v1', '/v1/Services/:ChatServiceSid'],
+    );
+    const one = r.match('/conversations/v1/Conversations/CH1')!;
+    expect(one.route.names.get('GET')).to.deep.equal(['Sid']);
+    expect(one.values).to.deep.equal(['CH1']);
+    const msg = r.match('/conversations/v1/Services/IS1/Conversations/CH1/Messages/IM1')!;
+    expect(msg.route.names.get('GET')).to.deep.equal(['ChatServiceSid', 'ConversationSid', 'Sid']);
+    expect(msg.values).to.deep.equal(['IS1', 'CH1', 'IM1']);
+    expect(r.routes).to.include('GET /conversations/v1/Services/:ChatServiceSid/Conversations/:ConversationSid/Messages');
+    expect(r.match('/conversations/v1/Conversations/CH1/Nope')).to.equal(undefined);
+  });
+
+  it('prefers a literal segment and backtracks to a parameter', () => {
+    const r = new Router();
+    r.add(mount, {'GET /v1/Workers/Statistics': h('stats'), 'GET /v1/Workers/:Sid': h('worker'), 'GET /v1/Workers/:WorkerSid/Channels': h('ch')});
+    expect(r.match('/conversations/v1/Workers/Statistics')!.values).to.deep.equal([]);
+    expect(r.match('/conversations/v1/Workers/Statistics/Channels')!.values).to.deep.equal(['Statistics']);
+    expect(r.match('/conversations/v1/Workers/WK1')!.values).to.deep.equal(['WK1']);
+  });
+
+  it('refuses a route defined twice or naming a parameter twice', () => {
+    const r = new Router();
+    r.add(mount, {'GET /v1/A/:Sid': h('a')});
+    expect(() => r.add(mount, {'GET /v1/A/:Other': h('b')})).to.throw(/defined twice/);
+    expect(() => r.add(mount, {'GET /v1/B/:Sid/C/:Sid': h('b')})).to.throw(/twice/);
+  });
+});
