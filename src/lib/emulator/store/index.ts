@@ -13,8 +13,8 @@ export interface StoreOptions {
   listingBudget?: number;
 }
 
-/** Default memory budget of all listings together (the 20,000-row benchmark scope takes ~25 MiB). */
-export const DEFAULT_LISTING_BUDGET = 64 * 1024 * 1024;
+/** Default memory budget of all listings together (the 20,000-row benchmark scope takes ~18 MiB). */
+export const DEFAULT_LISTING_BUDGET = 32 * 1024 * 1024;
 
 export interface AccountCredentials {
   accountSid: string;
