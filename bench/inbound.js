@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// Inbound messages per second with a signed webhook delivered to a local receiver (issue 8):
+//   (a) each from a new customer (conversation + participant + message),
+//   (b) into existing conversations,
+// against the emulator's own address-create POST rate measured in the same run.
+// Targets: (b) ≥ 50 %, (a) ≥ 25 % of the create rate; every webhook received and its
+// X-Twilio-Signature valid (twilio.validateRequest); p99 from the inbound's 2xx to the
+// webhook's arrival ≤ 50 ms.
+//
+//   node bench/inbound.js [--seconds 5] [--connections 16]
+import {Agent, createServer, request} from 'node:http';
+import {parse as parseQs} from 'node:querystring';
+import {parseArgs} from 'node:util';
+import twilio from 'twilio';
+import {basicAuth, spawnServer, table} from './lib.js';
+
+const {values} = parseArgs({options: {seconds: {type: 'string', default: '5'}, connections: {type: 'string', default: '16'}}});
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const SID = 'ACf1ec0000000000000000000000000001';
+const TOKEN = 'f1ec0000000000000000000000000001';
+const AUTH = basicAuth(SID, TOKEN);
+
+// the receiver: records each webhook's arrival and checks its signature
+const arrivals = new Map(); // Body marker → arrival time
+let received = 0;
+let invalid = 0;
+const hook = createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const at = performance.now();
+    const params = parseQs(Buffer.concat(chunks).toString());
+    const url = `http://127.0.0.1:${hook.address().port}${req.url}`;
+    if (!twilio.validateRequest(TOKEN, req.headers['x-twilio-signature'], url, params)) invalid++;
+    received++;
+    if (params.EventType === 'onMessageAdded') arrivals.set(params.Body, at);
+    res.writeHead(200).end();
+  });
+});
+await new Promise((ok) => hook.listen(0, '127.0.0.1', ok));
+const hookUrl = `http://127.0.0.1:${hook.address().port}/hook`;
+
+const server = await spawnServer(new URL('./serve-emulator.js', import.meta.url).pathname);
+const base = new URL(server.url);
+const agent = new Agent({keepAlive: true, maxSockets: CONNECTIONS});
+function call(method, path, form) {
+  const body = form ? new URLSearchParams(form).toString() : undefined;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {host: base.hostname, port: base.port, method, path, agent, headers: {Authorization: AUTH, ...(body ? {'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body)} : {})}},
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({status: res.statusCode, at: performance.now(), text: Buffer.concat(chunks).toString()}));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Run `make(i)` requests from CONNECTIONS loops for SECONDS; requests per second and the responses. */
+async function load(make) {
+  let i = 0;
+  const results = [];
+  const end = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({length: CONNECTIONS}, async () => {
+      while (performance.now() < end) {
+        const n = i++;
+        const [method, path, form, marker] = make(n);
+        const r = await call(method, path, form);
+        results.push({...r, marker});
+      }
+    }),
+  );
+  return {rate: results.length / ((performance.now() - started) / 1000), results};
+}
+
+const ADDRESS = '+15550001000';
+const created = await call('POST', '/conversations/v1/Configuration/Addresses', {
+  Type: 'sms',
+  Address: ADDRESS,
+  'AutoCreation.Enabled': 'true',
+  'AutoCreation.Type': 'webhook',
+  'AutoCreation.WebhookUrl': hookUrl,
+  'AutoCreation.WebhookFilters': 'onMessageAdded',
+});
+if (created.status !== 201) throw new Error(`address create: ${created.status} ${created.text}`);
+
+// baseline: the emulator's own address-create rate
+const baseline = await load((n) => ['POST', '/conversations/v1/Configuration/Addresses', {Type: 'chat', Address: `bench-${n}`}]);
+
+const inbound = (from, marker) => ['POST', '/_emulator/inbound', {From: from, To: ADDRESS, Body: marker}, marker];
+const a = await load((n) => inbound(`+1666${String(n).padStart(7, '0')}`, `a-${n}`));
+// (b): 64 customers that already have their conversation
+for (let c = 0; c < 64; c++) await call(...inbound(`+1777${String(c).padStart(7, '0')}`, `warm-${c}`).slice(0, 3));
+const b = await load((n) => inbound(`+1777${String(n % 64).padStart(7, '0')}`, `b-${n}`));
+
+// wait for the last webhooks (bounded)
+const expected = a.results.length + b.results.length + 64;
+const deadline = performance.now() + 10_000;
+while (received < expected && performance.now() < deadline) await new Promise((ok) => setTimeout(ok, 20));
+
+function latencies(results) {
+  const out = [];
+  let missing = 0;
+  for (const r of results) {
+    const at = arrivals.get(r.marker);
+    if (at === undefined) missing++;
+    else out.push(Math.max(0, at - r.at));
+  }
+  out.sort((x, y) => x - y);
+  return {p50: out[Math.floor(out.length * 0.5)] ?? NaN, p99: out[Math.floor(out.length * 0.99)] ?? NaN, missing, bad: results.filter((r) => r.status >= 300).length};
+}
+const la = latencies(a.results);
+const lb = latencies(b.results);
+await server.stop();
+agent.destroy();
+hook.close();
+
+const pct = (x) => `${((x / baseline.rate) * 100).toFixed(1)} %`;
+console.log(
+  '\n' +
+    table(
+      ['case', 'req/s', 'vs create', 'target', 'p50 → webhook', 'p99 → webhook', 'non-2xx', 'webhooks missing'],
+      [
+        ['address create (baseline)', baseline.rate.toFixed(0), '100 %', '', '', '', baseline.results.filter((r) => r.status !== 201).length, ''],
+        ['(a) inbound, new customer', a.rate.toFixed(0), pct(a.rate), '≥ 25 %', `${la.p50.toFixed(1)} ms`, `${la.p99.toFixed(1)} ms`, la.bad, la.missing],
+        ['(b) inbound, existing conv.', b.rate.toFixed(0), pct(b.rate), '≥ 50 %', `${lb.p50.toFixed(1)} ms`, `${lb.p99.toFixed(1)} ms`, lb.bad, lb.missing],
+      ],
+    ),
+);
+console.log(`\nwebhooks received ${received} of ${expected}, invalid signatures ${invalid}`);
+const pass =
+  a.rate >= baseline.rate * 0.25 && b.rate >= baseline.rate * 0.5 && la.p99 <= 50 && lb.p99 <= 50 && invalid === 0 && la.missing + lb.missing === 0 && la.bad + lb.bad === 0;
+console.log(pass ? 'PASS' : 'FAIL');
+process.exitCode = pass ? 0 : 1;
