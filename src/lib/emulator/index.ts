@@ -1,6 +1,6 @@
 import {SystemClock, type Clock} from './engine/clock.js';
 import {DEFAULT_HOST, defaultAccount} from './defaults.js';
-import {createServer} from './server.js';
+import {createServer, type Timeouts} from './server.js';
 import {Store, StoreError, type AccountCredentials} from './store/index.js';
 
 export {DEFAULT_ACCOUNT, DEFAULT_HOST, DEFAULT_PORT, defaultDbPath} from './defaults.js';
@@ -20,7 +20,15 @@ export interface EmulatorOptions {
   /** One line per request, when given. */
   log?: (line: string) => void;
   onError?: (error: unknown) => void;
+  /**
+   * Bounds on slow clients, in ms: `headers` and `body` (a request that has not arrived by then
+   * gets a 408 and its connection closed; 30 s each by default), `drain` (how long stop() waits
+   * for requests in flight before it closes every connection; 3 s).
+   */
+  timeouts?: Partial<Timeouts>;
 }
+
+export type {Timeouts} from './server.js';
 
 export interface Emulator {
   /** Base URL, e.g. http://127.0.0.1:4010 — Twilio paths go under /{domain}/... */
@@ -52,7 +60,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dbPath = options.db ?? ':memory:';
   const store = new Store(dbPath, accounts, () => clock.now());
   const host = options.host ?? DEFAULT_HOST;
-  const app = createServer({store, clock, log: options.log, onError: options.onError, startedAt: new Date()});
+  const app = createServer({
+    store,
+    clock,
+    log: options.log,
+    onError: options.onError,
+    startedAt: new Date(),
+    timeouts: options.timeouts,
+  });
   try {
     await app.listen(options.port ?? 0, host);
   } catch (error) {
