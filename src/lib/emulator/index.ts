@@ -3,7 +3,7 @@ import {createCore, startCore, stopCore, type Core} from './engine/core.js';
 import {installEngines} from './engine/index.js';
 import {TABLES} from './model/index.js';
 import {DEFAULT_HOST, defaultAccount} from './defaults.js';
-import {createServer} from './server.js';
+import {createServer, type Timeouts} from './server.js';
 import {Store, StoreError, type AccountCredentials} from './store/index.js';
 
 export {DEFAULT_ACCOUNT, DEFAULT_HOST, DEFAULT_PORT, defaultDbPath} from './defaults.js';
@@ -31,7 +31,15 @@ export interface EmulatorOptions {
   /** One line per request, when given. */
   log?: (line: string) => void;
   onError?: (error: unknown) => void;
+  /**
+   * Bounds on slow clients, in ms: `headers` and `body` (a request that has not arrived by then
+   * gets a 408 and its connection closed; 30 s each by default), `drain` (how long stop() waits
+   * for requests in flight before it closes every connection; 3 s).
+   */
+  timeouts?: Partial<Timeouts>;
 }
+
+export type {Timeouts} from './server.js';
 
 export interface Emulator {
   /** Base URL, e.g. http://127.0.0.1:4010 — Twilio paths go under /{domain}/... */
@@ -68,7 +76,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const core = createCore(store, clock, {onError: options.onError, webhookTimeoutMs: options.webhookTimeoutMs});
   installEngines(core);
   const host = options.host ?? DEFAULT_HOST;
-  const app = createServer({store, clock, core, log: options.log, onError: options.onError, startedAt: new Date()});
+  const app = createServer({
+    store,
+    clock,
+    core,
+    log: options.log,
+    onError: options.onError,
+    startedAt: new Date(),
+    timeouts: options.timeouts,
+  });
   try {
     startCore(core);
     await app.listen(options.port ?? 0, host);

@@ -30,12 +30,26 @@ export interface ServerOptions {
   /** Called with unexpected errors (they still answer Twilio's 500 body). */
   onError?: (error: unknown) => void;
   startedAt: Date;
+  /** Bounds on slow or stuck clients (ms); see TIMEOUTS for the defaults. */
+  timeouts?: Partial<Timeouts>;
 }
+
+export interface Timeouts {
+  /** Time for a request's headers to arrive, from the start of the request. */
+  headers: number;
+  /** Time for a whole request (headers and body) to arrive. */
+  body: number;
+  /** How long stop() lets requests in flight finish before it destroys every connection. */
+  drain: number;
+}
+
+/** A client that stalls gets Twilio's 408 and its connection closed after these. */
+export const TIMEOUTS: Timeouts = {headers: 30_000, body: 30_000, drain: 3_000};
 
 export interface EmulatorServer {
   readonly http: Server;
   listen(port: number, host: string): Promise<void>;
-  /** Stop accepting, let requests in flight finish (at most a few seconds), close every connection. */
+  /** Stop accepting, let requests in flight finish (at most `timeouts.drain`), then destroy every connection. */
   close(): Promise<void>;
 }
 
@@ -61,20 +75,53 @@ export function createServer(opts: ServerOptions): EmulatorServer {
   router.add({prefix: CONTROL_PREFIX.slice(1), auth: false}, controlRoutes(opts));
   const auth = new AuthCache(opts.store);
 
-  const state: ServerState = {closing: false, inFlight: new WeakMap()};
-  // requireHostHeader off: an HTTP/1.1 request without Host gets our answer, not node's bare 400
-  const server = createHttpServer({requireHostHeader: false}, (req, res) => handle(req, res, router, auth, opts, state));
+  const timeouts = {...TIMEOUTS, ...opts.timeouts};
+  const state: ServerState = {closing: false, inFlight: new WeakMap(), sockets: new Set()};
+  const headersTimeout = Math.min(timeouts.headers, timeouts.body);
+  const server = createHttpServer(
+    {
+      // requireHostHeader off: an HTTP/1.1 request without Host gets our answer, not node's bare 400
+      requireHostHeader: false,
+      // a client that stalls mid-headers or mid-body (a half-sent upload) gets a 408 (clientError
+      // below), never a connection held open for node's default 5 minutes
+      headersTimeout,
+      requestTimeout: timeouts.body,
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))),
+    },
+    (req, res) => handle(req, res, router, auth, opts, state),
+  );
   // longer than the keep-alive of common clients and proxies, so they never reuse a socket we just closed
   server.keepAliveTimeout = 65_000;
-  // HTTP that cannot be parsed at all (e.g. a DELETE body sent without Content-Length, which
-  // then reads as a second request): answer Twilio's error shape and close the connection — after
-  // the response of a request still in flight on it (a write waiting for its commit), never instead.
+  // every connection, so stop() can destroy the ones that outlive the drain
+  server.on('connection', (socket: Socket) => {
+    state.sockets.add(socket);
+    socket.once('close', () => state.sockets.delete(socket));
+  });
+  // HTTP that cannot be parsed (e.g. a DELETE body sent without Content-Length, which then reads
+  // as a second request, or a malformed chunk), a client that stalls past a timeout, or one that
+  // goes away in the middle of its body: answer Twilio's error shape and close the connection.
+  // A request whose body is all in and whose answer waits for its commit (a write) is answered
+  // first, never replaced; one whose body never completes cannot be, so it is not waited for.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
-    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    if (socket.destroyed) return;
+    if (error.code === 'ECONNRESET') return void socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-    const answer = () => rawError(socket, status, `Malformed HTTP request (${error.code ?? error.message})`);
+    const message =
+      status === 408
+        ? `Request timed out: the request did not arrive within ${Math.round(timeouts.body / 100) / 10} s`
+        : error.code === 'HPE_INVALID_EOF_STATE'
+          ? 'Incomplete HTTP request: the client closed the connection before the body was complete'
+          : `Malformed HTTP request (${error.code ?? error.message})`;
+    const answer = () => rawError(socket, status, message);
     const pending = state.inFlight.get(socket);
-    if (pending && !pending.writableFinished) pending.once('close', answer);
+    // the answer on this connection said it is the last (Connection: close): bytes the client
+    // sent after it (an unsupported body coding's body) get no second answer
+    if (pending && lastAnswers.has(pending)) {
+      if (pending.writableFinished) socket.destroy();
+      else pending.once('close', () => socket.destroy());
+      return;
+    }
+    if (pending && !pending.writableFinished && pending.req.complete) pending.once('close', answer);
     else answer();
   });
   // Expect: 100-continue (curl sends it with bodies over 1 KiB): refuse bad credentials before
@@ -110,11 +157,18 @@ export function createServer(opts: ServerOptions): EmulatorServer {
       new Promise((resolve) => {
         if (!server.listening) return resolve();
         // requests in flight finish; their responses say Connection: close, so busy keep-alive
-        // clients reconnect (and are refused) instead of being cut off
+        // clients reconnect (and are refused) instead of being cut off. Whatever is still open
+        // after the drain (a stalled upload, a slow reader) is destroyed: stop always completes.
         state.closing = true;
-        server.close(() => resolve());
+        const force = setTimeout(() => {
+          server.closeAllConnections();
+          for (const socket of state.sockets) socket.destroy();
+        }, timeouts.drain);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 3000).unref();
       }),
   };
 }
@@ -123,6 +177,8 @@ interface ServerState {
   closing: boolean;
   /** The response being prepared on each connection (a write may be waiting for its commit). */
   inFlight: WeakMap<Socket, ServerResponse>;
+  /** Every open connection. */
+  sockets: Set<Socket>;
 }
 
 /** Twilio's error body written straight to a socket that HTTP parsing gave up on, then closed. */
@@ -201,7 +257,13 @@ function handle(
     const query = q < 0 ? undefined : url.slice(q + 1);
     const dispatch = (body: Body) =>
       run(handler, new RequestCtx(accountSid, params, query, body, req.headers, opts, path, base), res, opts);
-    if (hasBody(req)) readBody(req).then(dispatch, (error) => fail(res, error, opts));
+    if (hasBody(req)) {
+      const coding = req.headers['transfer-encoding'];
+      // only chunked is decoded; anything else (gzip: a body that would last until the client
+      // closes) is refused at once, and the connection closed, rather than read forever
+      if (coding !== undefined && coding.trim().toLowerCase() !== 'chunked') throw unsupportedCoding(coding);
+      readBody(req).then(dispatch, (error) => fail(res, error, opts));
+    }
     else dispatch({});
   } catch (error) {
     fail(res, error, opts);
@@ -224,6 +286,12 @@ function refuseForeignOrigin(req: IncomingMessage): void {
   }
   if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname))
     throw new TwilioApiError(403, CODES.FORBIDDEN, `The emulator's control API does not accept requests from ${origin}`);
+}
+
+function unsupportedCoding(coding: string): TwilioApiError {
+  return new TwilioApiError(501, CODES.INVALID_PARAMETER, `Unsupported Transfer-Encoding: ${coding} (only chunked is accepted)`, undefined, {
+    Connection: 'close',
+  });
 }
 
 function hostForUrl(address: string | undefined): string {
@@ -251,8 +319,12 @@ function afterCommit(store: Store, then: () => void, onError: (e: unknown) => vo
   else then();
 }
 
+/** Responses sent with Connection: close (nothing more is answered on their connection). */
+const lastAnswers = new WeakSet<ServerResponse>();
+
 function send(res: ServerResponse, reply: Reply, headers?: Record<string, string>): void {
   if (res.headersSent || res.destroyed) return;
+  if (headers?.Connection === 'close') lastAnswers.add(res);
   // headers as a flat [name, value, ...] list: node takes it without per-name bookkeeping
   const out: string[] = ['Twilio-Request-Id', newSid('RQ')];
   if (headers) for (const name in headers) out.push(name, headers[name]);
@@ -308,12 +380,18 @@ function readBody(req: IncomingMessage): Promise<Body> {
     req.on('end', () => {
       if (size > BODY_LIMIT) return reject(tooLarge());
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
-      if (!isJson(req.headers)) return resolve({form: parseQs(text) as Record<string, string | string[]>});
-      if (text.trim() === '') return resolve({});
       try {
-        resolve({json: JSON.parse(text)});
+        if (!isJson(req.headers)) return resolve({form: parseQs(text) as Record<string, string | string[]>});
+        if (text.trim() === '') return resolve({});
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch (error) {
+          throw new TwilioApiError(400, CODES.INVALID_PARAMETER, `Invalid request: the body is not valid JSON (${(error as Error).message})`);
+        }
+        resolve({json});
       } catch (error) {
-        reject(new TwilioApiError(400, CODES.INVALID_PARAMETER, `Invalid request: the body is not valid JSON (${(error as Error).message})`));
+        reject(error);
       }
     });
   });
