@@ -1,6 +1,7 @@
 import type {Handler} from '../router.js';
 import type {ServerOptions} from '../server.js';
 import type {Core} from './core.js';
+import {conversationsEngine} from './conversations/index.js';
 
 /**
  * One engine of the emulator: what it installs on the core (timer handlers, reactors, what a
@@ -13,7 +14,7 @@ export interface Engine {
 }
 
 /** Every engine, in dependency order (conversations and taskrouter first; flex, then studio). */
-export const ENGINES: Engine[] = [];
+export const ENGINES: Engine[] = [conversationsEngine];
 
 export function installEngines(core: Core): void {
   for (const e of ENGINES) e.install(core);

@@ -39,6 +39,12 @@ export interface RenderUrls {
   base: string;
   /** The domain's root URL (`http://127.0.0.1:4010/conversations`), for links given as paths. */
   root: string;
+  /**
+   * A property left out of this rendering: the document's first property, a string or null
+   * (Twilio's account-level views of service resources lack the `chat_service_sid` that their
+   * service-scoped views carry).
+   */
+  omit?: string;
 }
 
 /**
@@ -225,6 +231,8 @@ export class ResourceRepo<T extends {sid: string}> {
   private readonly pathLinks: [string, (doc: T) => string][] = [];
   private readonly uniques: [string, UniqueDecl<T>][];
   private listings = new Map<string, Listing>();
+  /** `,"<internal>":` — where a stored text's internal property begins (see TableDecl.internal). */
+  private readonly internalMark?: string;
 
   constructor(
     private readonly db: Database,
@@ -240,14 +248,27 @@ export class ResourceRepo<T extends {sid: string}> {
       else this.pathLinks.push([name, link]);
     }
     this.uniques = Object.entries(decl.unique ?? {});
+    if (decl.internal) this.internalMark = `,${JSON.stringify(decl.internal)}:`;
+  }
+
+  /** A document's stored text: its JSON, with the internal property (if any) written last. */
+  private serialize(doc: T): string {
+    const name = this.decl.internal;
+    if (name === undefined || !(name in doc)) return JSON.stringify(doc);
+    const {[name]: hidden, ...rest} = doc as Record<string, unknown>;
+    const text = JSON.stringify(rest);
+    return `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}${JSON.stringify(name)}:${JSON.stringify(hidden)}}`;
   }
 
   /**
    * The API JSON of one stored document: its text with `url` (base + sid) and `links` spliced
    * in before the closing brace. `quotedBase` is JSON-escaped once per call site (see quoteBase).
    */
-  private renderText(text: string, sid: string, quotedBase: string, root: string): string {
-    let out = `${text.slice(0, -1)},"url":${quotedBase}${sid}"`;
+  private renderText(text: string, sid: string, quotedBase: string, root: string, omit?: string): string {
+    if (omit !== undefined) text = omitFirst(text, omit);
+    // the internal property is written last: cut it off (its quotes can't occur unescaped in a value)
+    const cut = this.internalMark === undefined ? -1 : text.lastIndexOf(this.internalMark);
+    let out = `${cut < 0 ? text.slice(0, -1) : text.slice(0, cut)},"url":${quotedBase}${sid}"`;
     if (this.subLinks.length || this.pathLinks.length) {
       out += ',"links":{';
       let first = true;
@@ -269,7 +290,7 @@ export class ResourceRepo<T extends {sid: string}> {
 
   /** The API representation of one document. */
   render(doc: T, urls: RenderUrls): string {
-    return this.renderText(JSON.stringify(doc), doc.sid, quoteBase(urls.base), urls.root);
+    return this.renderText(this.serialize(doc), doc.sid, quoteBase(urls.base), urls.root, urls.omit);
   }
 
   private stmt(key: string, sql: () => string): Statement {
@@ -331,7 +352,7 @@ export class ResourceRepo<T extends {sid: string}> {
 
   /** Store a new document; its seq. A clash with a declared unique constraint raises its error. */
   insert(accountSid: string, doc: T, parentSid = ''): number {
-    const text = JSON.stringify(doc);
+    const text = this.serialize(doc);
     let info: {lastInsertRowid: number | bigint};
     try {
       info = this.stmt(
@@ -420,7 +441,7 @@ export class ResourceRepo<T extends {sid: string}> {
   }
 
   update(accountSid: string, doc: T, parentSid = ''): void {
-    const text = JSON.stringify(doc);
+    const text = this.serialize(doc);
     let seq: number | undefined;
     try {
       seq = this.stmt(
@@ -548,14 +569,16 @@ export class ResourceRepo<T extends {sid: string}> {
     // the same page asked again (polling, a benchmark) while nothing changed: the same result object
     const key =
       listing &&
-      `${urls.base}\n${desc ? 'd' : ''}${'after' in start ? `a${start.after}` : 'before' in start ? `b${start.before}` : `o${start.offset}`}\n${size}`;
+      `${urls.base}\n${urls.omit ?? ''}\n${desc ? 'd' : ''}${'after' in start ? `a${start.after}` : 'before' in start ? `b${start.before}` : `o${start.offset}`}\n${size}`;
     const seen = key === undefined ? undefined : listing!.pages.get(key);
     if (seen) return seen;
     const {rows, from, to, hasNext, hasPrevious} = listing
       ? pageOf(listing, start, size, desc)
       : this.sqlPage(accountSid, query, start, size, parentSid, desc);
     const quoted = quoteBase(urls.base);
-    if (listing && listing.renderedBase !== quoted) listing.rebase(quoted);
+    // rendered items are kept per base URL (and omitted property)
+    const renderKey = urls.omit === undefined ? quoted : `${quoted}\n${urls.omit}`;
+    if (listing && listing.renderedBase !== renderKey) listing.rebase(renderKey);
     let items = '';
     let itemsBytes = Math.max(to - from - 1, 0); // the commas
     const n = to - from;
@@ -565,7 +588,7 @@ export class ResourceRepo<T extends {sid: string}> {
       let item = listing?.rendered[i];
       let bytes: number;
       if (item === undefined) {
-        item = this.renderText(rows.texts[i], rows.sids[i], quoted, urls.root);
+        item = this.renderText(rows.texts[i], rows.sids[i], quoted, urls.root, urls.omit);
         bytes = Buffer.byteLength(item);
         if (listing) listing.setRendered(i, item, bytes);
       } else bytes = listing!.renderedBytes[i];
@@ -780,6 +803,26 @@ function isEmpty(o: object): boolean {
 
 export function scopeKey(accountSid: string, parentSid: string): string {
   return `${accountSid}/${parentSid}`;
+}
+
+/** The text of a document without its first property `name` (a string or null), when it is first. */
+function omitFirst(text: string, name: string): string {
+  const head = `{"${name}":`;
+  if (!text.startsWith(head)) return text;
+  let end: number;
+  if (text.startsWith('null', head.length)) end = head.length + 4;
+  else {
+    end = head.length + 1;
+    for (;;) {
+      end = text.indexOf('"', end);
+      if (end < 0) return text;
+      let bs = 0;
+      while (text.charCodeAt(end - 1 - bs) === 92 /* \\ */) bs++;
+      end++;
+      if (bs % 2 === 0) break;
+    }
+  }
+  return text.charCodeAt(end) === 44 /* , */ ? `{${text.slice(end + 1)}` : `{${text.slice(end)}`;
 }
 
 /** `http://h/x` → `"http://h/x/` : the opening quote and the JSON-escaped base, ready for a sid and a closing quote. */

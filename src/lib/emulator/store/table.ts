@@ -51,6 +51,12 @@ export interface TableDecl<T extends {sid: string} = {sid: string}> {
    * a function returns a path of the domain (`(d) => '/v1/Services/' + d.chat_service_sid`).
    */
   links?: Record<string, LinkDecl<T>>;
+  /**
+   * A top-level property of the document that is stored (and returned by reads) but never
+   * rendered: state the API does not show (a conversation's timer durations, a participant's
+   * binding key). The repository writes it last, and rendering cuts it off.
+   */
+  internal?: string;
 }
 
 /** Declare a table (identity function, typed). */

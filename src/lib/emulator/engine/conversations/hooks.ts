@@ -1,0 +1,195 @@
+import type {Store} from '../../store/index.js';
+import type {Tx} from '../../store/tx.js';
+import {
+  ACCOUNT_CONFIG,
+  SCOPED_WEBHOOKS,
+  SERVICE_CONFIG,
+  type ConversationDoc,
+  type WebhookSettings,
+} from '../../model/conversations.js';
+import type {Core} from '../core.js';
+import type {FormParams} from '../signature.js';
+import {enqueue} from '../webhooks.js';
+
+/**
+ * Who acted, which decides whether webhooks fire (semantics §2.5): SDK clients and channel
+ * participants (inbound SMS/WhatsApp) always fire them; REST actions only with
+ * `X-Twilio-Webhook-Enabled: true` (and then post-event only); the service itself (timers,
+ * delivery receipts) fires its post-events.
+ */
+export interface Origin {
+  /** `Source` of the webhook: API, SDK, or the channel of an inbound message (SMS, WHATSAPP …) [channel names unverified]. */
+  source: string;
+  /** Whether post-event webhooks fire. */
+  webhooks: boolean;
+  /** Whether pre-event webhooks are awaited first (never for REST). */
+  pre: boolean;
+  /** `ClientIdentity` (SDK only). */
+  identity?: string;
+}
+
+export const restOrigin = (webhookEnabled: boolean): Origin => ({source: 'API', webhooks: webhookEnabled, pre: false});
+/** The service itself (timers, receipts): post-event webhooks fire [unverified: Source for these]. */
+export const SYSTEM: Origin = {source: 'API', webhooks: true, pre: false};
+export const channelOrigin = (channel: string): Origin => ({source: channel.toUpperCase(), webhooks: true, pre: true});
+
+/** Pre-event name → its post-event name [docs]. */
+export const PRE_EVENTS: Record<string, string> = {
+  onMessageAdd: 'onMessageAdded',
+  onMessageUpdate: 'onMessageUpdated',
+  onMessageRemove: 'onMessageRemoved',
+  onConversationAdd: 'onConversationAdded',
+  onConversationUpdate: 'onConversationUpdated',
+  onConversationRemove: 'onConversationRemoved',
+  onParticipantAdd: 'onParticipantAdded',
+  onParticipantUpdate: 'onParticipantUpdated',
+  onParticipantRemove: 'onParticipantRemoved',
+  onUserUpdate: 'onUserUpdated',
+};
+export const POST_EVENTS = [
+  ...Object.values(PRE_EVENTS),
+  'onConversationStateUpdated',
+  'onDeliveryUpdated',
+  'onUserAdded',
+];
+/** Every name the global and service Filters accept (the spec's list). */
+export const ALL_EVENTS = [...Object.keys(PRE_EVENTS), ...POST_EVENTS];
+
+/** Form params without the empty ones (Twilio leaves out what is null). */
+export function form(params: Record<string, string | number | boolean | null | undefined | string[]>): FormParams {
+  const out: FormParams = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v === null || v === undefined) continue;
+    out[k] = Array.isArray(v) ? v : String(v);
+  }
+  return out;
+}
+
+function common(accountSid: string, chatServiceSid: string, eventType: string, origin: Origin): FormParams {
+  return form({
+    AccountSid: accountSid,
+    EventType: eventType,
+    Source: origin.source,
+    ClientIdentity: origin.identity,
+    ChatServiceSid: chatServiceSid,
+    RetryCount: 0,
+  });
+}
+
+/** The global and service-level settings whose URL of this kind selects the event. */
+function targets(
+  read: {account?: WebhookSettings; service?: WebhookSettings},
+  kind: 'pre_webhook_url' | 'post_webhook_url',
+  eventType: string,
+): {url: string; method: 'GET' | 'POST'}[] {
+  const out: {url: string; method: 'GET' | 'POST'}[] = [];
+  for (const w of [read.account, read.service]) {
+    if (!w || !w[kind] || !w.filters.includes(eventType)) continue;
+    // [unverified] Target=flex hands the events to Flex's own handler, not to the URL
+    if (w.target === 'flex') continue;
+    out.push({url: w[kind]!, method: w.method});
+  }
+  return out;
+}
+
+/**
+ * Post-event webhooks of one event in the operation's transaction: to the global target, the
+ * service's, and the conversation's scoped webhooks whose filters (or triggers) select it.
+ * Global webhooks apply to every service of the account [unverified]; scoped webhooks of target
+ * `studio` are recorded as an event for the Studio engine (a later issue).
+ */
+export function post(
+  tx: Tx,
+  conv: Pick<ConversationDoc, 'sid' | 'chat_service_sid'>,
+  eventType: string,
+  params: FormParams,
+  origin: Origin,
+  opts: {body?: string | null; onlyWebhook?: string} = {},
+): void {
+  if (!origin.webhooks) return;
+  const account = tx.repo(ACCOUNT_CONFIG).get(tx.accountSid)?.webhooks;
+  const service = tx.repo(SERVICE_CONFIG).get(conv.chat_service_sid, conv.chat_service_sid)?.webhooks;
+  const full = {...common(tx.accountSid, conv.chat_service_sid, eventType, origin), ...params};
+  if (!opts.onlyWebhook)
+    for (const t of targets({account, service}, 'post_webhook_url', eventType))
+      enqueue(tx, {url: t.url, method: t.method, params: full, eventType, orderingKey: conv.sid});
+  for (const w of tx.repo(SCOPED_WEBHOOKS).all({}, conv.sid)) {
+    if (opts.onlyWebhook && w.sid !== opts.onlyWebhook) continue;
+    const c = w.configuration;
+    if (w.target === 'studio') {
+      if (eventType === 'onMessageAdded')
+        tx.emit('studio.incomingConversationMessage', {...full, FlowSid: c.flow_sid ?? null, WebhookSid: w.sid}, w.sid);
+      continue;
+    }
+    if (w.target === 'trigger') {
+      if (eventType !== 'onMessageAdded' || !matchesTrigger(opts.body ?? null, c.triggers ?? [])) continue;
+    } else if (!(c.filters ?? []).includes(eventType)) continue;
+    if (!c.url) continue;
+    enqueue(tx, {
+      url: c.url,
+      method: (c.method ?? 'post').toUpperCase() === 'GET' ? 'GET' : 'POST',
+      params: {...full, WebhookSid: w.sid, WebhookType: w.target},
+      eventType,
+      orderingKey: conv.sid,
+    });
+  }
+}
+
+/** A trigger fires when a keyword appears in the body as a word, any case [unverified: match rule]. */
+export function matchesTrigger(body: string | null, triggers: string[]): boolean {
+  if (!body) return false;
+  const words = new Set(body.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean));
+  return triggers.some((t) => words.has(t.toLowerCase()) || (t.includes(' ') && body.toLowerCase().includes(t.toLowerCase())));
+}
+
+/** What a pre-event webhook decided. */
+export type PreResult = {ok: true; changes: Record<string, string>} | {ok: false; status: number | undefined; url: string; reason: string};
+
+/**
+ * Pre-event webhooks, awaited before the operation's transaction (never inside one): each
+ * configured target (global, then service) in turn. A 2xx publishes — with the modifiable fields
+ * of a JSON answer (`friendly_name`, `body`, `author`, `attributes`) applied —; a 4xx/5xx
+ * rejects; no answer within the timeout (5 s) publishes unchanged [docs: pre-action table].
+ */
+export async function pre(
+  core: Core,
+  accountSid: string,
+  chatServiceSid: string,
+  eventType: string,
+  params: FormParams,
+  origin: Origin,
+): Promise<PreResult> {
+  const changes: Record<string, string> = {};
+  if (!origin.pre) return {ok: true, changes};
+  const list = preTargets(core.store, accountSid, chatServiceSid, eventType);
+  if (list.length === 0) return {ok: true, changes};
+  const full = {...common(accountSid, chatServiceSid, eventType, origin), ...params};
+  for (const t of list) {
+    const result = await core.webhooks.attempt(accountSid, t.url, t.method, full);
+    core.webhooks.record(accountSid, eventType, t.url, t.method, full, result);
+    if (result.status === undefined) continue; // no answer (timeout, refused): publish unchanged
+    if (result.status < 200 || result.status >= 300)
+      return {ok: false, status: result.status, url: t.url, reason: `the ${eventType} pre-event webhook ${t.url} answered ${result.status}`};
+    const text = result.body?.trim();
+    if (!text) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      continue; // not JSON: nothing to modify [unverified]
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) continue;
+    for (const key of ['friendly_name', 'body', 'author', 'attributes']) {
+      const v = (parsed as Record<string, unknown>)[key];
+      if (v === undefined || v === null) continue;
+      changes[key] = typeof v === 'string' ? v : JSON.stringify(v);
+    }
+  }
+  return {ok: true, changes};
+}
+
+function preTargets(store: Store, accountSid: string, chatServiceSid: string, eventType: string) {
+  const account = store.repo(ACCOUNT_CONFIG).get(accountSid, accountSid, '')?.webhooks;
+  const service = store.repo(SERVICE_CONFIG).get(accountSid, chatServiceSid, chatServiceSid)?.webhooks;
+  return targets({account, service}, 'pre_webhook_url', eventType);
+}

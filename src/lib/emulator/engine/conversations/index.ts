@@ -1,0 +1,153 @@
+import {errors} from '../../errors.js';
+import {OUTBOX, type MediaDoc} from '../../model/conversations.js';
+import {created, ok, type Ctx, type Handler} from '../../router.js';
+import type {ServerOptions} from '../../server.js';
+import {newSid} from '../../sid.js';
+import {Tx} from '../../store/tx.js';
+import {controlAccount} from '../../control/core.js';
+import type {Core} from '../core.js';
+import type {Engine} from '../index.js';
+import {channelOrigin, form, pre} from './hooks.js';
+import {acceptInbound, channelOf, conversationTimer, provisionAccount, receiptTimer, routeInbound, type InboundInput} from './ops.js';
+
+/** Event logged when an inbound message goes nowhere (GET /_emulator/events shows why). */
+export const INBOUND_DROPPED = 'conversations.inbound.dropped';
+
+/** Channels an inbound message may come from (the Address Configuration types). */
+const CHANNELS = ['sms', 'whatsapp', 'messenger', 'gbm', 'email', 'rcs', 'apple', 'chat'];
+
+export const conversationsEngine: Engine = {
+  name: 'conversations',
+
+  install(core: Core) {
+    const {store, scheduler, clock} = core;
+    // every account has its configuration and a default service, as a real account does
+    store.onAccountAdded((accountSid) => void provisionAccount(new Tx(store, accountSid, clock.now())));
+    scheduler.handle('conversations.inactive', (tx, data) => conversationTimer(tx, data, 'inactive'));
+    scheduler.handle('conversations.closed', (tx, data) => conversationTimer(tx, data, 'closed'));
+    scheduler.handle('conversations.receipt', (tx, data) => receiptTimer(tx, data));
+  },
+
+  controlRoutes(opts: ServerOptions): Record<string, Handler> {
+    return {
+      /**
+       * A customer writes: POST /_emulator/inbound (form or JSON: From, To, Body, Channel =
+       * sms, MediaUrl) with the owning account's Basic auth (else the first account).
+       */
+      'POST /inbound': (ctx) => inbound(ctx, opts.core),
+
+      /** What reached customers' phones: GET /_emulator/outbox?to=+1555… (oldest first). */
+      'GET /outbox': (ctx) => {
+        const accountSid = controlAccount(ctx);
+        const to = ctx.query.str('to') || undefined;
+        const limit = Math.min(ctx.query.int('limit', {min: 1}) ?? 1000, 10_000);
+        const rows = ctx.store.repo(OUTBOX).all(accountSid, to ? {to_address: to} : {});
+        return ok({messages: rows.slice(-limit)});
+      },
+    };
+  },
+};
+
+function fields(ctx: Ctx): Record<string, string | string[] | undefined> {
+  const json = ctx.json && typeof ctx.json === 'object' && !Array.isArray(ctx.json) ? (ctx.json as Record<string, unknown>) : undefined;
+  const out: Record<string, string | string[] | undefined> = {};
+  for (const name of ['From', 'To', 'Body', 'Channel', 'MediaUrl']) {
+    const v = json ? json[name] : ctx.form.list(name);
+    if (v === undefined || v === null) continue;
+    out[name] = Array.isArray(v) ? v.map(String) : String(v);
+  }
+  return out;
+}
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[v.length - 1] : v);
+
+/** A media placeholder for each MediaUrl (the emulator fetches nothing). */
+function mediaOf(urls: string[]): MediaDoc[] {
+  return urls.map((url) => {
+    const name = url.split(/[?#]/)[0].split('/').pop() || null;
+    const ext = name?.split('.').pop()?.toLowerCase();
+    const type = ext && ext in MIME ? MIME[ext] : 'application/octet-stream';
+    return {sid: newSid('ME'), content_type: type, filename: name, size: 0};
+  });
+}
+const MIME: Record<string, string> = {jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', pdf: 'application/pdf', mp4: 'video/mp4', txt: 'text/plain'};
+
+async function inbound(ctx: Ctx, core: Core) {
+  const accountSid = controlAccount(ctx);
+  const f = fields(ctx);
+  const channel = (one(f.Channel) || 'sms').toLowerCase();
+  if (!CHANNELS.includes(channel)) throw errors.invalid('Channel', `'${channel}' is not one of ${CHANNELS.join(', ')}`);
+  let from = one(f.From)?.trim();
+  let to = one(f.To)?.trim();
+  if (!from) throw errors.missing('From');
+  if (!to) throw errors.missing('To');
+  // WhatsApp addresses carry their prefix (whatsapp:+1555…); accept them bare too
+  if (channel !== 'sms' && channel !== 'chat' && channel !== 'email') {
+    if (!from.includes(':')) from = `${channel}:${from}`;
+    if (!to.includes(':')) to = `${channel}:${to}`;
+  } else if (channelOf(from) !== 'sms' && channel === 'sms') throw errors.invalid('From', `'${from}' is not an SMS address`);
+  const mediaUrls = f.MediaUrl === undefined ? [] : Array.isArray(f.MediaUrl) ? f.MediaUrl : [f.MediaUrl];
+  const body = one(f.Body);
+  if (!body && mediaUrls.length === 0) throw errors.missing('Body');
+  const input: InboundInput = {from, to, body, channel, media: mediaOf(mediaUrls)};
+  const origin = channelOrigin(channel);
+
+  const dropped = (reason: string) => {
+    ctx.store.tx(() => new Tx(ctx.store, accountSid, ctx.clock.now()).emit(INBOUND_DROPPED, {From: from, To: to, Channel: channel, Body: body ?? null, reason}));
+    return ok({status: 'dropped', reason, from, to, channel});
+  };
+
+  // where it goes, read before any pre-event webhook is awaited (and re-checked in the write)
+  const route = routeInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input);
+  if (route.kind === 'drop') return dropped(route.reason);
+  const serviceSid = route.kind === 'existing' ? route.conversation.chat_service_sid : route.serviceSid;
+  const media = input.media?.length
+    ? JSON.stringify(input.media.map((m) => ({Sid: m.sid, ContentType: m.content_type, Filename: m.filename, Size: m.size})))
+    : undefined;
+  const changes: Record<string, string> = {};
+  if (route.kind === 'create') {
+    const r = await pre(core, accountSid, serviceSid, 'onConversationAdd', form({
+      Attributes: '{}',
+      'MessagingBinding.Address': from,
+      'MessagingBinding.ProxyAddress': to,
+      MessageBody: body,
+      Media: media,
+      State: 'active',
+    }), origin);
+    if (!r.ok) return dropped(r.reason);
+    if (r.changes.friendly_name !== undefined) changes.friendly_name = r.changes.friendly_name;
+  }
+  const r = await pre(core, accountSid, serviceSid, 'onMessageAdd', form({
+    ConversationSid: route.kind === 'existing' ? route.conversation.sid : undefined,
+    ParticipantSid: route.kind === 'existing' ? route.participant.sid : undefined,
+    Body: body,
+    Author: from,
+    Attributes: '{}',
+    Media: media,
+  }), origin);
+  if (!r.ok) return dropped(r.reason);
+  for (const k of ['body', 'author', 'attributes'] as const) if (r.changes[k] !== undefined) changes[k] = r.changes[k];
+  if (changes.attributes !== undefined) {
+    try {
+      JSON.parse(changes.attributes);
+    } catch {
+      return dropped(`the onMessageAdd pre-event webhook answered attributes that are not JSON: ${changes.attributes.slice(0, 100)}`);
+    }
+  }
+  const outcome = ctx.tx((tx) => acceptInbound(tx, input, origin, changes));
+  if (outcome.status === 'dropped') return dropped(outcome.reason);
+  return created({
+    status: 'accepted',
+    account_sid: accountSid,
+    conversation_sid: outcome.conversation.sid,
+    chat_service_sid: outcome.conversation.chat_service_sid,
+    participant_sid: outcome.participant.sid,
+    message_sid: outcome.message.sid,
+    message_index: outcome.message.index,
+    created_conversation: outcome.created,
+    from,
+    to,
+    channel,
+  });
+}
+
