@@ -5,7 +5,7 @@ import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import {resolveContext, type ResolvedContext, type TargetFlags} from './config/resolve.js';
-import {CANCELLED_MESSAGE, Exit, FlexconvError, toFlexconvError, usageError} from './errors.js';
+import {CANCELLED_MESSAGE, FlexconvError, toFlexconvError, usageError} from './errors.js';
 import {Renderer, wantColor} from './render/index.js';
 import {closest} from './suggest.js';
 import type {TwilioClient} from './twilio/client.js';
@@ -126,7 +126,7 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
           : /:$/.test(all[0]) && rest[0]
             ? [`${all[0]} ${rest[0].split(/\s+/)[0]}`]
             : [all[0]];
-      return new FlexconvError('USAGE', lines.join('; ') || all[0], {exit: Exit.USAGE, hints, cause: err});
+      return new FlexconvError('USAGE', lines.join('; ') || all[0], {hints, cause: err});
     }
     return toFlexconvError(err, this.errorContext());
   }

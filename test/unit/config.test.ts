@@ -189,7 +189,7 @@ describe('config: target', () => {
   it('--target twilio without credentials is NO_CREDENTIALS', async () => {
     const e = await rejection(resolve({target: 'twilio'}));
     expect(e.code).to.equal('NO_CREDENTIALS');
-    expect(e.exitCode).to.equal(1);
+    expect(e.exitCode).to.equal(2);
     expect(e.hints.join('\n')).to.contain('flexconv profiles add');
   });
 
@@ -412,7 +412,7 @@ describe('config: malformed project config is CONFIG_INVALID naming the file', (
       const path = projectFile(c.file, c.text);
       const e = await rejection(loadProjectConfig(cwd));
       expect(e.code).to.equal('CONFIG_INVALID');
-      expect(e.exitCode).to.equal(1);
+      expect(e.exitCode).to.equal(2);
       expect(e.message).to.contain(path).and.contain(`line ${c.line}`).and.contain(c.contains);
       expect(e.message).not.to.contain('\n');
       expect(e.hints[0]).to.contain(path);

@@ -1,6 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {DEFAULT_ACCOUNT, DEFAULT_HOST, DEFAULT_PORT} from '../emulator/defaults.js';
-import {Exit, FlexconvError} from '../errors.js';
+import {FlexconvError} from '../errors.js';
 import {emulatorRecordFile} from './paths.js';
 import {ProfileStore, readTwilioCliProfiles, type Profile} from './profiles.js';
 import {loadProjectConfig, type ProjectConfig} from './project.js';
@@ -132,7 +132,7 @@ export async function resolveContext(
   const t = targetLayers.find(([v]) => v);
   if (t) {
     if (t[0] !== 'emulator' && t[0] !== 'twilio')
-      throw new FlexconvError('USAGE', `${t[1].detail}: target must be emulator or twilio, not "${t[0]}"`, {exit: Exit.USAGE});
+      throw new FlexconvError('USAGE', `${t[1].detail}: target must be emulator or twilio, not "${t[0]}"`);
     target = t[0];
     sources.target = t[1];
   } else {
@@ -200,7 +200,6 @@ function pickProfile(
     const via = flags.profile ? '--profile' : env.FLEXCONV_PROFILE ? 'FLEXCONV_PROFILE' : 'the project config "profile"';
     throw new FlexconvError('PROFILE_NOT_FOUND', `No profile named "${named}" (from ${via})`, {
       hints: known.length ? [`known profiles: ${known.join(', ')}`] : ['add one with `flexconv profiles add NAME`'],
-      exit: Exit.USAGE,
     });
   }
   // The active profile: a flexconv profile, or a twilio-cli one chosen with `flexconv profiles use`.
@@ -226,7 +225,7 @@ function emulatorContext(
   const [url, urlSource] = urlLayers.find(([v]) => v) as [string, Source];
   const baseUrl = url.replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+/.test(baseUrl))
-    throw new FlexconvError('USAGE', `${urlSource.detail}: "${url}" is not an http(s) URL`, {exit: Exit.USAGE});
+    throw new FlexconvError('USAGE', `${urlSource.detail}: "${url}" is not an http(s) URL`);
 
   // Emulator accounts: explicit flags, FLEXCONV_EMULATOR_* env, the running emulator's record, the default.
   const sameEmulator = record && record.url.replace(/\/+$/, '') === baseUrl ? record : undefined;

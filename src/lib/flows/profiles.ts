@@ -1,6 +1,6 @@
 import {resolveContext, type ResolvedContext} from '../config/resolve.js';
 import {ProfileStore, SHAPES, listProfiles, type ListedProfile, type Profile} from '../config/profiles.js';
-import {Exit, FlexconvError, usageError} from '../errors.js';
+import {FlexconvError, usageError} from '../errors.js';
 import {mask} from '../render/index.js';
 
 /** A profile as shown to users (`profiles list --json` and the other commands): secrets masked. */
@@ -192,7 +192,6 @@ export class ProfilesService {
     if (found.source === 'twilio-cli')
       throw new FlexconvError('PROFILE_READ_ONLY', `"${found.name}" is a twilio-cli profile; flexconv only reads those`, {
         hints: [`remove it with twilio-cli: \`twilio profiles:remove ${found.name}\``],
-        exit: Exit.USAGE,
       });
     return found;
   }
@@ -220,7 +219,6 @@ export class ProfilesService {
     const known = all.map((p) => (p.source === 'twilio-cli' ? `${p.name} (twilio-cli)` : p.name));
     throw new FlexconvError('PROFILE_NOT_FOUND', `No profile named "${name}"`, {
       hints: known.length ? [`known profiles: ${known.join(', ')}`] : ['add one with `flexconv profiles add NAME`'],
-      exit: Exit.USAGE,
     });
   }
 
