@@ -1,5 +1,5 @@
 import {resolveContext, type ResolvedContext} from '../config/resolve.js';
-import {ProfileStore, SHAPES, listProfiles, type ListedProfile, type Profile} from '../config/profiles.js';
+import {ProfileStore, SHAPE_HINTS, SHAPES, listProfiles, type ListedProfile, type Profile} from '../config/profiles.js';
 import {FlexconvError, usageError} from '../errors.js';
 import {mask} from '../render/index.js';
 
@@ -70,11 +70,11 @@ export function toProfileView(p: ListedProfile): ProfileView {
 }
 
 const shapeCheck = {
-  accountSid: (v: string) => SHAPES.accountSid.test(v) || 'an Account SID is AC followed by 32 hex characters',
-  apiKey: (v: string) => SHAPES.apiKey.test(v) || 'an API key SID is SK followed by 32 hex characters',
+  accountSid: (v: string) => SHAPES.accountSid.test(v) || SHAPE_HINTS.accountSid,
+  apiKey: (v: string) => SHAPES.apiKey.test(v) || SHAPE_HINTS.apiKey,
   secret: (v: string) => (v !== '' && !/\s/.test(v)) || 'must be non-empty, without spaces',
-  region: (v: string) => SHAPES.region.test(v) || 'a region is like us1, ie1 or au1',
-  edge: (v: string) => SHAPES.edge.test(v) || 'an edge is like ashburn, dublin or sydney',
+  region: (v: string) => SHAPES.region.test(v) || SHAPE_HINTS.region,
+  edge: (v: string) => SHAPES.edge.test(v) || SHAPE_HINTS.edge,
 };
 
 /**
