@@ -11,6 +11,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {runFast} = await import('../dist/fast/launch.js');
   if (!(await runFast(argv))) {
     const {execute} = await import('@oclif/core');
-    await execute({dir: import.meta.url});
+    if (process.env.DEBUG) {
+      // oclif's debug output dumps argv: hand it a logger that masks --auth-token/--api-secret values
+      const {maskingLogger} = await import('../dist/lib/debug-mask.js');
+      const {fileURLToPath} = await import('node:url');
+      await execute({args: argv, loadOptions: {root: fileURLToPath(new URL('..', import.meta.url)), logger: maskingLogger(argv)}});
+    } else await execute({dir: import.meta.url});
   }
 }

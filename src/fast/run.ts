@@ -71,6 +71,9 @@ export async function run(argv: string[], root: string, id: string, modules: Com
   } catch {
     return false;
   }
+  // The init hook (src/hooks/init.ts) acts only when argv names a topic, never a command, and
+  // this path runs commands only: importing it would load oclif's files one by one for nothing.
+  delete (plugin.hooks as Record<string, unknown>).init;
   await execute({args: argv, loadOptions: {root, plugins: new Map([[plugin.name, plugin]])}});
   return true;
 }

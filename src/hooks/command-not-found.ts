@@ -1,5 +1,6 @@
 import type {Hook} from '@oclif/core';
 import {closest} from '../lib/suggest.js';
+import {failUsage as fail} from './usage.js';
 
 /**
  * An unknown command or topic: say so, suggest the closest commands, exit 2 (usage error).
@@ -41,15 +42,5 @@ const hook: Hook.CommandNotFound = async function (opts) {
   ];
   fail(json, message, hints);
 };
-
-/** The usage error as every command reports one: JSON on stdout with --json, else on stderr; exit 2. */
-function fail(json: boolean, message: string, hints: string[]): never {
-  if (json) {
-    process.stdout.write(JSON.stringify({status: 2, error: {code: 'USAGE', message, hints, exit: 2}, warnings: []}, null, 2) + '\n');
-  } else {
-    process.stderr.write(`✖ USAGE: ${message}\n${hints.map((h) => `  → ${h}`).join('\n')}\n`);
-  }
-  process.exit(2);
-}
 
 export default hook;

@@ -5,7 +5,7 @@ import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import {resolveContext, type ResolvedContext, type TargetFlags} from './config/resolve.js';
-import {CANCELLED_MESSAGE, Exit, FlexconvError, toFlexconvError, usageError} from './errors.js';
+import {CANCELLED_MESSAGE, FlexconvError, toFlexconvError, usageError} from './errors.js';
 import {Renderer, wantColor} from './render/index.js';
 import {closest} from './suggest.js';
 import type {TwilioClient} from './twilio/client.js';
@@ -79,6 +79,11 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
     if (!(await confirm({message, default: false}, {output: process.stderr}))) throw new Declined(opts.result ?? {});
   }
 
+  /** Last words on an error before it is shown (the API command adds why the target is what it is). */
+  protected explain(e: FlexconvError): FlexconvError {
+    return e;
+  }
+
   /** Extra context for error messages (the API command adds the target and base URL). */
   protected errorContext(): {baseUrl?: string; target?: string} {
     return {};
@@ -97,7 +102,7 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
       process.stderr.write(`${(e.cause as Error | undefined)?.stack ?? err.stack ?? String(err)}\n`);
     }
     this.render ??= new Renderer({json: this.jsonEnabled(), color: false});
-    this.render.error(e);
+    this.render.error(this.explain(e));
     this.exit(e.exitCode);
     return undefined;
   }
@@ -126,7 +131,7 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
           : /:$/.test(all[0]) && rest[0]
             ? [`${all[0]} ${rest[0].split(/\s+/)[0]}`]
             : [all[0]];
-      return new FlexconvError('USAGE', lines.join('; ') || all[0], {exit: Exit.USAGE, hints, cause: err});
+      return new FlexconvError('USAGE', lines.join('; ') || all[0], {hints, cause: err});
     }
     return toFlexconvError(err, this.errorContext());
   }
@@ -175,6 +180,13 @@ export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
   /** " on the emulator at URL" / " on Twilio (account AC…)": append to the success line of a change. */
   protected where(): string {
     return this.context ? ` on ${targetLabel(this.context)}` : '';
+  }
+
+  /** Credential flags alone sent this run to Twilio: every error says so, with the way back. */
+  protected override explain(e: FlexconvError): FlexconvError {
+    const why = this.context?.twilioByFlags;
+    if (why && !e.hints.some((h) => h.includes('--target emulator'))) e.hints.push(`${why}: for the emulator, add --target emulator`);
+    return e;
   }
 
   protected override errorContext(): {baseUrl?: string; target?: string} {

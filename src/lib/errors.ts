@@ -1,10 +1,50 @@
 /**
  * The CLI's one error type. Every failure a user can meet becomes a FlexconvError with a stable
- * code, a message, hints that name the next command to run, and an exit code:
- * 0 ok, 1 API/runtime error, 2 usage error.
+ * code, a message, hints that name the next command to run, and the exit code its code has in
+ * ERROR_CODES — the one written rule:
+ *   2  usage and local configuration: flags, arguments, commands, missing, half-given or
+ *      malformed credentials, unreadable or invalid config and profile files;
+ *   1  API and runtime errors: whatever the API answered, the network, ports, processes, the
+ *      emulator's database, Ctrl-C at a prompt, anything unexpected.
  */
 export const Exit = {OK: 0, FAIL: 1, USAGE: 2} as const;
 export type ExitCode = (typeof Exit)[keyof typeof Exit];
+
+/** Every error code, its exit code and what it means (the README lists them; a test checks it). */
+export const ERROR_CODES = {
+  // 2: usage and local configuration
+  USAGE: {exit: 2, summary: 'a flag, argument or command is wrong or missing'},
+  CONFIG_INVALID: {exit: 2, summary: 'the project config or profiles.json cannot be read or holds a wrong value'},
+  PROFILE_NOT_FOUND: {exit: 2, summary: '--profile, FLEXCONV_PROFILE or the project config names no known profile'},
+  PROFILE_READ_ONLY: {exit: 2, summary: 'a twilio-cli profile cannot be changed or removed here'},
+  NO_CREDENTIALS: {exit: 2, summary: 'target twilio, but no Twilio credentials are configured'},
+  INCOMPLETE_CREDENTIALS: {exit: 2, summary: 'half a credential pair (an Account SID without a token, an API key without its secret, …)'},
+  BAD_CREDENTIALS: {exit: 2, summary: 'a malformed Account SID, API key SID, region or edge'},
+  BAD_HOST: {exit: 2, summary: '`emulator start --host` names no address of this machine'},
+  // 1: API and runtime
+  AUTH_FAILED: {exit: 1, summary: 'the API refused the credentials (Twilio 20003)'},
+  NOT_FOUND: {exit: 1, summary: 'the resource does not exist (Twilio 20404)'},
+  ADDRESS_EXISTS: {exit: 1, summary: 'an address configuration for that address exists already'},
+  ALREADY_EXISTS: {exit: 1, summary: 'a resource with that unique name exists already'},
+  INVALID_PARAMETER: {exit: 1, summary: 'the API refused a parameter (Twilio 20001)'},
+  RATE_LIMITED: {exit: 1, summary: 'too many requests (Twilio 20429), after the retries'},
+  TWILIO_API_ERROR: {exit: 1, summary: 'any other error the API answered'},
+  NETWORK: {exit: 1, summary: 'the API or the emulator could not be reached'},
+  NOT_AN_EMULATOR: {exit: 1, summary: 'something else than a flexconv emulator answers at the emulator URL'},
+  NOT_RUNNING: {exit: 1, summary: 'no emulator is running (stop, status, reset)'},
+  NOT_RESPONDING: {exit: 1, summary: 'the recorded emulator process runs but does not answer'},
+  ALREADY_RUNNING: {exit: 1, summary: 'an emulator is already running for this state directory'},
+  START_IN_PROGRESS: {exit: 1, summary: 'another `emulator start --detach` is still starting'},
+  PORT_IN_USE: {exit: 1, summary: 'the emulator port is taken'},
+  PORT_NOT_ALLOWED: {exit: 1, summary: 'not allowed to listen on that port'},
+  DB_ERROR: {exit: 1, summary: 'the emulator database cannot be opened or used'},
+  EMULATOR_START_FAILED: {exit: 1, summary: 'the emulator did not start'},
+  STOP_FAILED: {exit: 1, summary: 'the emulator process could not be stopped'},
+  RESET_FAILED: {exit: 1, summary: 'the emulator refused the reset'},
+  CANCELLED: {exit: 1, summary: 'Ctrl-C at a prompt'},
+  UNEXPECTED: {exit: 1, summary: 'a bug: rerun with DEBUG=flexconv* and report it'},
+} as const satisfies Record<string, {exit: ExitCode; summary: string}>;
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 export interface TwilioErrorInfo {
   code: number;
@@ -13,22 +53,22 @@ export interface TwilioErrorInfo {
 }
 
 export class FlexconvError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly hints: string[];
   readonly twilio?: TwilioErrorInfo;
   readonly exitCode: ExitCode;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
-    opts: {hints?: string[]; twilio?: TwilioErrorInfo; exit?: ExitCode; cause?: unknown} = {},
+    opts: {hints?: string[]; twilio?: TwilioErrorInfo; cause?: unknown} = {},
   ) {
     super(message, {cause: opts.cause});
     this.name = 'FlexconvError';
     this.code = code;
     this.hints = opts.hints ?? [];
     this.twilio = opts.twilio;
-    this.exitCode = opts.exit ?? Exit.FAIL;
+    this.exitCode = ERROR_CODES[code].exit;
   }
 
   toJSON(): Record<string, unknown> {
@@ -46,7 +86,7 @@ export class FlexconvError extends Error {
 export const CANCELLED_MESSAGE = 'Cancelled; nothing was changed';
 
 export const usageError = (message: string, hints: string[] = []) =>
-  new FlexconvError('USAGE', message, {hints, exit: Exit.USAGE});
+  new FlexconvError('USAGE', message, {hints});
 
 const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNABORTED', 'EPIPE'];
 
@@ -60,7 +100,7 @@ function originOf(url: string | undefined): string | undefined {
 }
 
 /** Hints keyed by Twilio error code; the emulator answers the same codes, so hints fire on both targets. */
-const CATALOG: Record<number, {code: string; message?: string; hints?: string[]; exit?: ExitCode}> = {
+const CATALOG: Record<number, {code: ErrorCode; message?: string; hints?: string[]}> = {
   20001: {code: 'INVALID_PARAMETER'},
   20003: {
     code: 'AUTH_FAILED',
@@ -126,7 +166,6 @@ export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?:
     return new FlexconvError(known?.code ?? 'TWILIO_API_ERROR', known?.message ?? error.message, {
       twilio: {code, status: error.status, moreInfo: error.moreInfo},
       hints: known?.hints,
-      exit: known?.exit ?? Exit.FAIL,
       cause: error,
     });
   }

@@ -204,18 +204,19 @@ describe('commands: profiles list', () => {
     expect(r.stdout).to.equal('prod     flexconv\ncliprof  twilio-cli\n');
   });
 
-  it('a malformed profiles file: exit 1, file and line, no stack trace', async () => {
+  it('a malformed profiles file: exit 2 (local configuration), file and line, no stack trace', async () => {
     ok(await addToken('prod'));
     writeFileSync(file(), '{\n  "active": "prod",\n  "profiles": {\n    "prod": {"accountSid": "x"}\n  \n');
-    for (const cmd of [['profiles', 'list'], ['whoami']]) {
+    for (const cmd of [['profiles', 'list'], ['whoami'], ['addresses', 'list']]) {
       const r = await run(...cmd);
-      expect(r.exitCode).to.equal(1);
+      expect(r.exitCode).to.equal(2);
       expect(r.stderr).to.contain('CONFIG_INVALID').and.contain(file()).and.contain('line 6');
       expect(r.stderr).not.to.match(/^\s+at /m);
       expect(r.stdout).to.equal('');
     }
     const j = await run('profiles', 'list', '--json');
-    expect(JSON.parse(j.stdout).error).to.include({code: 'CONFIG_INVALID', exit: 1});
+    expect(j.exitCode).to.equal(2);
+    expect(JSON.parse(j.stdout).error).to.include({code: 'CONFIG_INVALID', exit: 2});
   });
 });
 

@@ -153,9 +153,9 @@ describe('commands: whoami', () => {
     expect(r.stderr).to.contain('PROFILE_NOT_FOUND').and.contain('known profiles: prod');
   });
 
-  it('--target twilio without credentials: NO_CREDENTIALS, exit 1', async () => {
+  it('--target twilio without credentials: NO_CREDENTIALS, exit 2 (local configuration)', async () => {
     const r = await whoami(['--target', 'twilio', '--json']);
-    expect(r.exitCode).to.equal(1);
+    expect(r.exitCode).to.equal(2);
     const body = JSON.parse(r.stdout);
     expect(body.error.code).to.equal('NO_CREDENTIALS');
     expect(r.stderr).to.equal('');
@@ -165,30 +165,30 @@ describe('commands: whoami', () => {
     ['flexconv.config.yaml', 'target: twilio\nregion: [ie1\nedge: dublin\n', 3],
     ['flexconv.config.json', '{\n  "target": "twilio",\n  "region": "ie1",\n}\n', 4],
   ] as const) {
-    it(`a malformed ${name}: exit 1, the file and line in the message, no stack trace`, async () => {
+    it(`a malformed ${name}: exit 2, the file and line in the message, no stack trace`, async () => {
       const path = join(box.cwd, name);
       writeFileSync(path, text);
       const r = await whoami();
-      expect(r.exitCode).to.equal(1);
+      expect(r.exitCode).to.equal(2);
       expect(r.stdout).to.equal('');
       expect(r.stderr).to.contain('CONFIG_INVALID').and.contain(path).and.contain(`line ${line}`);
       expect(r.stderr).not.to.match(/^\s+at /m);
       expect(r.stderr.trimEnd().split('\n')).to.have.length(2); // the error, one hint
       const j = await whoami(['--json']);
-      expect(j.exitCode).to.equal(1);
+      expect(j.exitCode).to.equal(2);
       expect(JSON.parse(j.stdout).error.message).to.contain(path).and.contain(`line ${line}`);
     });
   }
 
-  it('a config file with an unknown key or a bad target: exit 1 naming the file', async () => {
+  it('a config file with an unknown key or a bad target: exit 2 naming the file', async () => {
     const path = join(box.cwd, 'flexconv.config.yaml');
     writeFileSync(path, 'target: production\n');
     let r = await whoami();
-    expect(r.exitCode).to.equal(1);
+    expect(r.exitCode).to.equal(2);
     expect(r.stderr).to.contain(path).and.contain('"target" must be emulator or twilio');
     writeFileSync(path, 'acountSid: AC1\n');
     r = await whoami();
-    expect(r.exitCode).to.equal(1);
+    expect(r.exitCode).to.equal(2);
     expect(r.stderr).to.contain(path).and.contain('unknown setting "acountSid"').and.contain('did you mean "accountSid"');
   });
 });

@@ -189,13 +189,15 @@ describe('config: target', () => {
   it('--target twilio without credentials is NO_CREDENTIALS', async () => {
     const e = await rejection(resolve({target: 'twilio'}));
     expect(e.code).to.equal('NO_CREDENTIALS');
-    expect(e.exitCode).to.equal(1);
+    expect(e.exitCode).to.equal(2);
     expect(e.hints.join('\n')).to.contain('flexconv profiles add');
   });
 
-  it('an account SID without any secret is not credentials', async () => {
+  it('an account SID without any secret is not credentials; on target twilio the missing half is named', async () => {
     expect((await resolve({}, {TWILIO_ACCOUNT_SID: AC.env})).target).to.equal('emulator');
-    expect((await rejection(resolve({target: 'twilio'}, {TWILIO_ACCOUNT_SID: AC.env}))).code).to.equal('NO_CREDENTIALS');
+    const e = await rejection(resolve({target: 'twilio'}, {TWILIO_ACCOUNT_SID: AC.env}));
+    expect(e.code).to.equal('INCOMPLETE_CREDENTIALS');
+    expect(e.message).to.contain('env TWILIO_ACCOUNT_SID').and.contain('no auth token');
   });
 });
 
@@ -299,10 +301,10 @@ describe('config: API keys, region and edge', () => {
     expect(ctx.sources.apiSecret).to.deep.equal({from: 'env', detail: 'TWILIO_API_SECRET'});
   });
 
-  it('an API key without an account SID is NO_CREDENTIALS saying so', async () => {
+  it('an API key without an account SID is INCOMPLETE_CREDENTIALS saying so', async () => {
     const e = await rejection(resolve({}, {TWILIO_API_KEY: SK.env, TWILIO_API_SECRET: 's'}));
-    expect(e.code).to.equal('NO_CREDENTIALS');
-    expect(e.message).to.contain('Account SID');
+    expect(e.code).to.equal('INCOMPLETE_CREDENTIALS');
+    expect(e.message).to.contain('no Account SID');
   });
 
   it('builds the base URL from region and edge as the SDK does', async () => {
@@ -394,7 +396,10 @@ describe('config: emulator target', () => {
   it('uses credentials given as flags', async () => {
     const ctx = await resolve({target: 'emulator', 'account-sid': AC.flag, 'api-key': sid('SK', 1), 'api-secret': 'flag-secret'});
     expect(ctx).to.include({accountSid: AC.flag, apiKey: sid('SK', 1), apiSecret: 'flag-secret'});
-    expect(ctx.sources.apiKey).to.deep.equal({from: 'flag', detail: '--account-sid'});
+    // each credential names its own flag
+    expect(ctx.sources.accountSid).to.deep.equal({from: 'flag', detail: '--account-sid'});
+    expect(ctx.sources.apiKey).to.deep.equal({from: 'flag', detail: '--api-key'});
+    expect(ctx.sources.apiSecret).to.deep.equal({from: 'flag', detail: '--api-secret'});
   });
 });
 
@@ -412,7 +417,7 @@ describe('config: malformed project config is CONFIG_INVALID naming the file', (
       const path = projectFile(c.file, c.text);
       const e = await rejection(loadProjectConfig(cwd));
       expect(e.code).to.equal('CONFIG_INVALID');
-      expect(e.exitCode).to.equal(1);
+      expect(e.exitCode).to.equal(2);
       expect(e.message).to.contain(path).and.contain(`line ${c.line}`).and.contain(c.contains);
       expect(e.message).not.to.contain('\n');
       expect(e.hints[0]).to.contain(path);

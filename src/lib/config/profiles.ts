@@ -149,3 +149,11 @@ export const SHAPES = {
   region: /^[a-z]{2}[0-9]$/,
   edge: /^[a-z][a-z0-9-]{1,30}$/,
 } as const;
+
+/** What a value of each shape looks like, for messages (`profiles add` and every API command). */
+export const SHAPE_HINTS = {
+  accountSid: 'an Account SID is AC followed by 32 hex characters',
+  apiKey: 'an API key SID is SK followed by 32 hex characters',
+  region: 'a region is like us1, ie1 or au1',
+  edge: 'an edge is like ashburn, dublin or sydney',
+} as const;

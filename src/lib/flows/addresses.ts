@@ -1,5 +1,5 @@
 import type {AddressConfigurationInstance} from 'twilio/lib/rest/conversations/v1/addressConfiguration.js';
-import {Exit, FlexconvError, isTwilioError, toFlexconvError, usageError} from '../errors.js';
+import {FlexconvError, isTwilioError, toFlexconvError, usageError} from '../errors.js';
 import type {Column} from '../render/index.js';
 import type {TwilioClient} from '../twilio/client.js';
 import {ADDRESS_LIST_MAX_PAGE_SIZE, ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../spec/conversations.js';
@@ -303,7 +303,6 @@ export async function createAddress(client: TwilioClient, input: CreateAddressIn
           `see it with \`flexconv addresses get ${ready.address}\``,
           `change it with \`flexconv addresses update ${ready.address} …\`, or remove it with \`flexconv addresses delete ${ready.address}\``,
         ],
-        exit: Exit.FAIL,
         cause: error,
       });
     }

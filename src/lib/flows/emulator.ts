@@ -19,7 +19,7 @@ import {fileURLToPath} from 'node:url';
 import {emulatorRecordFile, stateDir} from '../config/paths.js';
 import {readEmulatorRecord, type EmulatorRecord} from '../config/resolve.js';
 import {DEFAULT_HOST, DEFAULT_PORT, defaultAccount, defaultDbPath} from '../emulator/defaults.js';
-import {Exit, FlexconvError} from '../errors.js';
+import {FlexconvError} from '../errors.js';
 
 export {DEFAULT_HOST, DEFAULT_PORT} from '../emulator/defaults.js';
 
@@ -214,7 +214,6 @@ function normalizeUrl(url: string): string {
   const u = url.trim().replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s/]+$/.test(u))
     throw new FlexconvError('USAGE', `"${url}" is not an emulator base URL like http://127.0.0.1:${DEFAULT_PORT}`, {
-      exit: Exit.USAGE,
     });
   return u;
 }
@@ -258,7 +257,6 @@ function startError(
   if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
     return new FlexconvError('BAD_HOST', `Cannot listen on host "${host}" (${err.code}): not an address of this machine`, {
       hints: ['use --host 127.0.0.1 (the default), or 0.0.0.0 for every interface'],
-      exit: Exit.USAGE,
     });
   if (err.name === 'StoreError' || err.code === 'DB_ERROR')
     return new FlexconvError('DB_ERROR', err.message, {
@@ -280,11 +278,10 @@ function startError(
 function validate(opts: StartOptions): void {
   if (opts.accountSid !== undefined && !ACCOUNT_SID_RE.test(opts.accountSid))
     throw new FlexconvError('USAGE', `--account-sid must be "AC" followed by 32 hex digits, not "${opts.accountSid}"`, {
-      exit: Exit.USAGE,
       hints: ['e.g. --account-sid ACf1ec0000000000000000000000000002'],
     });
   if (opts.authToken !== undefined && opts.authToken.trim() === '')
-    throw new FlexconvError('USAGE', '--auth-token must not be empty', {exit: Exit.USAGE});
+    throw new FlexconvError('USAGE', '--auth-token must not be empty');
 }
 
 function account(opts: StartOptions, env: Env) {

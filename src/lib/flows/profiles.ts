@@ -1,6 +1,6 @@
 import {resolveContext, type ResolvedContext} from '../config/resolve.js';
-import {ProfileStore, SHAPES, listProfiles, type ListedProfile, type Profile} from '../config/profiles.js';
-import {Exit, FlexconvError, usageError} from '../errors.js';
+import {ProfileStore, SHAPE_HINTS, SHAPES, listProfiles, type ListedProfile, type Profile} from '../config/profiles.js';
+import {FlexconvError, usageError} from '../errors.js';
 import {mask} from '../render/index.js';
 
 /** A profile as shown to users (`profiles list --json` and the other commands): secrets masked. */
@@ -70,11 +70,11 @@ export function toProfileView(p: ListedProfile): ProfileView {
 }
 
 const shapeCheck = {
-  accountSid: (v: string) => SHAPES.accountSid.test(v) || 'an Account SID is AC followed by 32 hex characters',
-  apiKey: (v: string) => SHAPES.apiKey.test(v) || 'an API key SID is SK followed by 32 hex characters',
+  accountSid: (v: string) => SHAPES.accountSid.test(v) || SHAPE_HINTS.accountSid,
+  apiKey: (v: string) => SHAPES.apiKey.test(v) || SHAPE_HINTS.apiKey,
   secret: (v: string) => (v !== '' && !/\s/.test(v)) || 'must be non-empty, without spaces',
-  region: (v: string) => SHAPES.region.test(v) || 'a region is like us1, ie1 or au1',
-  edge: (v: string) => SHAPES.edge.test(v) || 'an edge is like ashburn, dublin or sydney',
+  region: (v: string) => SHAPES.region.test(v) || SHAPE_HINTS.region,
+  edge: (v: string) => SHAPES.edge.test(v) || SHAPE_HINTS.edge,
 };
 
 /**
@@ -192,7 +192,6 @@ export class ProfilesService {
     if (found.source === 'twilio-cli')
       throw new FlexconvError('PROFILE_READ_ONLY', `"${found.name}" is a twilio-cli profile; flexconv only reads those`, {
         hints: [`remove it with twilio-cli: \`twilio profiles:remove ${found.name}\``],
-        exit: Exit.USAGE,
       });
     return found;
   }
@@ -220,7 +219,6 @@ export class ProfilesService {
     const known = all.map((p) => (p.source === 'twilio-cli' ? `${p.name} (twilio-cli)` : p.name));
     throw new FlexconvError('PROFILE_NOT_FOUND', `No profile named "${name}"`, {
       hints: known.length ? [`known profiles: ${known.join(', ')}`] : ['add one with `flexconv profiles add NAME`'],
-      exit: Exit.USAGE,
     });
   }
 

@@ -1,7 +1,7 @@
 import type Twilio from 'twilio/lib/rest/Twilio.js';
 import type {ResolvedContext} from '../config/resolve.js';
 import {SHAPES} from '../config/profiles.js';
-import {Exit, FlexconvError} from '../errors.js';
+import {FlexconvError} from '../errors.js';
 
 export type TwilioClient = Twilio;
 
@@ -48,7 +48,6 @@ function checkShapes(ctx: ResolvedContext): void {
     const where = source ? ` (from ${source.from === 'flag' || source.from === 'env' ? '' : `${source.from} `}${source.detail})` : '';
     throw new FlexconvError('BAD_CREDENTIALS', `"${value}"${where} is not ${what}`, {
       hints: ['check which credentials won with `flexconv whoami`'],
-      exit: Exit.USAGE,
     });
   }
 }

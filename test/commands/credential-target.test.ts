@@ -1,0 +1,203 @@
+/**
+ * Credential flags and the target, for every command that takes them (read from the built
+ * manifest, so a new command is covered the day it lands):
+ * - an Account SID of the recorded emulator (its test account, or one made with POST
+ *   /_emulator/accounts) selects the emulator, not Twilio;
+ * - otherwise, when the flags alone made the target Twilio, every error (and whoami) says so and
+ *   suggests --target emulator. "Twilio" is reached through a recording HTTP proxy on loopback
+ *   (HTTP_PROXY, which the SDK honours), so no test leaves the machine;
+ * - half a pair names the missing half; --region/--edge are checked as `profiles add` checks them;
+ * - commands without a target refuse credential flags (exit 2) instead of ignoring them.
+ */
+import {expect} from 'chai';
+import {readFileSync} from 'node:fs';
+import {createServer, type Server, type Socket} from 'node:net';
+import {join} from 'node:path';
+import {ROOT, runCli, sandbox, type CliResult, type Sandbox} from '../helpers/cli.js';
+
+const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
+  commands: Record<string, {flags: Record<string, unknown>}>;
+};
+const ids = Object.keys(manifest.commands);
+const targeted = ids.filter((id) => 'target' in manifest.commands[id].flags);
+/** Commands whose --account-sid/--auth-token mean something else: the account to create or to store. */
+const OWN_ACCOUNT_FLAGS = ['emulator:start', 'profiles:add'];
+
+const UNKNOWN_SID = 'AC00000000000000000000000000000009';
+const ADDRESS = '+15550009999';
+let n = 0;
+/** Arguments that make each command send a request (or, for whoami, resolve the target). */
+function argsFor(id: string): string[] {
+  const args: Record<string, string[]> = {
+    whoami: [],
+    'addresses:list': [],
+    'addresses:get': [ADDRESS],
+    'addresses:delete': [ADDRESS, '--yes'],
+    'addresses:update': [ADDRESS, '--friendly-name', 'x'],
+    'addresses:create': ['--type', 'chat', '--address', `cred-${process.pid}-${++n}`],
+  };
+  if (!args[id]) throw new Error(`credential-target.test.ts: add arguments for the new command ${id}`);
+  return [...id.split(':'), ...args[id]];
+}
+
+let box: Sandbox;
+let emulatorUrl: string;
+let proxy: Server;
+let proxyPort: number;
+const connects: string[] = [];
+
+const run = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, {env: {...box.env, HTTP_PROXY: `http://127.0.0.1:${proxyPort}`, ...env}});
+
+/** A request that reached the emulator: success, or the emulator's own 404 for the made-up address. */
+function reachedEmulator(id: string, r: CliResult): void {
+  const what = `${id}: ${r.stdout}${r.stderr}`;
+  if (id === 'whoami') {
+    expect(r.exitCode, what).to.equal(0);
+    expect(r.json().target, what).to.equal('emulator');
+    return;
+  }
+  if (r.exitCode === 0) return;
+  expect(r.json().error, what).to.deep.include({code: 'NOT_FOUND'});
+  expect(r.json().error.twilio, what).to.include({code: 20404});
+}
+
+describe('commands: credential flags and the target', function () {
+  this.timeout(120_000);
+
+  before(async () => {
+    box = sandbox('flexconv-credtarget-');
+    proxy = createServer((socket: Socket) => {
+      // the SDK's proxy agent opens a tunnel: record where to, then reset the connection (as an unreachable host would)
+      socket.once('data', (d) => {
+        connects.push(d.toString('latin1').split('\r\n')[0]);
+        socket.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    proxyPort = (proxy.address() as {port: number}).port;
+    const started = await runCli(['emulator', 'start', '--detach', '--port', '0', '--db', ':memory:', '--json'], {env: box.env});
+    expect(started.exitCode, started.stderr).to.equal(0);
+    emulatorUrl = started.json().url;
+  });
+  after(async () => {
+    await runCli(['emulator', 'stop'], {env: box.env});
+    proxy?.close();
+    box?.cleanup();
+  });
+
+  it('covers the commands it is about', () => {
+    expect(targeted).to.include.members(['whoami', 'addresses:list', 'addresses:create', 'addresses:get', 'addresses:update', 'addresses:delete']);
+  });
+
+  it("the recorded emulator's test account as flags goes to the emulator, for every command", async () => {
+    const status = (await run(['emulator', 'status', '--json'])).json();
+    for (const id of targeted) {
+      const r = await run([...argsFor(id), '--account-sid', status.account_sid, '--auth-token', status.auth_token, '--json']);
+      reachedEmulator(id, r);
+    }
+    expect(connects).to.deep.equal([]);
+  });
+
+  it('an account made with POST /_emulator/accounts goes to the emulator too, and sees its own data', async () => {
+    const res = await fetch(`${emulatorUrl}/_emulator/accounts`, {method: 'POST'});
+    const {account_sid: sid, auth_token: token} = (await res.json()) as {account_sid: string; auth_token: string};
+    for (const id of targeted) reachedEmulator(id, await run([...argsFor(id), '--account-sid', sid, '--auth-token', token, '--json']));
+    const created = await run(['addresses', 'create', '--type', 'chat', '--address', 'only-mine', '--account-sid', sid, '--auth-token', token, '--json']);
+    expect(created.exitCode, created.stderr).to.equal(0);
+    expect(created.json().account_sid).to.equal(sid);
+    const mine = await run(['addresses', 'list', '--account-sid', sid, '--auth-token', token, '--json']);
+    expect(mine.json().map((a: {address: string}) => a.address)).to.include('only-mine');
+    const theirs = await run(['addresses', 'list', '--json']);
+    expect(theirs.json().map((a: {address: string}) => a.address)).not.to.include('only-mine');
+    expect(connects).to.deep.equal([]);
+  });
+
+  it('an account no emulator has goes to Twilio, and every error (and whoami) says why and suggests --target emulator', async () => {
+    for (const id of targeted) {
+      connects.length = 0;
+      const r = await run([...argsFor(id), '--account-sid', UNKNOWN_SID, '--auth-token', 'secret', '--json']);
+      const what = `${id}: ${r.stdout}${r.stderr}`;
+      if (id === 'whoami') {
+        expect(r.exitCode, what).to.equal(0);
+        expect(r.json().target).to.equal('twilio');
+        expect(r.json().sources.target, what).to.contain('--account-sid').and.contain('--target emulator');
+        continue;
+      }
+      expect(r.exitCode, what).to.equal(1);
+      const {error} = r.json();
+      expect(error.code, what).to.equal('NETWORK');
+      expect(error.hints.join('\n'), what).to.contain('only because of --account-sid, --auth-token').and.contain('add --target emulator');
+      expect(connects, what).to.deep.equal(['CONNECT conversations.twilio.com:443 HTTP/1.1']);
+    }
+  });
+
+  it('with --target twilio, or credentials from the environment, there is no such note', async () => {
+    connects.length = 0;
+    const explicit = await run(['addresses', 'list', '--target', 'twilio', '--account-sid', UNKNOWN_SID, '--auth-token', 's', '--json']);
+    expect(explicit.json().error.hints.join('\n')).not.to.contain('only because of');
+    const fromEnv = await run(['addresses', 'list', '--json'], {TWILIO_ACCOUNT_SID: UNKNOWN_SID, TWILIO_AUTH_TOKEN: 's'});
+    expect(fromEnv.json().error.code).to.equal('NETWORK');
+    expect(fromEnv.json().error.hints.join('\n')).not.to.contain('only because of');
+    expect(connects).to.have.length(2);
+  });
+
+  it('half a credential pair names the missing half (exit 2), on every command and either target', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--account-sid', UNKNOWN_SID], /^Account SID AC0+9 \(--account-sid\) has no auth token or API key$/],
+      [['--api-key', 'SK00000000000000000000000000000001'], /^API key SK0+1 \(--api-key\) has no secret$/],
+      [['--api-secret', 's', '--account-sid', UNKNOWN_SID], /^An API secret \(--api-secret\) but no API key$/],
+      [['--auth-token', 's'], /^An auth token \(--auth-token\) but no Account SID$/],
+    ];
+    for (const id of targeted)
+      await Promise.all(
+        cases.flatMap(([flags, message]) =>
+          [[], ['--target', 'twilio'], ['--target', 'emulator']].map(async (target) => {
+            const r = await run([...argsFor(id), ...flags, ...target, '--json']);
+            const what = `${id} ${flags.join(' ')} ${target.join(' ')}: ${r.stdout}${r.stderr}`;
+            expect(r.exitCode, what).to.equal(2);
+            expect(r.json().error.code, what).to.equal('INCOMPLETE_CREDENTIALS');
+            expect(r.json().error.message, what).to.match(message);
+          }),
+        ),
+      );
+    // from the environment, when the target is Twilio
+    const env = await run(['whoami', '--target', 'twilio', '--json'], {TWILIO_ACCOUNT_SID: UNKNOWN_SID});
+    expect(env.exitCode).to.equal(2);
+    expect(env.json().error.message).to.equal(`Account SID ${UNKNOWN_SID} (env TWILIO_ACCOUNT_SID) has no auth token or API key`);
+  });
+
+  it('--region/--edge are checked as profiles add checks them, on every command; errors name the host actually used', async () => {
+    const creds = ['--account-sid', UNKNOWN_SID, '--auth-token', 's'];
+    for (const id of targeted) {
+      for (const [flag, value, hint] of [
+        ['--region', 'Ireland 1', 'a region is like us1, ie1 or au1'],
+        ['--edge', 'Dub lin', 'an edge is like ashburn, dublin or sydney'],
+      ]) {
+        const r = await run([...argsFor(id), ...creds, flag, value, '--json']);
+        const what = `${id} ${flag}: ${r.stdout}${r.stderr}`;
+        expect(r.exitCode, what).to.equal(2);
+        expect(r.json().error.code, what).to.equal('BAD_CREDENTIALS');
+        expect(r.json().error.message, what).to.equal(`Invalid value: ${flag} "${value}": ${hint}`);
+      }
+    }
+    const env = await run(['whoami', ...creds, '--json'], {TWILIO_REGION: 'eu west'});
+    expect(env.exitCode).to.equal(2);
+    expect(env.json().error.message).to.equal('Invalid value: region "eu west" (env TWILIO_REGION): a region is like us1, ie1 or au1');
+    connects.length = 0;
+    const r = await run(['addresses', 'list', ...creds, '--region', 'ie1', '--edge', 'dublin', '--json']);
+    expect(r.json().error.message).to.contain('https://conversations.dublin.ie1.twilio.com');
+    expect(connects).to.deep.equal(['CONNECT conversations.dublin.ie1.twilio.com:443 HTTP/1.1']);
+  });
+
+  it('commands without a target refuse credential flags instead of ignoring them', async () => {
+    const others = ids.filter((id) => !targeted.includes(id) && !OWN_ACCOUNT_FLAGS.includes(id) && id !== 'demo');
+    expect(others).to.include.members(['emulator:status', 'emulator:stop', 'emulator:reset', 'profiles:list', 'profiles:use', 'profiles:remove']);
+    for (const id of others) {
+      const r = await run([...id.split(':'), '--account-sid', UNKNOWN_SID, '--auth-token', 's', '--json']);
+      expect(r.exitCode, `${id}: ${r.stdout}`).to.equal(2);
+      expect(r.json().error.code).to.equal('USAGE');
+      expect(r.json().error.message).to.match(/Nonexistent flags?: --account-sid/);
+    }
+  });
+});
