@@ -135,6 +135,49 @@ describe('emulator: one emulator per database file, whatever the path', function
     }
   });
 
+  it('a lock file whose owner is a zombie (kill -9\'d, not yet reaped by its parent) is taken over', async function () {
+    if (!existsSync('/proc/self/stat')) this.skip();
+    const db = join(dir, 'zombie.db');
+    const entry = join(ROOT, 'src/lib/emulator/daemon.ts');
+    // sh starts the emulator in the background, then becomes `sleep`, which never reaps it
+    const parent = spawn('sh', ['-c', '"$@" & exec sleep 60 >/dev/null 2>&1', 'sh', process.execPath, '--import', 'tsx', entry, '--port', '0', '--db', db], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let out = '';
+      const pid = await new Promise<number>((resolve, reject) => {
+        parent.stdout!.on('data', (d) => {
+          out += d;
+          const m = /listening on \S+ \(pid (\d+)/.exec(out);
+          if (m) resolve(Number(m[1]));
+        });
+        parent.once('exit', () => reject(new Error(`no emulator: ${out}`)));
+      });
+      expect(readFileSync(`${db}.lock`, 'utf8').trim()).to.equal(String(pid));
+      // only the emulator writes to the pipe: it closes when the emulator dies
+      const closed = new Promise((resolve) => parent.stdout!.once('close', resolve));
+      process.kill(pid, 'SIGKILL');
+      await closed;
+      // the exit completes a moment after the descriptors are closed (bounded)
+      const state = () => {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.charAt(stat.lastIndexOf(')') + 2);
+      };
+      for (const deadline = Date.now() + 2000; state() !== 'Z' && Date.now() < deadline; ) await new Promise((r) => setImmediate(r));
+      expect(state(), 'the emulator is a zombie').to.equal('Z');
+      expect(readFileSync(`${db}.lock`, 'utf8').trim(), 'its lock file is left').to.equal(String(pid));
+      const next = await startEmulator({port: 0, db});
+      try {
+        expect(readFileSync(`${db}.lock`, 'utf8').trim()).to.equal(String(process.pid));
+      } finally {
+        await next.stop();
+      }
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
   it('a foreign process holding the file open (a sqlite3 session) is named too', async () => {
     const db = join(dir, 'held.db');
     const emu = await startEmulator({port: 0, db});

@@ -32,7 +32,7 @@ import {StoreError} from './index.js';
  *   connection in EXCLUSIVE locking mode is tried first, which fails while anyone holds the file.
  * - a lock file beside the database (its real path, so a symlink finds it), holding the owner's
  *   pid, when the directory is writable: it names the owner in the error. One left by a process
- *   that is gone is taken over.
+ *   that is gone (or a zombie, not yet reaped) is taken over.
  */
 
 export interface OpenedDatabase {
@@ -264,13 +264,21 @@ function readFileIfAny(file: string): string {
   }
 }
 
+/** Is `pid` a live process? A zombie (killed, not yet reaped by its parent) is not. */
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    if (state === 'Z' || state === 'X') return false;
+  } catch {
+    // no /proc (macOS): trust kill(0)
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------- checks, then migrations
