@@ -9,7 +9,7 @@ import {join} from 'node:path';
 import {expect} from 'chai';
 import nock from 'nock';
 import {startEmulator, type Emulator} from '../../src/lib/emulator/index.js';
-import {basic} from '../helpers/emulator.js';
+import {basic, useEmulator} from '../helpers/emulator.js';
 import {rawExchange, startDaemon, type Daemon} from '../helpers/raw.js';
 import {expectTwilioError} from '../helpers/oai.js';
 
@@ -185,5 +185,44 @@ describe('emulator hardening: SIGTERM as soon as the daemon says it is listening
       expect(d.stdout()).to.match(/\bstopped\n/);
       expect(existsSync(`${db}.lock`)).to.equal(false);
     }
+  });
+});
+
+describe('emulator hardening: Host and Origin (DNS rebinding)', () => {
+  const t = useEmulator();
+  const auth = () => ({username: t.emu.accountSid, password: t.emu.authToken});
+
+  it('a Host that is not loopback, the bound address or *.twilio.com is refused with 403, before anything runs', async () => {
+    const port = t.emu.port;
+    for (const host of [`evil.example:${port}`, 'evil.example', `localhost.evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `[::2]:${port}`, 'x']) {
+      for (const path of [BASE, '/_emulator/health']) {
+        const res = await t.http('GET', path, {headers: {Host: host}, auth: auth(), validate: false});
+        expect(res.status, `${host} ${path}`).to.equal(403);
+        expect(expectTwilioError(403, res.body, 20403).message).to.include(`host ${host}`);
+      }
+    }
+    // a rebinding page cannot reset the data
+    await t.expect(201, 'POST', BASE, {form: {Type: 'sms', Address: '+15550007001'}});
+    expect((await t.http('POST', '/_emulator/reset', {headers: {Host: `evil.example:${port}`}, auth: false})).status).to.equal(403);
+    expect((await t.expect(200, 'GET', BASE)).address_configurations).to.have.length.at.least(1);
+  });
+
+  it('loopback names, the bound address and {domain}.twilio.com are answered', async () => {
+    const port = t.emu.port;
+    for (const host of [`127.0.0.1:${port}`, '127.0.0.1', `localhost:${port}`, `LOCALHOST:${port}`, `app.localhost:${port}`, `127.1.2.3:${port}`, `[::1]:${port}`, 'localhost.']) {
+      const res = await t.http('GET', BASE, {headers: {Host: host}, auth: auth()});
+      expect(res.status, host).to.equal(200);
+    }
+    expect((await t.http('GET', '/v1/Configuration/Addresses', {headers: {Host: 'conversations.twilio.com'}, auth: auth()})).status).to.equal(200);
+  });
+
+  it('a browser Origin that is not loopback is refused on the Twilio routes too (the control API already did)', async () => {
+    for (const origin of ['http://evil.example', 'null', 'https://conversations.twilio.com.evil.example']) {
+      const res = await t.http('GET', BASE, {headers: {Origin: origin}, auth: auth(), validate: false});
+      expect(res.status, origin).to.equal(403);
+      expectTwilioError(403, res.body, 20403);
+    }
+    for (const origin of ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:5173'])
+      expect((await t.http('GET', BASE, {headers: {Origin: origin}, auth: auth()})).status, origin).to.equal(200);
   });
 });

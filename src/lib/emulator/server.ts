@@ -72,7 +72,7 @@ export function createServer(opts: ServerOptions): EmulatorServer {
   const auth = new AuthCache(opts.store);
 
   const timeouts = {...TIMEOUTS, ...opts.timeouts};
-  const state: ServerState = {closing: false, inFlight: new WeakMap(), sockets: new Set()};
+  const state: ServerState = {closing: false, inFlight: new WeakMap(), sockets: new Set(), hosts: new HostCheck()};
   const headersTimeout = Math.min(timeouts.headers, timeouts.body);
   const server = createHttpServer(
     {
@@ -146,6 +146,8 @@ export function createServer(opts: ServerOptions): EmulatorServer {
         server.once('error', onError);
         server.listen(port, host, () => {
           server.off('error', onError);
+          const address = server.address();
+          state.hosts.bound(host, typeof address === 'object' && address ? address.port : port);
           resolve();
         });
       }),
@@ -175,6 +177,7 @@ interface ServerState {
   inFlight: WeakMap<Socket, ServerResponse>;
   /** Every open connection. */
   sockets: Set<Socket>;
+  hosts: HostCheck;
 }
 
 /** Twilio's error body written straight to a socket that HTTP parsing gave up on, then closed. */
@@ -225,6 +228,10 @@ function handle(
       url = `/${twilioHost[1].toLowerCase()}${url}`;
       base = `https://${host!.replace(/:\d+$/, '')}`;
     }
+    // DNS rebinding: a web page whose name now resolves to 127.0.0.1 reaches us with its own Host
+    if (host !== undefined && !state.hosts.allows(host)) throw foreignHost(host);
+    // a browser request (curl, the SDK and the CLI send no Origin) from a page that is not local
+    if (req.headers.origin !== undefined) refuseForeignOrigin(req.headers.origin);
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
 
@@ -239,7 +246,6 @@ function handle(
     const method = req.method ?? 'GET';
     const handler = route.handlers.get(method === 'HEAD' ? 'GET' : method);
     if (!handler) throw errors.methodNotAllowed(method, twilioPath(path), route.allow);
-    if (!route.mount.auth) refuseForeignOrigin(req);
 
     // no Host (HTTP/1.0): the address the client reached
     base ||= `http://${host || `${hostForUrl(req.socket.localAddress)}:${req.socket.localPort}`}/${route.mount.prefix}`;
@@ -260,27 +266,90 @@ function handle(
 }
 
 /**
- * The control API takes no credentials, so a web page the user happens to open must not reach
- * it (a cross-site POST to /_emulator/reset would wipe the data): browsers send Origin, and only
- * a loopback origin is accepted. curl, the SDK and the CLI send none.
+ * Browsers send Origin, and only a loopback origin is accepted: the control API takes no
+ * credentials (a cross-site POST to /_emulator/reset would wipe the data) and the Twilio routes
+ * take documented default ones. curl, the SDK and the CLI send none.
  */
-function refuseForeignOrigin(req: IncomingMessage): void {
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
+function refuseForeignOrigin(origin: string): void {
   let hostname = '';
   try {
     hostname = new URL(origin).hostname;
   } catch {
     // "null" or garbage: not loopback
   }
-  if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname))
-    throw new TwilioApiError(403, CODES.FORBIDDEN, `The emulator's control API does not accept requests from ${origin}`);
+  if (!isLoopbackName(hostname))
+    throw new TwilioApiError(403, CODES.FORBIDDEN, `The emulator does not accept requests from web pages of ${origin}`);
+}
+
+function foreignHost(host: string): TwilioApiError {
+  return new TwilioApiError(
+    403,
+    CODES.FORBIDDEN,
+    `The emulator does not answer requests for host ${host}: use 127.0.0.1, localhost or {domain}.twilio.com (start it with --host to expose it on purpose)`,
+  );
 }
 
 function unsupportedCoding(coding: string): TwilioApiError {
   return new TwilioApiError(501, CODES.INVALID_PARAMETER, `Unsupported Transfer-Encoding: ${coding} (only chunked is accepted)`, undefined, {
     Connection: 'close',
   });
+}
+
+/** localhost (and *.localhost), 127.0.0.0/8, ::1; lower-case, IPv6 in brackets or not. */
+function isLoopbackName(name: string): boolean {
+  return (
+    name === 'localhost' ||
+    name === '127.0.0.1' ||
+    name === '[::1]' ||
+    name === '::1' ||
+    name.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
+}
+
+/**
+ * Which Host headers are answered: loopback names, the address the server is bound to and
+ * {domain}.twilio.com (any port). The names clients of this server send most
+ * (`127.0.0.1:{port}`) are one Set lookup; everything else is parsed once per request. When the
+ * server listens on a non-loopback address (exposed on purpose with --host), any Host is.
+ */
+class HostCheck {
+  private exact = new Set<string>();
+  private any = false;
+  private boundName = '';
+
+  bound(host: string, port: number): void {
+    const name = host.includes(':') && !host.startsWith('[') ? `[${host.toLowerCase()}]` : host.toLowerCase();
+    this.any = !isLoopbackName(name);
+    this.boundName = name;
+    for (const n of ['127.0.0.1', 'localhost', '[::1]', name]) this.exact.add(`${n}:${port}`).add(n);
+  }
+
+  allows(host: string): boolean {
+    return this.any || this.exact.has(host) || this.parse(host);
+  }
+
+  private parse(host: string): boolean {
+    let name = host.toLowerCase();
+    let port = '';
+    if (name.startsWith('[')) {
+      const end = name.indexOf(']');
+      if (end < 0) return false;
+      port = name.slice(end + 1);
+      name = name.slice(0, end + 1);
+      if (port !== '' && !port.startsWith(':')) return false;
+      port = port.slice(1);
+    } else {
+      const colon = name.lastIndexOf(':');
+      if (colon >= 0) {
+        port = name.slice(colon + 1);
+        name = name.slice(0, colon);
+      }
+    }
+    if (port !== '' && !/^\d{1,5}$/.test(port)) return false;
+    if (name.endsWith('.')) name = name.slice(0, -1); // a fully qualified name
+    return isLoopbackName(name) || name === this.boundName || name.endsWith('.twilio.com');
+  }
 }
 
 function hostForUrl(address: string | undefined): string {
