@@ -226,3 +226,40 @@ describe('emulator hardening: Host and Origin (DNS rebinding)', () => {
       expect((await t.http('GET', BASE, {headers: {Origin: origin}, auth: auth()})).status, origin).to.equal(200);
   });
 });
+
+describe('emulator hardening: limits answer with the limit', () => {
+  const t = useEmulator();
+
+  it('JSON nested 4,000 deep on the control API: 400 naming the limit (was a 500 or accepted)', async () => {
+    for (const [open, close] of [['[', ']'], ['{"a":', '}']]) {
+      const json = `${open.repeat(4000)}1${close.repeat(4000)}`;
+      const res = await t.http('POST', '/_emulator/accounts', {form: json, headers: {'Content-Type': 'application/json'}, auth: false});
+      expect(res.status, open).to.equal(400);
+      expect(expectTwilioError(400, res.body, 20001).message).to.equal('Invalid request: the JSON body is nested deeper than 64 levels');
+    }
+    // nesting within the limit, brackets inside strings not counted
+    const ok = await t.http('POST', '/_emulator/accounts', {
+      form: JSON.stringify({FriendlyName: '['.repeat(100), deep: JSON.parse(`${'{"a":'.repeat(60)}1${'}'.repeat(60)}`)}),
+      headers: {'Content-Type': 'application/json'},
+      auth: false,
+    });
+    expect(ok.status, ok.text).to.equal(201);
+  });
+
+  it('more than 1,000 form parameters: 400 saying so (was "Missing required parameter Type")', async () => {
+    const filler = Array.from({length: 1000}, (_, i) => `X${i}=1`).join('&');
+    const res = await t.http('POST', BASE, {form: `${filler}&Type=sms&Address=%2B15550008001`});
+    expect(res.status).to.equal(400);
+    expect(expectTwilioError(400, res.body, 20001).message).to.equal('Too many parameters in the post body: 1002 (at most 1000)');
+    // 1,000 is still read whole
+    const within = Array.from({length: 998}, (_, i) => `X${i}=1`).join('&');
+    await t.expect(201, 'POST', BASE, {form: `${within}&Type=sms&Address=%2B15550008002`});
+  });
+
+  it('more than 1,000 query parameters: 400 saying so', async () => {
+    const query = Array.from({length: 1001}, (_, i) => `X${i}=1`).join('&');
+    const res = await t.http('GET', `${BASE}?${query}`);
+    expect(res.status).to.equal(400);
+    expect(expectTwilioError(400, res.body, 20001).message).to.equal('Too many parameters in the query: 1001 (at most 1000)');
+  });
+});

@@ -53,6 +53,10 @@ export interface EmulatorServer {
 export const BODY_LIMIT = 5 * 1024 * 1024;
 const TWILIO_HOST = /^([a-z0-9-]+)(?:\.[a-z0-9-]+)*\.twilio\.com(?::\d+)?$/i;
 const CONTROL_PREFIX = '/_emulator';
+/** Most parameters read from one form body or query string (node's querystring stops at 1,000 silently). */
+export const MAX_PARAMS = 1000;
+/** Deepest nesting of a JSON body (JSON.parse and what reads its result recurse). */
+export const MAX_JSON_DEPTH = 64;
 
 /**
  * The emulator's HTTP server: node:http, one router for every resource, one error path.
@@ -439,8 +443,10 @@ function readBody(req: IncomingMessage): Promise<Body> {
       if (size > BODY_LIMIT) return reject(tooLarge());
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
       try {
-        if (!isJson(req.headers)) return resolve({form: parseQs(text) as Record<string, string | string[]>});
+        if (!isJson(req.headers)) return resolve({form: parseParams(text, 'post body')});
         if (text.trim() === '') return resolve({});
+        if (text.length > MAX_JSON_DEPTH && nestedDeeper(text, MAX_JSON_DEPTH))
+          throw new TwilioApiError(400, CODES.INVALID_PARAMETER, `Invalid request: the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`);
         let json: unknown;
         try {
           json = JSON.parse(text);
@@ -453,6 +459,40 @@ function readBody(req: IncomingMessage): Promise<Body> {
       }
     });
   });
+}
+
+/**
+ * A form body or query string as {name: value | values}. More than MAX_PARAMS pairs is a 400
+ * (node's querystring would silently drop the rest, and a required parameter with them).
+ */
+function parseParams(text: string, where: 'post body' | 'query'): Record<string, string | string[]> {
+  // fewer characters than this cannot hold more than MAX_PARAMS pairs: nothing to count
+  if (text.length > 2 * MAX_PARAMS) {
+    let pairs = 1;
+    for (let i = text.indexOf('&'); i >= 0; i = text.indexOf('&', i + 1)) pairs++;
+    if (pairs > MAX_PARAMS)
+      throw new TwilioApiError(400, CODES.INVALID_PARAMETER, `Too many parameters in the ${where}: ${pairs} (at most ${MAX_PARAMS})`);
+  }
+  return parseQs(text) as Record<string, string | string[]>;
+}
+
+/** Whether JSON text nests objects/arrays deeper than `max` (strings skipped; invalid JSON is JSON.parse's to report). */
+function nestedDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: skip to its closing quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 function isJson(headers: IncomingHttpHeaders): boolean {
@@ -481,10 +521,7 @@ class RequestCtx implements Ctx {
   }
 
   get query(): Params {
-    return (this.parsedQuery ??= new Params(
-      this.rawQuery ? (parseQs(this.rawQuery) as Record<string, string | string[]>) : {},
-      'query',
-    ));
+    return (this.parsedQuery ??= new Params(this.rawQuery ? parseParams(this.rawQuery, 'query') : {}, 'query'));
   }
 
   get form(): Params {
