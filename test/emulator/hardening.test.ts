@@ -3,54 +3,17 @@
  * bodies that never complete, stop that always completes, Host/Origin, limits that answered
  * wrongly. Raw HTTP on loopback sockets, real child processes for kill/SIGTERM, real SQLite files.
  */
-import {spawn, type ChildProcess} from 'node:child_process';
 import {existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
-import {connect, type Socket} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {expect} from 'chai';
 import nock from 'nock';
 import {startEmulator, type Emulator} from '../../src/lib/emulator/index.js';
-import {basic} from '../helpers/emulator.js';
+import {basic, useEmulator} from '../helpers/emulator.js';
+import {rawExchange, startDaemon, type Daemon} from '../helpers/raw.js';
 import {expectTwilioError} from '../helpers/oai.js';
 
 const BASE = '/conversations/v1/Configuration/Addresses';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-export interface RawResult {
-  /** Everything the server sent before it closed the connection. */
-  text: string;
-  /** ms from connecting until the server closed the connection. */
-  ms: number;
-}
-
-/**
- * Connect, write `bytes` (then half-close when `end`), resolve with what came back once the
- * server closes the connection. Rejects if it is still open after `withinMs` (the bug: a hang).
- */
-export function rawExchange(port: number, bytes: string, opts: {end?: boolean; withinMs?: number} = {}): Promise<RawResult> {
-  const within = opts.withinMs ?? 5000;
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const sock = connect(port, '127.0.0.1');
-    let text = '';
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error(`the server still holds the connection open after ${within} ms; got ${JSON.stringify(text.slice(0, 200))}`));
-    }, within);
-    sock.on('data', (d) => (text += d.toString()));
-    sock.on('error', () => {}); // a reset after the answer is a close too
-    sock.on('close', () => {
-      clearTimeout(timer);
-      resolve({text, ms: Date.now() - started});
-    });
-    sock.on('connect', () => {
-      sock.write(bytes);
-      if (opts.end) sock.end();
-    });
-  });
-}
 
 /** The JSON body of a raw HTTP/1.1 response, checked to be Twilio's error shape. */
 function errorBody(raw: string, status: number): {code: number; message: string} {
@@ -154,46 +117,6 @@ describe('emulator hardening: sockets, bodies, stop', () => {
   });
 });
 
-// ---------------------------------------------------------------- a daemon in a child process
-
-export interface Daemon {
-  child: ChildProcess;
-  url: string;
-  port: number;
-  pid: number;
-  stdout: () => string;
-  /** Resolves with the exit code (or signal) once the process has exited. */
-  exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>;
-}
-
-/** `node daemon.ts --port 0 --db DB` (as the CLI's --detach runs it), under `ulimit -n` when given. */
-export async function startDaemon(db: string, opts: {fdLimit?: number; uid?: number; gid?: number} = {}): Promise<Daemon> {
-  const entry = join(ROOT, 'src/lib/emulator/daemon.ts');
-  const node = [process.execPath, '--import', 'tsx', entry, '--port', '0', '--db', db];
-  const child = opts.fdLimit
-    ? spawn('sh', ['-c', `ulimit -n ${opts.fdLimit} && exec "$@"`, 'sh', ...node], {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid})
-    : spawn(node[0], node.slice(1), {cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], uid: opts.uid, gid: opts.gid});
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) =>
-    child.once('exit', (code, signal) => resolve({code, signal})),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        child.stdout!.off('data', onData);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    void exited.then(({code, signal}) => reject(new Error(`daemon exited (${code ?? signal}) before listening: ${out}${err}`)));
-  });
-  return {child, url, port: Number(new URL(url).port), pid: child.pid!, stdout: () => out + err, exited};
-}
-
 describe('emulator hardening: 300 aborted uploads against a daemon limited to 256 descriptors', function () {
   this.timeout(60_000);
   before(() => nock.restore());
@@ -241,5 +164,102 @@ describe('emulator hardening: 300 aborted uploads against a daemon limited to 25
     expect(d.stdout()).to.match(/\bstopped\n/);
     expect(existsSync(`${db}.lock`), 'lock removed').to.equal(false);
     await stalled;
+  });
+});
+
+describe('emulator hardening: SIGTERM as soon as the daemon says it is listening', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'flexconv-sigterm-'));
+  });
+  after(() => rmSync(dir, {recursive: true, force: true}));
+
+  it('stops it gracefully (exit 0, stopped, lock removed), never by the default action of the signal', async () => {
+    for (let i = 0; i < 3; i++) {
+      const db = join(dir, `quick-${i}.db`);
+      const d = await startDaemon(db);
+      d.child.kill('SIGTERM');
+      const exit = await d.exited;
+      expect(exit, d.stdout()).to.deep.equal({code: 0, signal: null});
+      expect(d.stdout()).to.match(/\bstopped\n/);
+      expect(existsSync(`${db}.lock`)).to.equal(false);
+    }
+  });
+});
+
+describe('emulator hardening: Host and Origin (DNS rebinding)', () => {
+  const t = useEmulator();
+  const auth = () => ({username: t.emu.accountSid, password: t.emu.authToken});
+
+  it('a Host that is not loopback, the bound address or *.twilio.com is refused with 403, before anything runs', async () => {
+    const port = t.emu.port;
+    for (const host of [`evil.example:${port}`, 'evil.example', `localhost.evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `[::2]:${port}`, 'x']) {
+      for (const path of [BASE, '/_emulator/health']) {
+        const res = await t.http('GET', path, {headers: {Host: host}, auth: auth(), validate: false});
+        expect(res.status, `${host} ${path}`).to.equal(403);
+        expect(expectTwilioError(403, res.body, 20403).message).to.include(`host ${host}`);
+      }
+    }
+    // a rebinding page cannot reset the data
+    await t.expect(201, 'POST', BASE, {form: {Type: 'sms', Address: '+15550007001'}});
+    expect((await t.http('POST', '/_emulator/reset', {headers: {Host: `evil.example:${port}`}, auth: false})).status).to.equal(403);
+    expect((await t.expect(200, 'GET', BASE)).address_configurations).to.have.length.at.least(1);
+  });
+
+  it('loopback names, the bound address and {domain}.twilio.com are answered', async () => {
+    const port = t.emu.port;
+    for (const host of [`127.0.0.1:${port}`, '127.0.0.1', `localhost:${port}`, `LOCALHOST:${port}`, `app.localhost:${port}`, `127.1.2.3:${port}`, `[::1]:${port}`, 'localhost.']) {
+      const res = await t.http('GET', BASE, {headers: {Host: host}, auth: auth()});
+      expect(res.status, host).to.equal(200);
+    }
+    expect((await t.http('GET', '/v1/Configuration/Addresses', {headers: {Host: 'conversations.twilio.com'}, auth: auth()})).status).to.equal(200);
+  });
+
+  it('a browser Origin that is not loopback is refused on the Twilio routes too (the control API already did)', async () => {
+    for (const origin of ['http://evil.example', 'null', 'https://conversations.twilio.com.evil.example']) {
+      const res = await t.http('GET', BASE, {headers: {Origin: origin}, auth: auth(), validate: false});
+      expect(res.status, origin).to.equal(403);
+      expectTwilioError(403, res.body, 20403);
+    }
+    for (const origin of ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:5173'])
+      expect((await t.http('GET', BASE, {headers: {Origin: origin}, auth: auth()})).status, origin).to.equal(200);
+  });
+});
+
+describe('emulator hardening: limits answer with the limit', () => {
+  const t = useEmulator();
+
+  it('JSON nested 4,000 deep on the control API: 400 naming the limit (was a 500 or accepted)', async () => {
+    for (const [open, close] of [['[', ']'], ['{"a":', '}']]) {
+      const json = `${open.repeat(4000)}1${close.repeat(4000)}`;
+      const res = await t.http('POST', '/_emulator/accounts', {form: json, headers: {'Content-Type': 'application/json'}, auth: false});
+      expect(res.status, open).to.equal(400);
+      expect(expectTwilioError(400, res.body, 20001).message).to.equal('Invalid request: the JSON body is nested deeper than 64 levels');
+    }
+    // nesting within the limit, brackets inside strings not counted
+    const ok = await t.http('POST', '/_emulator/accounts', {
+      form: JSON.stringify({FriendlyName: '['.repeat(100), deep: JSON.parse(`${'{"a":'.repeat(60)}1${'}'.repeat(60)}`)}),
+      headers: {'Content-Type': 'application/json'},
+      auth: false,
+    });
+    expect(ok.status, ok.text).to.equal(201);
+  });
+
+  it('more than 1,000 form parameters: 400 saying so (was "Missing required parameter Type")', async () => {
+    const filler = Array.from({length: 1000}, (_, i) => `X${i}=1`).join('&');
+    const res = await t.http('POST', BASE, {form: `${filler}&Type=sms&Address=%2B15550008001`});
+    expect(res.status).to.equal(400);
+    expect(expectTwilioError(400, res.body, 20001).message).to.equal('Too many parameters in the post body: 1002 (at most 1000)');
+    // 1,000 is still read whole
+    const within = Array.from({length: 998}, (_, i) => `X${i}=1`).join('&');
+    await t.expect(201, 'POST', BASE, {form: `${within}&Type=sms&Address=%2B15550008002`});
+  });
+
+  it('more than 1,000 query parameters: 400 saying so', async () => {
+    const query = Array.from({length: 1001}, (_, i) => `X${i}=1`).join('&');
+    const res = await t.http('GET', `${BASE}?${query}`);
+    expect(res.status).to.equal(400);
+    expect(expectTwilioError(400, res.body, 20001).message).to.equal('Too many parameters in the query: 1001 (at most 1000)');
   });
 });

@@ -94,10 +94,10 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
       expect(unauth.status).to.equal(401);
     });
 
-    it('a non-Twilio or unknown-domain Host is ignored (path routing applies)', async () => {
-      const res = await t.http('GET', BASE, {headers: {Host: 'example.com'}});
+    it('a loopback Host or an unknown twilio.com domain is routed by path (other hosts: see hardening.test.ts)', async () => {
+      const res = await t.http('GET', BASE, {headers: {Host: 'localhost:4999'}});
       expect(res.status).to.equal(200);
-      expect(res.body.meta.url).to.match(/^http:\/\/example\.com\/conversations\/v1\//);
+      expect(res.body.meta.url).to.match(/^http:\/\/localhost:4999\/conversations\/v1\//);
       const unknown = await t.http('GET', '/v1/Configuration/Addresses', {headers: {Host: 'api.twilio.com'}});
       expect(unknown.status).to.equal(404);
     });
@@ -191,7 +191,7 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
       it('garbage after a write on the same connection: the write is answered first, then the 400', async () => {
         const created = await t.expect(201, 'POST', BASE, {form: {Type: 'sms', Address: phone()}});
         const raw = await rawExchange(
-          `DELETE ${BASE}/${created.sid} HTTP/1.1\r\nHost: x\r\n${auth()}` +
+          `DELETE ${BASE}/${created.sid} HTTP/1.1\r\nHost: localhost\r\n${auth()}` +
             'Content-Type: application/x-www-form-urlencoded\r\n\r\nfoo=bar',
         );
         // the DELETE's own answer is never lost (it waits for its commit), the garbage gets Twilio's 400
@@ -209,7 +209,7 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
       it('Expect: 100-continue: bad credentials are refused before the body is sent; good ones get 100 first', async () => {
         const body = `Type=sms&Address=%2B1555${String(Date.now()).slice(-7)}`;
         const head = (authLine: string) =>
-          `POST ${BASE} HTTP/1.1\r\nHost: x\r\n${authLine}Content-Type: application/x-www-form-urlencoded\r\n` +
+          `POST ${BASE} HTTP/1.1\r\nHost: localhost\r\n${authLine}Content-Type: application/x-www-form-urlencoded\r\n` +
           `Content-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`;
         const refused = await rawExchange(head(`Authorization: ${basic(t.emu.accountSid, 'wrong')}\r\n`));
         expect(refused).to.match(/^HTTP\/1\.1 401/);
@@ -225,7 +225,7 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
           });
           sock.on('close', () => resolve(out));
           sock.on('error', reject);
-          sock.write(head(auth()).replace('Host: x', 'Host: x\r\nConnection: close'));
+          sock.write(head(auth()).replace('Host: localhost', 'Host: localhost\r\nConnection: close'));
         });
         expect(accepted).to.match(/^HTTP\/1\.1 100 Continue/);
         expect(accepted).to.include('HTTP/1.1 201');
@@ -235,7 +235,7 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
         const connectRaw = await rawExchange('CONNECT conversations.twilio.com:443 HTTP/1.1\r\nHost: conversations.twilio.com:443\r\n\r\n');
         expect(connectRaw).to.match(/^HTTP\/1\.1 405/);
         expectTwilioError(405, connectRaw.split('\r\n\r\n')[1], 20001);
-        const expectRaw = await rawExchange(`GET ${BASE} HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n${auth()}\r\n`);
+        const expectRaw = await rawExchange(`GET ${BASE} HTTP/1.1\r\nHost: localhost\r\nExpect: foo\r\nConnection: close\r\n${auth()}\r\n`);
         expect(expectRaw).to.match(/^HTTP\/1\.1 417/);
         expectTwilioError(417, expectRaw.split('\r\n\r\n')[1], 20001);
       });
@@ -250,7 +250,7 @@ describe('emulator: routing, methods, Host header and error envelope', () => {
 
       it('a body announced over the limit is refused before it is sent', async () => {
         const raw = await rawExchange(
-          `POST ${BASE} HTTP/1.1\r\nHost: x\r\n${auth()}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${6 * 1024 * 1024}\r\n\r\nType=sms`,
+          `POST ${BASE} HTTP/1.1\r\nHost: localhost\r\n${auth()}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${6 * 1024 * 1024}\r\n\r\nType=sms`,
         );
         expect(raw).to.match(/^HTTP\/1\.1 413/);
         expectTwilioError(413, raw.split('\r\n\r\n')[1], 20001);

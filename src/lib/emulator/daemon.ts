@@ -64,13 +64,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  say(`listening on ${emu.url} (pid ${process.pid}, db ${emu.db})`);
-  send({type: 'ready', url: emu.url, port: emu.port, host: emu.host, db: emu.db, pid: process.pid});
-  // The parent disconnects once it has checked health; nothing more to say to it.
-  process.on('disconnect', () => {});
-  // Detached into its own session, but be explicit: a closing terminal does not stop it.
-  process.on('SIGHUP', () => say('SIGHUP ignored (stop with `flexconv emulator stop`)'));
-
+  // handlers first: whoever reads 'listening' may send SIGTERM at once
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -95,6 +89,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  say(`listening on ${emu.url} (pid ${process.pid}, db ${emu.db})`);
+  send({type: 'ready', url: emu.url, port: emu.port, host: emu.host, db: emu.db, pid: process.pid});
+  // The parent disconnects once it has checked health; nothing more to say to it.
+  process.on('disconnect', () => {});
+  // Detached into its own session, but be explicit: a closing terminal does not stop it.
+  process.on('SIGHUP', () => say('SIGHUP ignored (stop with `flexconv emulator stop`)'));
 }
 
 process.on('uncaughtException', (error) => {

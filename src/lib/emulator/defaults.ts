@@ -17,13 +17,19 @@ export const DEFAULT_ACCOUNT: Required<Omit<AccountCredentials, 'friendlyName'>>
 export const DEFAULT_PORT = 4010;
 export const DEFAULT_HOST = '127.0.0.1';
 
-/** The default account, with any FLEXCONV_EMULATOR_* overrides from the environment applied. */
+/**
+ * The default account, with any FLEXCONV_EMULATOR_* overrides from the environment applied. The
+ * documented API key belongs to the documented account only: another account SID gets the key
+ * the environment names, or none (the CLI's `emulator start` makes it one of its own).
+ */
 export function defaultAccount(env: NodeJS.ProcessEnv = process.env): AccountCredentials {
+  const accountSid = env.FLEXCONV_EMULATOR_ACCOUNT_SID || DEFAULT_ACCOUNT.accountSid;
+  const documented = accountSid.toLowerCase() === DEFAULT_ACCOUNT.accountSid.toLowerCase();
   return {
-    accountSid: env.FLEXCONV_EMULATOR_ACCOUNT_SID || DEFAULT_ACCOUNT.accountSid,
+    accountSid,
     authToken: env.FLEXCONV_EMULATOR_AUTH_TOKEN || DEFAULT_ACCOUNT.authToken,
-    apiKey: env.FLEXCONV_EMULATOR_API_KEY || DEFAULT_ACCOUNT.apiKey,
-    apiSecret: env.FLEXCONV_EMULATOR_API_SECRET || DEFAULT_ACCOUNT.apiSecret,
+    apiKey: env.FLEXCONV_EMULATOR_API_KEY || (documented ? DEFAULT_ACCOUNT.apiKey : undefined),
+    apiSecret: env.FLEXCONV_EMULATOR_API_SECRET || (documented ? DEFAULT_ACCOUNT.apiSecret : undefined),
     friendlyName: 'flexconv default test account',
   };
 }

@@ -57,6 +57,10 @@ export interface EmulatorServer {
 export const BODY_LIMIT = 5 * 1024 * 1024;
 const TWILIO_HOST = /^([a-z0-9-]+)(?:\.[a-z0-9-]+)*\.twilio\.com(?::\d+)?$/i;
 const CONTROL_PREFIX = '/_emulator';
+/** Most parameters read from one form body or query string (node's querystring stops at 1,000 silently). */
+export const MAX_PARAMS = 1000;
+/** Deepest nesting of a JSON body (JSON.parse and what reads its result recurse). */
+export const MAX_JSON_DEPTH = 64;
 
 /**
  * The emulator's HTTP server: node:http, one router for every resource, one error path.
@@ -76,7 +80,7 @@ export function createServer(opts: ServerOptions): EmulatorServer {
   const auth = new AuthCache(opts.store);
 
   const timeouts = {...TIMEOUTS, ...opts.timeouts};
-  const state: ServerState = {closing: false, inFlight: new WeakMap(), sockets: new Set()};
+  const state: ServerState = {closing: false, inFlight: new WeakMap(), sockets: new Set(), hosts: new HostCheck()};
   const headersTimeout = Math.min(timeouts.headers, timeouts.body);
   const server = createHttpServer(
     {
@@ -150,6 +154,8 @@ export function createServer(opts: ServerOptions): EmulatorServer {
         server.once('error', onError);
         server.listen(port, host, () => {
           server.off('error', onError);
+          const address = server.address();
+          state.hosts.bound(host, typeof address === 'object' && address ? address.port : port);
           resolve();
         });
       }),
@@ -179,6 +185,7 @@ interface ServerState {
   inFlight: WeakMap<Socket, ServerResponse>;
   /** Every open connection. */
   sockets: Set<Socket>;
+  hosts: HostCheck;
 }
 
 /** Twilio's error body written straight to a socket that HTTP parsing gave up on, then closed. */
@@ -229,6 +236,10 @@ function handle(
       url = `/${twilioHost[1].toLowerCase()}${url}`;
       base = `https://${host!.replace(/:\d+$/, '')}`;
     }
+    // DNS rebinding: a web page whose name now resolves to 127.0.0.1 reaches us with its own Host
+    if (host !== undefined && !state.hosts.allows(host)) throw foreignHost(host);
+    // a browser request (curl, the SDK and the CLI send no Origin) from a page that is not local
+    if (req.headers.origin !== undefined) refuseForeignOrigin(req.headers.origin);
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
 
@@ -250,7 +261,6 @@ function handle(
       accountSid = auth.account(req.headers.authorization) ?? '';
       if (!accountSid) throw errors.unauthorized();
     }
-    if (!route.mount.auth) refuseForeignOrigin(req);
 
     // no Host (HTTP/1.0): the address the client reached
     base ||= `http://${host || `${hostForUrl(req.socket.localAddress)}:${req.socket.localPort}`}/${route.mount.prefix}`;
@@ -271,27 +281,90 @@ function handle(
 }
 
 /**
- * The control API takes no credentials, so a web page the user happens to open must not reach
- * it (a cross-site POST to /_emulator/reset would wipe the data): browsers send Origin, and only
- * a loopback origin is accepted. curl, the SDK and the CLI send none.
+ * Browsers send Origin, and only a loopback origin is accepted: the control API takes no
+ * credentials (a cross-site POST to /_emulator/reset would wipe the data) and the Twilio routes
+ * take documented default ones. curl, the SDK and the CLI send none.
  */
-function refuseForeignOrigin(req: IncomingMessage): void {
-  const origin = req.headers.origin;
-  if (origin === undefined) return;
+function refuseForeignOrigin(origin: string): void {
   let hostname = '';
   try {
     hostname = new URL(origin).hostname;
   } catch {
     // "null" or garbage: not loopback
   }
-  if (!['localhost', '127.0.0.1', '[::1]'].includes(hostname))
-    throw new TwilioApiError(403, CODES.FORBIDDEN, `The emulator's control API does not accept requests from ${origin}`);
+  if (!isLoopbackName(hostname))
+    throw new TwilioApiError(403, CODES.FORBIDDEN, `The emulator does not accept requests from web pages of ${origin}`);
+}
+
+function foreignHost(host: string): TwilioApiError {
+  return new TwilioApiError(
+    403,
+    CODES.FORBIDDEN,
+    `The emulator does not answer requests for host ${host}: use 127.0.0.1, localhost or {domain}.twilio.com (start it with --host to expose it on purpose)`,
+  );
 }
 
 function unsupportedCoding(coding: string): TwilioApiError {
   return new TwilioApiError(501, CODES.INVALID_PARAMETER, `Unsupported Transfer-Encoding: ${coding} (only chunked is accepted)`, undefined, {
     Connection: 'close',
   });
+}
+
+/** localhost (and *.localhost), 127.0.0.0/8, ::1; lower-case, IPv6 in brackets or not. */
+function isLoopbackName(name: string): boolean {
+  return (
+    name === 'localhost' ||
+    name === '127.0.0.1' ||
+    name === '[::1]' ||
+    name === '::1' ||
+    name.endsWith('.localhost') ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)
+  );
+}
+
+/**
+ * Which Host headers are answered: loopback names, the address the server is bound to and
+ * {domain}.twilio.com (any port). The names clients of this server send most
+ * (`127.0.0.1:{port}`) are one Set lookup; everything else is parsed once per request. When the
+ * server listens on a non-loopback address (exposed on purpose with --host), any Host is.
+ */
+class HostCheck {
+  private exact = new Set<string>();
+  private any = false;
+  private boundName = '';
+
+  bound(host: string, port: number): void {
+    const name = host.includes(':') && !host.startsWith('[') ? `[${host.toLowerCase()}]` : host.toLowerCase();
+    this.any = !isLoopbackName(name);
+    this.boundName = name;
+    for (const n of ['127.0.0.1', 'localhost', '[::1]', name]) this.exact.add(`${n}:${port}`).add(n);
+  }
+
+  allows(host: string): boolean {
+    return this.any || this.exact.has(host) || this.parse(host);
+  }
+
+  private parse(host: string): boolean {
+    let name = host.toLowerCase();
+    let port = '';
+    if (name.startsWith('[')) {
+      const end = name.indexOf(']');
+      if (end < 0) return false;
+      port = name.slice(end + 1);
+      name = name.slice(0, end + 1);
+      if (port !== '' && !port.startsWith(':')) return false;
+      port = port.slice(1);
+    } else {
+      const colon = name.lastIndexOf(':');
+      if (colon >= 0) {
+        port = name.slice(colon + 1);
+        name = name.slice(0, colon);
+      }
+    }
+    if (port !== '' && !/^\d{1,5}$/.test(port)) return false;
+    if (name.endsWith('.')) name = name.slice(0, -1); // a fully qualified name
+    return isLoopbackName(name) || name === this.boundName || name.endsWith('.twilio.com');
+  }
 }
 
 function hostForUrl(address: string | undefined): string {
@@ -381,8 +454,10 @@ function readBody(req: IncomingMessage): Promise<Body> {
       if (size > BODY_LIMIT) return reject(tooLarge());
       const text = chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8');
       try {
-        if (!isJson(req.headers)) return resolve({form: parseQs(text) as Record<string, string | string[]>});
+        if (!isJson(req.headers)) return resolve({form: parseParams(text, 'post body')});
         if (text.trim() === '') return resolve({});
+        if (text.length > MAX_JSON_DEPTH && nestedDeeper(text, MAX_JSON_DEPTH))
+          throw new TwilioApiError(400, CODES.INVALID_PARAMETER, `Invalid request: the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`);
         let json: unknown;
         try {
           json = JSON.parse(text);
@@ -395,6 +470,40 @@ function readBody(req: IncomingMessage): Promise<Body> {
       }
     });
   });
+}
+
+/**
+ * A form body or query string as {name: value | values}. More than MAX_PARAMS pairs is a 400
+ * (node's querystring would silently drop the rest, and a required parameter with them).
+ */
+function parseParams(text: string, where: 'post body' | 'query'): Record<string, string | string[]> {
+  // fewer characters than this cannot hold more than MAX_PARAMS pairs: nothing to count
+  if (text.length > 2 * MAX_PARAMS) {
+    let pairs = 1;
+    for (let i = text.indexOf('&'); i >= 0; i = text.indexOf('&', i + 1)) pairs++;
+    if (pairs > MAX_PARAMS)
+      throw new TwilioApiError(400, CODES.INVALID_PARAMETER, `Too many parameters in the ${where}: ${pairs} (at most ${MAX_PARAMS})`);
+  }
+  return parseQs(text) as Record<string, string | string[]>;
+}
+
+/** Whether JSON text nests objects/arrays deeper than `max` (strings skipped; invalid JSON is JSON.parse's to report). */
+function nestedDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: skip to its closing quote
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 function isJson(headers: IncomingHttpHeaders): boolean {
@@ -433,10 +542,7 @@ class RequestCtx implements Ctx {
   }
 
   get query(): Params {
-    return (this.parsedQuery ??= new Params(
-      this.rawQuery ? (parseQs(this.rawQuery) as Record<string, string | string[]>) : {},
-      'query',
-    ));
+    return (this.parsedQuery ??= new Params(this.rawQuery ? parseParams(this.rawQuery, 'query') : {}, 'query'));
   }
 
   get form(): Params {

@@ -1,4 +1,5 @@
 import {spawn} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -286,11 +287,12 @@ function validate(opts: StartOptions): void {
 
 function account(opts: StartOptions, env: Env) {
   const a = defaultAccount(env);
-  return {
-    ...a,
-    accountSid: opts.accountSid ?? a.accountSid,
-    authToken: opts.authToken ?? a.authToken,
-  };
+  const accountSid = opts.accountSid ?? a.accountSid;
+  const authToken = opts.authToken ?? a.authToken;
+  if (accountSid.toLowerCase() === a.accountSid.toLowerCase() && a.apiKey) return {...a, accountSid, authToken};
+  // an account of the user's own gets an API key of its own (start and status print it), never
+  // the documented default one, whose secret is public
+  return {...a, accountSid, authToken, apiKey: `SK${randomBytes(16).toString('hex')}`, apiSecret: randomBytes(16).toString('hex')};
 }
 
 function hostWarnings(host: string, db: string, detached: boolean): string[] {

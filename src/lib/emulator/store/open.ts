@@ -1,12 +1,38 @@
-import {chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {dirname, resolve} from 'node:path';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import {basename, dirname, join, resolve} from 'node:path';
 import Database from 'better-sqlite3';
 import {MIGRATIONS} from './migrations.js';
 import {StoreError} from './index.js';
 
 /**
- * Opening the emulator's database file: one emulator per file (the claim), then the file itself
- * and its migrations. Only `openDatabase` is used by the store.
+ * Opening the emulator's database file: one emulator per file, then the file itself and its
+ * migrations. Only `openDatabase` is used by the store.
+ *
+ * One emulator per file, whatever the path. Each emulator keeps the rows it lists in memory, so
+ * a second one writing the same file would leave the first serving stale lists — and one that
+ * reaches the file through a hard link gets its own -wal/-shm and corrupts it. So the claim is by
+ * the file's identity (device + inode), not its path, and needs no file beside it:
+ * - in this process, a set of the identities claimed;
+ * - across processes, SQLite's own lock: a connection in WAL mode holds a shared lock on the
+ *   database file for as long as it is open, and the OS releases it when the process dies
+ *   (kill -9 included; a zombie holds none). On Linux, /proc/locks names the processes holding
+ *   one on this inode, before we open it and again once we hold ours (two starts at the same
+ *   moment then both see each other and both refuse, rather than both run); elsewhere a
+ *   connection in EXCLUSIVE locking mode is tried first, which fails while anyone holds the file.
+ * - a lock file beside the database (its real path, so a symlink finds it), holding the owner's
+ *   pid, when the directory is writable: it names the owner in the error. One left by a process
+ *   that is gone (or a zombie, not yet reaped) is taken over.
  */
 
 export interface OpenedDatabase {
@@ -15,51 +41,209 @@ export interface OpenedDatabase {
   release: () => void;
 }
 
+/** Identities (device:inode) of the database files opened by stores of this process. */
+const claimed = new Set<string>();
+
+export function isFile(path: string): boolean {
+  return path !== ':memory:' && path !== '';
+}
+
 export function openDatabase(path: string): OpenedDatabase {
-  const release = claimDatabase(path);
+  if (!isFile(path)) {
+    const db = new Database(path);
+    configure(db, path);
+    check(db, path);
+    migrate(db);
+    return {db, release: () => {}};
+  }
+  const file = resolve(path);
+  const releases: (() => void)[] = [];
+  const release = () => {
+    for (const r of releases.splice(0).reverse()) r();
+  };
+  let db: Database.Database | undefined;
   try {
-    return {db: open(path), release};
+    try {
+      mkdirSync(dirname(file), {recursive: true});
+    } catch (error) {
+      throw new StoreError(`Cannot open the emulator database ${path}: ${(error as Error).message}`, error);
+    }
+    const before = statSync(file, {throwIfNoEntry: false, bigint: true});
+    const header = before?.isFile() ? readHeader(file) : undefined;
+    if (before?.isFile()) {
+      claimIdentity(path, identity(before), releases);
+      if (header?.wal) refuseIfHeld(path, file, before);
+    }
+    releases.push(lockFile(path, file));
+    try {
+      db = new Database(file);
+    } catch (error) {
+      throw new StoreError(`Cannot open the emulator database ${path}: ${(error as Error).message}`, error);
+    }
+    const opened = statSync(file, {bigint: true});
+    if (!before) {
+      // It holds the accounts' auth tokens: readable by its owner only (WAL/SHM files inherit this).
+      chmodSync(file, 0o600);
+      claimIdentity(path, identity(opened), releases);
+    }
+    try {
+      configure(db, path);
+      // We hold our shared lock from here on: anyone else who holds one opened it at the same time.
+      refuseOthers(path, opened);
+      check(db, path);
+      migrate(db);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      const msg = (error as Error).message;
+      throw new StoreError(`Cannot use the emulator database ${path}: ${msg}${corruptHint(msg)}`, error);
+    }
+    return {db, release};
   } catch (error) {
+    if (db?.open) db.close();
     release();
     throw error;
   }
 }
 
-/** Database files claimed by a store of this process. */
-const claimed = new Set<string>();
+function corruptHint(message: string): string {
+  return /not a database|malformed|corrupt/i.test(message)
+    ? ' (the file is not a valid SQLite database: move it away or pass another --db path)'
+    : '';
+}
+
+function configure(db: Database.Database, path: string): void {
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -4000'); // 4 MB page cache (default 16 MB): lists read through indexes
+  } catch (error) {
+    const msg = (error as Error).message;
+    throw new StoreError(`Cannot use the emulator database ${path}: ${msg}${corruptHint(msg)}`, error);
+  }
+}
+
+// ---------------------------------------------------------------- one emulator per file
+
+const identity = (st: {dev: bigint; ino: bigint}) => `${st.dev}:${st.ino}`;
+
+function inUse(path: string, by: string, lock?: string): StoreError {
+  return new StoreError(
+    `The emulator database ${path} is in use by ${by}: stop it, or pass another --db path` +
+      (lock ? ` (if no emulator is running, delete ${lock})` : ''),
+  );
+}
+
+function claimIdentity(path: string, id: string, releases: (() => void)[]): void {
+  if (claimed.has(id)) throw inUse(path, 'another emulator in this process');
+  claimed.add(id);
+  releases.push(() => claimed.delete(id));
+}
+
+/** The first 100 bytes: is it SQLite, and in WAL mode (file format versions 2)? */
+function readHeader(file: string): {sqlite: boolean; wal: boolean} | undefined {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buf = Buffer.alloc(100);
+      const n = readSync(fd, buf, 0, 100, 0);
+      const sqlite = n === 100 && buf.toString('latin1', 0, 16) === 'SQLite format 3\0';
+      return {sqlite, wal: sqlite && buf[18] === 2 && buf[19] === 2};
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Before opening: another process holds the file (under whatever path) → refuse. */
+function refuseIfHeld(path: string, file: string, st: {dev: bigint; ino: bigint}): void {
+  const holders = lockHolders(st);
+  if (holders) {
+    if (holders.length > 0) throw inUse(path, describe(holders[0], file));
+    return;
+  }
+  // no /proc/locks: try for an exclusive lock, which fails while another connection holds the file
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(file, {timeout: 0, fileMustExist: true});
+    probe.pragma('locking_mode = EXCLUSIVE');
+    probe.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+  } catch (error) {
+    if ((error as {code?: string}).code === 'SQLITE_BUSY') throw inUse(path, 'another process');
+    // anything else is for the real open to report
+  } finally {
+    probe?.close();
+  }
+}
+
+/** After opening (we hold our own lock now): another process holding one opened it at the same time. */
+function refuseOthers(path: string, st: {dev: bigint; ino: bigint}): void {
+  const holders = lockHolders(st);
+  if (holders && holders.length > 0) throw inUse(path, describe(holders[0], path));
+}
+
+function describe(pid: number, file: string): string {
+  let name = '';
+  try {
+    name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    // gone meanwhile, or no /proc
+  }
+  return `pid ${pid}${name ? ` (${name})` : ''}, which has ${basename(file)} open, perhaps under another path (a hard link or symlink)`;
+}
 
 /**
- * One emulator per database file. Each keeps the file's rows it lists in memory, so a second one
- * writing the same file would leave the first serving stale lists: the second is refused. The
- * claim is a lock file beside the database holding the owner's pid; one left by a process that
- * is gone (a crash, kill -9) is taken over. Returns the release function.
+ * Processes other than this one holding a POSIX lock on the file (SQLite's locks), from
+ * /proc/locks; undefined where there is none (not Linux).
  */
-function claimDatabase(path: string): () => void {
-  if (!isFile(path)) return () => {};
-  const file = resolve(path);
-  const lock = `${file}.lock`;
-  const inUse = (by: string) =>
-    new StoreError(
-      `The emulator database ${path} is in use by ${by}: stop it, or pass another --db path` +
-        (by.startsWith('pid') ? ` (if no emulator is running, delete ${lock})` : ''),
-    );
-  if (claimed.has(file)) throw inUse('another emulator in this process');
-  // a path that can't hold files (under a file, unwritable): no claim, and opening the database says why
-  const noClaim = () => {};
+function lockHolders(st: {dev: bigint; ino: bigint}): number[] | undefined {
+  let text: string;
   try {
-    mkdirSync(dirname(file), {recursive: true});
+    text = readFileSync('/proc/locks', 'utf8');
   } catch {
-    return noClaim;
+    return undefined;
   }
+  // st_dev as user space encodes it → the major:minor the kernel prints
+  const major = ((st.dev >> 8n) & 0xfffn) | ((st.dev >> 32n) & ~0xfffn);
+  const minor = (st.dev & 0xffn) | ((st.dev >> 12n) & ~0xffn);
+  const pids = new Set<number>();
+  for (const line of text.split('\n')) {
+    const m = /\s(-?\d+)\s+([0-9a-f]+):([0-9a-f]+):(\d+)\s/.exec(line);
+    if (!m) continue;
+    if (BigInt(`0x${m[2]}`) !== major || BigInt(`0x${m[3]}`) !== minor || BigInt(m[4]) !== st.ino) continue;
+    const pid = Number(m[1]);
+    if (pid > 0 && pid !== process.pid) pids.add(pid);
+  }
+  return [...pids];
+}
+
+/**
+ * The pid lock file beside the database (by its real path), when the directory takes one.
+ * Returns its release.
+ */
+function lockFile(path: string, file: string): () => void {
+  let real = file;
+  try {
+    real = join(realpathSync(dirname(file)), basename(file));
+    real = realpathSync(file);
+  } catch {
+    // not there yet: the directory's real path is enough
+  }
+  const lock = `${real}.lock`;
+  const noClaim = () => {};
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(lock, `${process.pid}\n`, {flag: 'wx', mode: 0o600});
       break;
     } catch (error) {
+      // a directory that takes no file (read-only): the identity lock still holds
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return noClaim;
-      if (attempt > 0) throw inUse('another emulator');
+      if (attempt > 0) throw inUse(path, 'another emulator');
       const owner = Number.parseInt(readFileIfAny(lock), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner)) throw inUse(`pid ${owner}`);
+      if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner)) throw inUse(path, `pid ${owner}`, lock);
       try {
         rmSync(lock, {force: true}); // left by a process that is gone: take it over
       } catch {
@@ -67,9 +251,7 @@ function claimDatabase(path: string): () => void {
       }
     }
   }
-  claimed.add(file);
   return () => {
-    if (!claimed.delete(file)) return;
     if (readFileIfAny(lock).trim() === String(process.pid)) rmSync(lock, {force: true});
   };
 }
@@ -82,71 +264,44 @@ function readFileIfAny(file: string): string {
   }
 }
 
+/** Is `pid` a live process? A zombie (killed, not yet reaped by its parent) is not. */
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function isFile(path: string): boolean {
-  return path !== ':memory:' && path !== '';
-}
-
-function open(path: string): Database.Database {
-  let db: Database.Database;
   try {
-    const file = isFile(path);
-    const isNew = file && !existsSync(path);
-    if (file) mkdirSync(dirname(path), {recursive: true});
-    db = new Database(path);
-    // It holds the accounts' auth tokens: readable by its owner only (WAL/SHM files inherit this).
-    if (isNew) chmodSync(path, 0o600);
-  } catch (error) {
-    throw new StoreError(`Cannot open the emulator database ${path}: ${(error as Error).message}`, error);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    if (state === 'Z' || state === 'X') return false;
+  } catch {
+    // no /proc (macOS): trust kill(0)
   }
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -4000'); // 4 MB page cache (default 16 MB): lists read through indexes
-    migrate(db, path);
-  } catch (error) {
-    db.close();
-    if (error instanceof StoreError) throw error;
-    const msg = (error as Error).message;
-    const hint = /not a database|malformed|corrupt/i.test(msg)
-      ? ' (the file is not a valid SQLite database: move it away or pass another --db path)'
-      : '';
-    throw new StoreError(`Cannot use the emulator database ${path}: ${msg}${hint}`, error);
-  }
-  return db;
+  return true;
 }
 
-function migrate(db: Database.Database, path: string): void {
+// ---------------------------------------------------------------- checks, then migrations
+
+/** Another application's SQLite file, or a newer schema: refused. */
+function check(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', {simple: true}) as number;
-  if (version > 0 && !isFlexconvDatabase(db)) {
-    // another application's SQLite file that happens to set user_version
-    throw new StoreError(
-      `The file ${path} is a SQLite database but not a flexconv emulator database; pass another --db path`,
-    );
+  const foreign = () =>
+    new StoreError(`The file ${path} is a SQLite database but not a flexconv emulator database; pass another --db path`);
+  if (version > 0 && !isFlexconvDatabase(db)) throw foreign(); // another application's file that sets user_version
+  if (version === 0) {
+    const tables = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
+    if (tables.n > 0) throw foreign();
   }
   if (version > MIGRATIONS.length) {
     throw new StoreError(
       `The emulator database ${path} was written by a newer flexconv (schema ${version} > ${MIGRATIONS.length}); upgrade flexconv or use another --db path`,
     );
   }
-  if (version === 0) {
-    const tables = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get() as {n: number};
-    if (tables.n > 0) {
-      throw new StoreError(
-        `The file ${path} is a SQLite database but not a flexconv emulator database; pass another --db path`,
-      );
-    }
-  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', {simple: true}) as number;
   for (let i = version; i < MIGRATIONS.length; i++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[i]);
