@@ -284,6 +284,25 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     }
   });
 
+  it('key columns may be named like SQL keywords (index, to, order)', async () => {
+    const kw = table<{sid: string; index: number; to: string; order: string}>({
+      name: 'test_keywords',
+      keys: {index: {get: (d) => d.index, type: 'int'}, to: {get: (d) => d.to}, order: {get: (d) => d.order}},
+      unique: {index: {columns: ['index'], per: 'parent', error: () => new Conflict('index taken')}},
+    });
+    const s = new Store(':memory:', [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: [kw]});
+    try {
+      s.tx(() => s.repo(kw).insert(ACCOUNT, {sid: 'KW1', index: 0, to: '+1', order: 'a'}, 'P'));
+      s.tx(() => s.repo(kw).insert(ACCOUNT, {sid: 'KW2', index: 1, to: '+2', order: 'b'}, 'P'));
+      expect(() => s.tx(() => s.repo(kw).insert(ACCOUNT, {sid: 'KW3', index: 1, to: '+3', order: 'c'}, 'P'))).to.throw(Conflict);
+      expect(s.repo(kw).findBy(ACCOUNT, {to: '+2', index: {gte: 1}}, 'P')?.sid).to.equal('KW2');
+      const page = s.repo(kw).page(ACCOUNT, {where: {order: {in: ['a', 'b']}}, order: 'desc'}, {offset: 0}, 10, urls, 'P');
+      expect((JSON.parse(`[${page.items}]`) as {sid: string}[]).map((d) => d.sid)).to.deep.equal(['KW2', 'KW1']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('events and timers written in a transaction that rolls back leave nothing', () => {
     const tx = () => new Tx(store, ACCOUNT, new Date());
     expect(() =>

@@ -340,9 +340,9 @@ function ensureTables(db: Database.Database, tables: TableDecl<any>[]): void {
       db.exec(create);
       const have = new Set((db.pragma(`table_info(${decl.name})`) as {name: string}[]).map((c) => c.name));
       const added = Object.entries(decl.keys ?? {}).filter(([c]) => !have.has(c));
-      for (const [c, k] of added) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN ${c} ${columnType(k)}`);
+      for (const [c, k] of added) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN "${c}" ${columnType(k)}`);
       if (added.length) {
-        const set = db.prepare(`UPDATE ${decl.name} SET ${added.map(([c]) => `${c} = ?`).join(', ')} WHERE seq = ?`);
+        const set = db.prepare(`UPDATE ${decl.name} SET ${added.map(([c]) => `"${c}" = ?`).join(', ')} WHERE seq = ?`);
         for (const row of db.prepare(`SELECT seq, doc FROM ${decl.name}`).all() as {seq: number; doc: string}[]) {
           const doc = JSON.parse(row.doc);
           set.run(...added.map(([, k]) => k.get(doc) ?? null), row.seq);

@@ -357,7 +357,7 @@ export class ResourceRepo<T extends {sid: string}> {
     try {
       info = this.stmt(
         'insert',
-        () => `INSERT INTO ${this.table} (sid, account_sid, parent_sid, doc${this.keyCols.map((c) => `, ${c}`).join('')})
+        () => `INSERT INTO ${this.table} (sid, account_sid, parent_sid, doc${this.keyCols.map((c) => `, "${c}"`).join('')})
           VALUES (?, ?, ?, ?${this.keyCols.map(() => ', ?').join('')})`,
       ).run(doc.sid, accountSid, parentSid, text, ...this.keyValues(doc));
     } catch (error) {
@@ -446,7 +446,7 @@ export class ResourceRepo<T extends {sid: string}> {
     try {
       seq = this.stmt(
         'update',
-        () => `UPDATE ${this.table} SET doc = ?${this.keyCols.map((c) => `, ${c} = ?`).join('')}
+        () => `UPDATE ${this.table} SET doc = ?${this.keyCols.map((c) => `, "${c}" = ?`).join('')}
           WHERE sid = ? AND account_sid = ? AND parent_sid = ? RETURNING seq`,
       )
         .pluck()
@@ -757,12 +757,14 @@ export function conditions(where: Record<string, Cond>): {sql: string; args: unk
   const args: unknown[] = [];
   for (const col in where) {
     if (!/^[a-z_][a-z0-9_]*$/.test(col)) throw new Error(`bad column ${col}`);
+    // quoted: a key column may be named like an SQL keyword (index, to)
+    const q = `"${col}"`;
     const c = where[col];
     if (c === null) {
-      sql += ` AND ${col} IS NULL`;
+      sql += ` AND ${q} IS NULL`;
       key += `${col}:null,`;
     } else if (typeof c !== 'object') {
-      sql += ` AND ${col} = ?`;
+      sql += ` AND ${q} = ?`;
       args.push(c);
       key += `${col}:eq,`;
     } else if ('in' in c) {
@@ -770,12 +772,12 @@ export function conditions(where: Record<string, Cond>): {sql: string; args: unk
         sql += ' AND 0';
         key += `${col}:none,`;
       } else {
-        sql += ` AND ${col} IN (${c.in.map(() => '?').join(', ')})`;
+        sql += ` AND ${q} IN (${c.in.map(() => '?').join(', ')})`;
         args.push(...c.in);
         key += `${col}:in${c.in.length},`;
       }
     } else if ('ne' in c) {
-      sql += c.ne === null ? ` AND ${col} IS NOT NULL` : ` AND (${col} IS NULL OR ${col} != ?)`;
+      sql += c.ne === null ? ` AND ${q} IS NOT NULL` : ` AND (${q} IS NULL OR ${q} != ?)`;
       if (c.ne !== null) args.push(c.ne);
       key += `${col}:ne${c.ne === null ? 'null' : ''},`;
     } else {
@@ -787,7 +789,7 @@ export function conditions(where: Record<string, Cond>): {sql: string; args: unk
       ] as const) {
         const v = (c as Record<string, KeyValue | undefined>)[op];
         if (v === undefined) continue;
-        sql += ` AND ${col} ${sym} ?`;
+        sql += ` AND ${q} ${sym} ?`;
         args.push(v);
         key += `${col}:${op},`;
       }

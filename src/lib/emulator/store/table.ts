@@ -81,16 +81,16 @@ export function tableDdl(decl: TableDecl<any>): string[] {
       sid TEXT NOT NULL UNIQUE,
       account_sid TEXT NOT NULL,
       parent_sid TEXT NOT NULL DEFAULT '',
-      doc TEXT NOT NULL${keys.map(([c, k]) => `,\n      ${c} ${columnType(k)}`).join('')}
+      doc TEXT NOT NULL${keys.map(([c, k]) => `,\n      "${c}" ${columnType(k)}`).join('')}
     )`,
     `CREATE INDEX IF NOT EXISTS ${t}_list ON ${t} (account_sid, parent_sid, seq)`,
   ];
   if (decl.parent) out.push(`CREATE INDEX IF NOT EXISTS ${t}_parent ON ${t} (parent_sid)`);
   for (const [c, k] of keys)
-    if (k.indexed !== false) out.push(`CREATE INDEX IF NOT EXISTS ${t}_by_${c} ON ${t} (account_sid, parent_sid, ${c}, seq)`);
+    if (k.indexed !== false) out.push(`CREATE INDEX IF NOT EXISTS ${t}_by_${c} ON ${t} (account_sid, parent_sid, "${c}", seq)`);
   for (const [name, u] of Object.entries(decl.unique ?? {})) {
     const scope = u.per === 'parent' ? 'account_sid, parent_sid' : 'account_sid';
-    out.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name} ON ${t} (${scope}, ${u.columns.join(', ')})`);
+    out.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name} ON ${t} (${scope}, ${u.columns.map((c) => `"${c}"`).join(', ')})`);
   }
   return out;
 }
