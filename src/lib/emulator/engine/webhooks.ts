@@ -12,6 +12,36 @@ import {formEncode, twilioSignature, type FormParams} from './signature.js';
 export const WEBHOOK_TIMEOUT_MS = 5000;
 /** Response text kept per attempt (for the log, and a pre-event webhook's JSON answer). */
 const RESPONSE_KEEP = 4096;
+/** Outcomes of deliveries are recorded together, this long after the first of them. */
+const RESULTS_DELAY_MS = 5;
+
+const PENDING_COLUMNS = 'seq, sid, account_sid, event_type, url, method, params, ordering_key, attempts, max_attempts';
+interface PendingRow {
+  seq: number;
+  sid: string;
+  account_sid: string;
+  event_type: string;
+  url: string;
+  method: string;
+  params: string;
+  ordering_key: string;
+  attempts: number;
+  max_attempts: number;
+}
+function pendingOf(r: PendingRow): Pending {
+  return {
+    seq: r.seq,
+    sid: r.sid,
+    accountSid: r.account_sid,
+    eventType: r.event_type,
+    url: r.url,
+    method: r.method,
+    params: JSON.parse(r.params) as FormParams,
+    orderingKey: r.ordering_key,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+  };
+}
 
 export interface DeliveryInput {
   url: string;
@@ -51,28 +81,47 @@ export interface AttemptResult {
 /** Put a delivery in the outbox, in the transaction of the event it reports (sent after COMMIT). */
 export function enqueue(tx: Tx, d: DeliveryInput): string {
   const sid = newSid('WD');
-  tx.store.wrote.deliveries = true;
+  const store = tx.store;
+  store.wrote.deliveries = true;
   const now = tx.now.getTime();
-  tx.store
+  const method = d.method ?? 'POST';
+  const orderingKey = d.orderingKey ?? sid;
+  const maxAttempts = d.maxAttempts ?? 1;
+  const info = store
     .sql(
       `INSERT INTO deliveries (sid, account_sid, event_type, url, method, params, ordering_key, status, attempts,
         max_attempts, date_created_ms, date_updated_ms, event_seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
     )
-    .run(
-      sid,
-      tx.accountSid,
-      d.eventType,
-      d.url,
-      d.method ?? 'POST',
-      JSON.stringify(d.params),
-      d.orderingKey ?? sid,
-      d.maxAttempts ?? 1,
-      now,
-      now,
-      d.eventSeq ?? null,
-    );
+    .run(sid, tx.accountSid, d.eventType, d.url, method, JSON.stringify(d.params), orderingKey, maxAttempts, now, now, d.eventSeq ?? null);
+  // handed to the sender after COMMIT without reading it back; a rollback takes it out again
+  const item: Pending = {
+    seq: Number(info.lastInsertRowid),
+    sid,
+    accountSid: tx.accountSid,
+    eventType: d.eventType,
+    url: d.url,
+    method,
+    params: d.params,
+    orderingKey,
+    attempts: 0,
+    maxAttempts,
+  };
+  const fresh = freshOf(store);
+  fresh.push(item);
+  store.onUndo(() => {
+    const i = fresh.lastIndexOf(item);
+    if (i >= 0) fresh.splice(i, 1);
+  });
   return sid;
+}
+
+/** Deliveries written by the current batch, per store (taken by the sender after COMMIT). */
+const freshByStore = new WeakMap<Store, Pending[]>();
+function freshOf(store: Store): Pending[] {
+  let list = freshByStore.get(store);
+  if (!list) freshByStore.set(store, (list = []));
+  return list;
 }
 
 interface Pending {
@@ -116,25 +165,35 @@ export class WebhookSender extends EventEmitter {
     store.onCommitted(() => {
       if (!store.wrote.deliveries) return;
       store.wrote.deliveries = false;
-      this.load();
+      const fresh = freshOf(store);
+      if (fresh.length === 0) return;
+      const items = fresh.splice(0);
+      if (this.stopped) return;
+      for (const d of items) this.queue.push(d);
+      this.pump();
     });
     store.onReset(() => {
       this.queue = [];
-      this.loadedUpTo = 0;
+      freshOf(store).length = 0;
+      this.results = [];
     });
     scheduler.handle('webhook.retry', (tx, data: {sid: string}) => {
+      const row = tx.store
+        .sql("UPDATE deliveries SET status = 'pending' WHERE sid = ? AND status = 'retrying' RETURNING " + PENDING_COLUMNS)
+        .get(data.sid) as PendingRow | undefined;
+      if (!row) return;
       tx.store.wrote.deliveries = true;
-      tx.store.sql("UPDATE deliveries SET status = 'pending' WHERE sid = ? AND status = 'retrying'").run(data.sid);
-      // loaded again from the table after commit
-      this.loadedUpTo = Math.min(this.loadedUpTo, this.seqOf(data.sid) - 1);
+      const item = pendingOf(row);
+      const fresh = freshOf(tx.store);
+      fresh.push(item);
+      tx.store.onUndo(() => {
+        const i = fresh.lastIndexOf(item);
+        if (i >= 0) fresh.splice(i, 1);
+      });
     });
   }
 
-  private seqOf(sid: string): number {
-    return (this.store.sql('SELECT seq FROM deliveries WHERE sid = ?').pluck().get(sid) as number | undefined) ?? Infinity;
-  }
-
-  /** Load pending deliveries (at start-up: those a previous process left) and send them. */
+  /** Load pending deliveries (those a previous process left) and send them. */
   start(): void {
     this.load();
   }
@@ -143,37 +202,12 @@ export class WebhookSender extends EventEmitter {
     if (this.stopped) return;
     const queued = new Set(this.queue.map((p) => p.sid));
     const rows = this.store
-      .sql(
-        `SELECT seq, sid, account_sid, event_type, url, method, params, ordering_key, attempts, max_attempts
-         FROM deliveries WHERE status = 'pending' AND seq > ? ORDER BY seq`,
-      )
-      .all(this.loadedUpTo) as {
-      seq: number;
-      sid: string;
-      account_sid: string;
-      event_type: string;
-      url: string;
-      method: string;
-      params: string;
-      ordering_key: string;
-      attempts: number;
-      max_attempts: number;
-    }[];
+      .sql(`SELECT ${PENDING_COLUMNS} FROM deliveries WHERE status = 'pending' AND seq > ? ORDER BY seq`)
+      .all(this.loadedUpTo) as PendingRow[];
     for (const r of rows) {
       this.loadedUpTo = Math.max(this.loadedUpTo, r.seq);
       if (queued.has(r.sid) || this.sending.has(r.sid)) continue;
-      this.queue.push({
-        seq: r.seq,
-        sid: r.sid,
-        accountSid: r.account_sid,
-        eventType: r.event_type,
-        url: r.url,
-        method: r.method,
-        params: JSON.parse(r.params) as FormParams,
-        orderingKey: r.ordering_key,
-        attempts: r.attempts,
-        maxAttempts: r.max_attempts,
-      });
+      this.queue.push(pendingOf(r));
     }
     this.queue.sort((a, b) => a.seq - b.seq);
     this.pump();
@@ -205,14 +239,14 @@ export class WebhookSender extends EventEmitter {
   }
 
   private checkIdle(): void {
-    if (this.inFlight === 0 && this.queue.length === 0 && this.idleWaiters.length) {
+    if (this.inFlight === 0 && this.queue.length === 0 && this.results.length === 0 && this.idleWaiters.length) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
   }
 
-  /** Resolves once nothing is queued or in flight (retries waiting on the clock don't count). */
+  /** Resolves once nothing is queued, in flight or unrecorded (retries waiting on the clock don't count). */
   idle(): Promise<void> {
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
@@ -223,27 +257,46 @@ export class WebhookSender extends EventEmitter {
   private async deliver(d: Pending): Promise<void> {
     const result = await this.attempt(d.accountSid, d.url, d.method, d.params);
     if (this.stopped || !this.store.db.open) return;
-    const attempt = d.attempts + 1;
-    const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
-    const retry = !ok && attempt < d.maxAttempts;
-    const now = this.clock.now();
+    this.results.push({d, result, dateMs: this.clock.now().getTime()});
+    // outcomes are recorded together, a few milliseconds later: one transaction for many
+    // (a delivery whose outcome a crash loses meanwhile is still pending, and is sent again)
+    this.resultsTimer ??= setTimeout(() => this.recordResults(), RESULTS_DELAY_MS);
+  }
+
+  /** Outcomes of deliveries not yet recorded. */
+  private results: {d: Pending; result: AttemptResult; dateMs: number}[] = [];
+  private resultsTimer?: NodeJS.Timeout;
+
+  /** Write the outcomes of finished deliveries (and their retries) in one transaction. */
+  private recordResults(): void {
+    if (this.resultsTimer) clearTimeout(this.resultsTimer);
+    this.resultsTimer = undefined;
+    const results = this.results;
+    this.results = [];
+    if (!results.length || !this.store.db.open) return this.checkIdle();
     try {
       this.store.tx(() => {
-        this.log(d.sid, d.accountSid, attempt, d.eventType, d.url, d.method, result, now.getTime());
-        this.store
-          .sql(
-            `UPDATE deliveries SET status = ?, attempts = ?, date_updated_ms = ?, last_status = ?, last_error = ? WHERE sid = ?`,
-          )
-          .run(ok ? 'delivered' : retry ? 'retrying' : 'failed', attempt, now.getTime(), result.status ?? null, result.error ?? null, d.sid);
-        if (retry) {
-          new Tx(this.store, d.accountSid, now).at(`webhook:${d.sid}`, now.getTime() + 1000 * 2 ** (attempt - 1), 'webhook.retry', {
-            sid: d.sid,
-          });
+        const update = this.store.sql(
+          `UPDATE deliveries SET status = ?, attempts = ?, date_updated_ms = ?, last_status = ?, last_error = ? WHERE sid = ?`,
+        );
+        for (const {d, result, dateMs} of results) {
+          const attempt = d.attempts + 1;
+          const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
+          const retry = !ok && attempt < d.maxAttempts;
+          this.log(d.sid, d.accountSid, attempt, d.eventType, d.url, d.method, result, dateMs);
+          update.run(ok ? 'delivered' : retry ? 'retrying' : 'failed', attempt, dateMs, result.status ?? null, result.error ?? null, d.sid);
+          if (retry)
+            new Tx(this.store, d.accountSid, new Date(dateMs)).at(`webhook:${d.sid}`, dateMs + 1000 * 2 ** (attempt - 1), 'webhook.retry', {
+              sid: d.sid,
+            });
         }
       });
     } catch (error) {
       this.opts.onError?.(error);
     }
+    const settled = this.store.settled();
+    if (settled) settled.then(() => this.checkIdle(), () => this.checkIdle());
+    else this.checkIdle();
   }
 
   private log(
@@ -439,7 +492,9 @@ export class WebhookSender extends EventEmitter {
 
   /** Stop sending: abort requests in flight (their deliveries stay pending for the next start). */
   stop(): void {
+    if (!this.stopped && this.store.db.open) this.recordResults();
     this.stopped = true;
+    if (this.resultsTimer) clearTimeout(this.resultsTimer);
     for (const req of this.sockets) req.destroy();
     this.sockets.clear();
     this.httpAgent.destroy();

@@ -60,8 +60,11 @@ export class Store implements RepoHost {
   readonly budget: ListingBudget;
   private readonly repos = new Map<TableDecl<any>, ResourceRepo<any>>();
   private readonly childRepos = new Map<TableDecl<any>, ResourceRepo<any>[]>();
-  /** Listings changed by the current batch, in order: a rolled-back savepoint drops its own. */
-  private journal: [ResourceRepo<any>, string][] = [];
+  /**
+   * What the current batch changed in memory, in order: listings it changed and undo functions of
+   * engines' in-memory state; a rolled-back savepoint undoes its own entries.
+   */
+  private journal: ([ResourceRepo<any>, string] | (() => void))[] = [];
   /** Run after each COMMIT, before the batch's waiters hear of it (the bus, the scheduler, the sender). */
   private readonly committedHooks: (() => void)[] = [];
   private inHooks = false;
@@ -134,6 +137,14 @@ export class Store implements RepoHost {
     this.journal.push([repo, scope]);
   }
 
+  /**
+   * Record how to undo an in-memory change made inside the current transaction (an engine's
+   * index or queue): run if the savepoint rolls back or the batch's COMMIT fails.
+   */
+  onUndo(undo: () => void): void {
+    this.journal.push(undo);
+  }
+
   /** RepoHost: the repositories whose rows belong to rows of decl's table. */
   children(decl: TableDecl<any>): ResourceRepo<any>[] {
     return this.childRepos.get(decl) ?? [];
@@ -147,8 +158,9 @@ export class Store implements RepoHost {
   /** Drop the listings changed since journal position `from` (their writes were rolled back). */
   private undo(from: number): void {
     for (let i = this.journal.length - 1; i >= from; i--) {
-      const [repo, scope] = this.journal[i];
-      repo.forgetScope(scope);
+      const entry = this.journal[i];
+      if (typeof entry === 'function') entry();
+      else entry[0].forgetScope(entry[1]);
     }
     this.journal.length = from;
   }

@@ -79,8 +79,8 @@ export const MIGRATIONS: string[] = [
     last_error TEXT,
     event_seq INTEGER
   );
-  CREATE INDEX deliveries_pending ON deliveries (status, seq);
-  CREATE INDEX deliveries_by_account ON deliveries (account_sid, seq);
+  -- only the deliveries still to send (read at start-up): a delivered one leaves the index
+  CREATE INDEX deliveries_pending ON deliveries (seq) WHERE status = 'pending';
 
   CREATE TABLE webhook_attempts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -509,6 +509,16 @@ export class ResourceRepo<T extends {sid: string}> {
     for (const child of this.host.children(this.decl)) child.deleteChildrenOf(accountSid, parents);
   }
 
+  /** The largest value of a key column in one scope (through its index), or undefined when empty. */
+  max(accountSid: string, column: string, parentSid = ''): KeyValue | undefined {
+    if (!this.keyCols.includes(column)) throw new Error(`table ${this.table}: ${column} is not a key column`);
+    return (
+      (this.stmt(`max:${column}`, () => `SELECT MAX("${column}") FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?`)
+        .pluck()
+        .get(accountSid, parentSid) as KeyValue | null) ?? undefined
+    );
+  }
+
   count(accountSid: string, parentSid = '', where: Record<string, Cond> = {}): number {
     const {sql, args, key} = conditions(where);
     return this.stmt(`count:${key}`, () => `SELECT COUNT(*) FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?${sql}`)

@@ -85,7 +85,6 @@ export function tableDdl(decl: TableDecl<any>): string[] {
     )`,
     `CREATE INDEX IF NOT EXISTS ${t}_list ON ${t} (account_sid, parent_sid, seq)`,
   ];
-  if (decl.parent) out.push(`CREATE INDEX IF NOT EXISTS ${t}_parent ON ${t} (parent_sid)`);
   for (const [c, k] of keys)
     if (k.indexed !== false) out.push(`CREATE INDEX IF NOT EXISTS ${t}_by_${c} ON ${t} (account_sid, parent_sid, "${c}", seq)`);
   for (const [name, u] of Object.entries(decl.unique ?? {})) {

@@ -1,5 +1,6 @@
 import * as ops from '../../engine/conversations/ops.js';
 import {errors} from '../../errors.js';
+import {Tx} from '../../store/tx.js';
 import {
   CONVERSATIONS,
   PARTICIPANTS,
@@ -41,7 +42,7 @@ function memberships(ctx: Ctx, user: UserDoc): {p: ParticipantDoc; c: Conversati
 
 function renderUserConversation(ctx: Ctx, user: UserDoc, p: ParticipantDoc, c: ConversationDoc) {
   const convUrl = ctx.url(`${scope(ctx)}/Conversations/${c.sid}`);
-  const last = c._.next_index - 1;
+  const last = ops.nextIndex(new Tx(ctx.store, ctx.accountSid, ctx.clock.now()), c) - 1;
   return {
     account_sid: ctx.accountSid,
     chat_service_sid: c.chat_service_sid,

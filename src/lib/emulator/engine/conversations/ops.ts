@@ -36,7 +36,7 @@ import {
 } from '../../model/conversations.js';
 import type {Tx} from '../../store/tx.js';
 import {newSid} from '../../sid.js';
-import {isoSeconds} from '../clock.js';
+import {isoSeconds, parseDuration} from '../clock.js';
 import type {FormParams} from '../signature.js';
 import {form, post, SYSTEM, type Origin} from './hooks.js';
 
@@ -391,11 +391,9 @@ function closeInPlace(tx: Tx, conv: ConversationDoc): void {
   for (const p of participants.all({binding: {ne: null}}, conv.sid)) participants.update({...p, _: {...p._, binding: null}}, conv.sid);
 }
 
+/** An ISO 8601 duration in ms (the one parser, engine/clock.ts), undefined when absent or malformed. */
 export function durationMs(text: string | null | undefined): number | undefined {
-  if (!text) return undefined;
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/.exec(text);
-  if (!m) return undefined;
-  return ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 * 60 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)) * 1000;
+  return text ? parseDuration(text) : undefined;
 }
 
 /**
@@ -578,6 +576,15 @@ export interface MessageInput {
   participant_sid?: string;
 }
 
+/**
+ * The index of the conversation's next message: one past the newest (read through the index
+ * column), never below the floor kept in the conversation (raised when the newest is deleted).
+ */
+export function nextIndex(tx: Tx, conv: Pick<ConversationDoc, 'sid' | '_'>): number {
+  const newest = tx.repo(MESSAGES).max('idx', conv.sid) as number | undefined;
+  return Math.max(conv._.next_index, newest === undefined ? 0 : newest + 1);
+}
+
 export function messageParams(m: MessageDoc, conv: ConversationDoc): FormParams {
   return form({
     ConversationSid: conv.sid,
@@ -613,7 +620,7 @@ export function addMessage(tx: Tx, current: ConversationDoc, input: MessageInput
     account_sid: tx.accountSid,
     conversation_sid: conv.sid,
     sid: newSid('IM'),
-    index: conv._.next_index,
+    index: nextIndex(tx, conv),
     author,
     body: input.body ?? null,
     media: input.media ?? null,
@@ -628,10 +635,14 @@ export function addMessage(tx: Tx, current: ConversationDoc, input: MessageInput
   for (const p of recipients) sendToPhone(tx, conv, msg, p);
 
   const wasInactive = conv.state === 'inactive';
-  conv = {...conv, state: 'active', _: {...conv._, next_index: conv._.next_index + 1}};
-  if (wasInactive) conv.date_updated = now;
-  if (wasInactive || conv._.inactive_ms || conv._.closed_ms) scheduleTimers(tx, conv);
-  tx.repo(CONVERSATIONS).update(conv, conv.chat_service_sid);
+  // the conversation itself changes only when it wakes up or its timers restart (a message's
+  // index comes from the messages: no write of the conversation per message)
+  if (wasInactive || conv._.inactive_ms || conv._.closed_ms) {
+    conv = {...conv, state: 'active'};
+    if (wasInactive) conv.date_updated = now;
+    scheduleTimers(tx, conv);
+    tx.repo(CONVERSATIONS).update(conv, conv.chat_service_sid);
+  }
   // [unverified] Reason of a reactivation by a new message
   if (wasInactive) postStateUpdated(tx, conv, 'inactive', 'EVENT', origin);
   post(tx, conv, 'onMessageAdded', messageParams(msg, conv), origin, {body: msg.body});
@@ -755,6 +766,12 @@ export function updateMessage(tx: Tx, conv: ConversationDoc, msg: MessageDoc, in
 }
 
 export function removeMessage(tx: Tx, conv: ConversationDoc, msg: MessageDoc, origin: Origin): void {
+  // an index is never given again: deleting the newest message raises the conversation's floor
+  const next = nextIndex(tx, conv);
+  if (msg.index === next - 1) {
+    const current = fresh(tx, conv);
+    tx.repo(CONVERSATIONS).update({...current, _: {...current._, next_index: next}}, current.chat_service_sid);
+  }
   tx.repo(MESSAGES).delete(msg.sid, conv.sid);
   post(tx, conv, 'onMessageRemoved', {...messageParams(msg, conv), DateRemoved: iso(tx)}, origin);
 }
