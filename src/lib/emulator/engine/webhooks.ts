@@ -12,13 +12,14 @@ import {formEncode, twilioSignature, type FormParams} from './signature.js';
 export const WEBHOOK_TIMEOUT_MS = 5000;
 /** Response text kept per attempt (for the log, and a pre-event webhook's JSON answer). */
 const RESPONSE_KEEP = 4096;
+/** Delivery log rows kept (older finished deliveries and attempts are pruned). */
+export const DELIVERY_LOG_KEEP = 100_000;
 /** Outcomes of deliveries are recorded together, this long after the first of them. */
 const RESULTS_DELAY_MS = 5;
 
-const PENDING_COLUMNS = 'seq, sid, account_sid, event_type, url, method, params, ordering_key, attempts, max_attempts';
+const PENDING_COLUMNS = 'seq, account_sid, event_type, url, method, params, ordering_key, attempts, max_attempts';
 interface PendingRow {
   seq: number;
-  sid: string;
   account_sid: string;
   event_type: string;
   url: string;
@@ -31,7 +32,7 @@ interface PendingRow {
 function pendingOf(r: PendingRow): Pending {
   return {
     seq: r.seq,
-    sid: r.sid,
+    sid: deliverySid(r.seq),
     accountSid: r.account_sid,
     eventType: r.event_type,
     url: r.url,
@@ -78,25 +79,39 @@ export interface AttemptResult {
   latencyMs: number;
 }
 
+/** A delivery's SID: WD + its row's seq as 32 hex digits. */
+export function deliverySid(seq: number): string {
+  return `WD${seq.toString(16).padStart(32, '0')}`;
+}
+
+/** The seq of a delivery SID, or undefined when it is not one. */
+export function deliverySeq(sid: string): number | undefined {
+  if (!/^WD[0-9a-fA-F]{32}$/.test(sid)) return undefined;
+  const seq = Number.parseInt(sid.slice(2), 16);
+  return Number.isSafeInteger(seq) ? seq : undefined;
+}
+
 /** Put a delivery in the outbox, in the transaction of the event it reports (sent after COMMIT). */
 export function enqueue(tx: Tx, d: DeliveryInput): string {
-  const sid = newSid('WD');
   const store = tx.store;
   store.wrote.deliveries = true;
   const now = tx.now.getTime();
   const method = d.method ?? 'POST';
-  const orderingKey = d.orderingKey ?? sid;
+  // '' = no order to keep with other deliveries
+  const orderingKey = d.orderingKey ?? '';
   const maxAttempts = d.maxAttempts ?? 1;
   const info = store
     .sql(
-      `INSERT INTO deliveries (sid, account_sid, event_type, url, method, params, ordering_key, status, attempts,
+      `INSERT INTO deliveries (account_sid, event_type, url, method, params, ordering_key, status, attempts,
         max_attempts, date_created_ms, date_updated_ms, event_seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
     )
-    .run(sid, tx.accountSid, d.eventType, d.url, method, JSON.stringify(d.params), orderingKey, maxAttempts, now, now, d.eventSeq ?? null);
+    .run(tx.accountSid, d.eventType, d.url, method, JSON.stringify(d.params), orderingKey, maxAttempts, now, now, d.eventSeq ?? null);
+  const seq = Number(info.lastInsertRowid);
+  const sid = deliverySid(seq);
   // handed to the sender after COMMIT without reading it back; a rollback takes it out again
   const item: Pending = {
-    seq: Number(info.lastInsertRowid),
+    seq,
     sid,
     accountSid: tx.accountSid,
     eventType: d.eventType,
@@ -179,8 +194,8 @@ export class WebhookSender extends EventEmitter {
     });
     scheduler.handle('webhook.retry', (tx, data: {sid: string}) => {
       const row = tx.store
-        .sql("UPDATE deliveries SET status = 'pending' WHERE sid = ? AND status = 'retrying' RETURNING " + PENDING_COLUMNS)
-        .get(data.sid) as PendingRow | undefined;
+        .sql("UPDATE deliveries SET status = 'pending' WHERE seq = ? AND status = 'retrying' RETURNING " + PENDING_COLUMNS)
+        .get(deliverySeq(data.sid) ?? -1) as PendingRow | undefined;
       if (!row) return;
       tx.store.wrote.deliveries = true;
       const item = pendingOf(row);
@@ -206,7 +221,8 @@ export class WebhookSender extends EventEmitter {
       .all(this.loadedUpTo) as PendingRow[];
     for (const r of rows) {
       this.loadedUpTo = Math.max(this.loadedUpTo, r.seq);
-      if (queued.has(r.sid) || this.sending.has(r.sid)) continue;
+      const sid = deliverySid(r.seq);
+      if (queued.has(sid) || this.sending.has(sid)) continue;
       this.queue.push(pendingOf(r));
     }
     this.queue.sort((a, b) => a.seq - b.seq);
@@ -219,17 +235,17 @@ export class WebhookSender extends EventEmitter {
     const limit = this.opts.concurrency ?? 32;
     for (let i = 0; i < this.queue.length && this.inFlight < limit && !this.stopped; ) {
       const d = this.queue[i];
-      if (this.busyKeys.has(d.orderingKey)) {
+      if (d.orderingKey !== '' && this.busyKeys.has(d.orderingKey)) {
         i++;
         continue;
       }
       this.queue.splice(i, 1);
-      this.busyKeys.add(d.orderingKey);
+      if (d.orderingKey !== '') this.busyKeys.add(d.orderingKey);
       this.sending.add(d.sid);
       this.inFlight++;
       void this.deliver(d).finally(() => {
         this.inFlight--;
-        this.busyKeys.delete(d.orderingKey);
+        if (d.orderingKey !== '') this.busyKeys.delete(d.orderingKey);
         this.sending.delete(d.sid);
         this.pump();
         this.checkIdle();
@@ -263,6 +279,18 @@ export class WebhookSender extends EventEmitter {
     this.resultsTimer ??= setTimeout(() => this.recordResults(), RESULTS_DELAY_MS);
   }
 
+  /** Outcomes recorded since the log was last pruned. */
+  private recorded = 0;
+
+  /** Keep the delivery log bounded: finished deliveries and attempts beyond the newest DELIVERY_LOG_KEEP go. */
+  private prune(): void {
+    const top = this.store.sql('SELECT MAX(seq) FROM webhook_attempts').pluck().get() as number | null;
+    if (top !== null) this.store.sql('DELETE FROM webhook_attempts WHERE seq <= ?').run(top - DELIVERY_LOG_KEEP);
+    const last = this.store.sql('SELECT MAX(seq) FROM deliveries').pluck().get() as number | null;
+    if (last !== null)
+      this.store.sql("DELETE FROM deliveries WHERE seq <= ? AND status IN ('delivered', 'failed')").run(last - DELIVERY_LOG_KEEP);
+  }
+
   /** Outcomes of deliveries not yet recorded. */
   private results: {d: Pending; result: AttemptResult; dateMs: number}[] = [];
   private resultsTimer?: NodeJS.Timeout;
@@ -277,20 +305,25 @@ export class WebhookSender extends EventEmitter {
     try {
       this.store.tx(() => {
         const update = this.store.sql(
-          `UPDATE deliveries SET status = ?, attempts = ?, date_updated_ms = ?, last_status = ?, last_error = ? WHERE sid = ?`,
+          `UPDATE deliveries SET status = ?, attempts = ?, date_updated_ms = ?, last_status = ?, last_error = ? WHERE seq = ?`,
         );
         for (const {d, result, dateMs} of results) {
           const attempt = d.attempts + 1;
           const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
           const retry = !ok && attempt < d.maxAttempts;
-          this.log(d.sid, d.accountSid, attempt, d.eventType, d.url, d.method, result, dateMs);
-          update.run(ok ? 'delivered' : retry ? 'retrying' : 'failed', attempt, dateMs, result.status ?? null, result.error ?? null, d.sid);
+          this.log(d.seq, d.accountSid, attempt, d.eventType, d.url, d.method, result, dateMs);
+          update.run(ok ? 'delivered' : retry ? 'retrying' : 'failed', attempt, dateMs, result.status ?? null, result.error ?? null, d.seq);
+          this.recorded++;
           if (retry)
             new Tx(this.store, d.accountSid, new Date(dateMs)).at(`webhook:${d.sid}`, dateMs + 1000 * 2 ** (attempt - 1), 'webhook.retry', {
               sid: d.sid,
             });
         }
       });
+      if (this.recorded >= DELIVERY_LOG_KEEP / 10) {
+        this.recorded = 0;
+        this.store.tx(() => this.prune());
+      }
     } catch (error) {
       this.opts.onError?.(error);
     }
@@ -300,7 +333,7 @@ export class WebhookSender extends EventEmitter {
   }
 
   private log(
-    deliverySid: string,
+    deliverySeq: number,
     accountSid: string,
     attempt: number,
     eventType: string,
@@ -311,11 +344,11 @@ export class WebhookSender extends EventEmitter {
   ): void {
     const info = this.store
       .sql(
-        `INSERT INTO webhook_attempts (delivery_sid, account_sid, attempt, date_ms, event_type, url, method, status, latency_ms, error, response)
+        `INSERT INTO webhook_attempts (delivery_seq, account_sid, attempt, date_ms, event_type, url, method, status, latency_ms, error, response)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        deliverySid,
+        deliverySeq,
         accountSid,
         attempt,
         dateMs,
@@ -402,32 +435,32 @@ export class WebhookSender extends EventEmitter {
 
   /** Record a pre-event webhook's attempt (it is sent by the operation, not from the outbox). */
   record(accountSid: string, eventType: string, url: string, method: string, params: FormParams, result: AttemptResult): string {
-    const sid = newSid('WD');
     const now = this.clock.now().getTime();
-    this.store.tx(() => {
+    return this.store.tx(() => {
       const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
-      this.store
+      const info = this.store
         .sql(
-          `INSERT INTO deliveries (sid, account_sid, event_type, url, method, params, ordering_key, status, attempts,
+          `INSERT INTO deliveries (account_sid, event_type, url, method, params, ordering_key, status, attempts,
             max_attempts, date_created_ms, date_updated_ms, last_status, last_error)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, '', ?, 1, 1, ?, ?, ?, ?)`,
         )
-        .run(sid, accountSid, eventType, url, method, JSON.stringify(params), sid, ok ? 'delivered' : 'failed', now, now, result.status ?? null, result.error ?? null);
-      this.log(sid, accountSid, 1, eventType, url, method, result, now);
+        .run(accountSid, eventType, url, method, JSON.stringify(params), ok ? 'delivered' : 'failed', now, now, result.status ?? null, result.error ?? null);
+      const seq = Number(info.lastInsertRowid);
+      this.log(seq, accountSid, 1, eventType, url, method, result, now);
+      return deliverySid(seq);
     });
-    return sid;
   }
 
   /** Attempts of an account after seq `after` (oldest first), for GET /_emulator/webhooks. */
   attempts(accountSid: string, opts: {after?: number; limit?: number; eventType?: string} = {}): Attempt[] {
     const rows = this.store
       .sql(
-        `SELECT a.seq, a.delivery_sid, a.attempt, a.date_ms, a.event_type, a.url, a.method, a.status, a.latency_ms, a.error
-         FROM webhook_attempts a WHERE a.account_sid = ? AND a.seq > ? AND (? IS NULL OR a.event_type = ?) ORDER BY a.seq LIMIT ?`,
+        `SELECT a.seq, a.delivery_seq, a.attempt, a.date_ms, a.event_type, a.url, a.method, a.status, a.latency_ms, a.error
+         FROM webhook_attempts a WHERE a.seq > ? AND a.account_sid = ? AND (? IS NULL OR a.event_type = ?) ORDER BY a.seq LIMIT ?`,
       )
-      .all(accountSid, opts.after ?? 0, opts.eventType ?? null, opts.eventType ?? null, opts.limit ?? 100) as {
+      .all(opts.after ?? 0, accountSid, opts.eventType ?? null, opts.eventType ?? null, opts.limit ?? 100) as {
       seq: number;
-      delivery_sid: string;
+      delivery_seq: number;
       attempt: number;
       date_ms: number;
       event_type: string;
@@ -438,8 +471,8 @@ export class WebhookSender extends EventEmitter {
       error: string | null;
     }[];
     return rows.map((r) => ({
-      sid: r.delivery_sid,
-      delivery_sid: r.delivery_sid,
+      sid: deliverySid(r.delivery_seq),
+      delivery_sid: deliverySid(r.delivery_seq),
       attempt: r.attempt,
       date: new Date(r.date_ms).toISOString(),
       event_type: r.event_type,
@@ -456,13 +489,13 @@ export class WebhookSender extends EventEmitter {
   delivery(accountSid: string, sid: string): Record<string, unknown> | undefined {
     const r = this.store
       .sql(
-        `SELECT sid, event_type, url, method, params, status, attempts, max_attempts, date_created_ms, last_status, last_error
-         FROM deliveries WHERE account_sid = ? AND sid = ?`,
+        `SELECT seq, event_type, url, method, params, status, attempts, max_attempts, date_created_ms, last_status, last_error
+         FROM deliveries WHERE account_sid = ? AND seq = ?`,
       )
-      .get(accountSid, sid) as Record<string, unknown> | undefined;
+      .get(accountSid, deliverySeq(sid) ?? -1) as Record<string, unknown> | undefined;
     if (!r) return undefined;
     return {
-      sid: r.sid,
+      sid: deliverySid(r.seq as number),
       event_type: r.event_type,
       url: r.url,
       method: r.method,

@@ -268,7 +268,8 @@ export const MESSAGES = table<MessageDoc>({
   name: 'conversation_messages',
   parent: CONVERSATIONS,
   // paged from SQLite through (account, conversation, seq): a 100k-message conversation pages like a small one
-  keys: {idx: {get: (m) => m.index, type: 'int'}},
+  // idx grows with seq (the newest row holds the highest): no index of its own to keep up
+  keys: {idx: {get: (m) => m.index, type: 'int', indexed: false}},
   links: {delivery_receipts: 'Receipts', channel_metadata: 'ChannelMetadata'},
 });
 

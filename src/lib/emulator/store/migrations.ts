@@ -61,9 +61,9 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX timers_due ON timers (due_ms, key);
 
+  -- a delivery's sid is WD + its seq in 32 hex digits (no index of its own to keep up)
   CREATE TABLE deliveries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    sid TEXT NOT NULL UNIQUE,
     account_sid TEXT NOT NULL,
     event_type TEXT NOT NULL,
     url TEXT NOT NULL,
@@ -84,7 +84,7 @@ export const MIGRATIONS: string[] = [
 
   CREATE TABLE webhook_attempts (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    delivery_sid TEXT NOT NULL,
+    delivery_seq INTEGER NOT NULL,
     account_sid TEXT NOT NULL,
     attempt INTEGER NOT NULL,
     date_ms INTEGER NOT NULL,
@@ -96,7 +96,6 @@ export const MIGRATIONS: string[] = [
     error TEXT,
     response TEXT
   );
-  CREATE INDEX webhook_attempts_by_account ON webhook_attempts (account_sid, seq);
   `,
 ];
 

@@ -509,13 +509,13 @@ export class ResourceRepo<T extends {sid: string}> {
     for (const child of this.host.children(this.decl)) child.deleteChildrenOf(accountSid, parents);
   }
 
-  /** The largest value of a key column in one scope (through its index), or undefined when empty. */
-  max(accountSid: string, column: string, parentSid = ''): KeyValue | undefined {
+  /** A key column's value in the newest row of one scope (through the list index), or undefined when empty. */
+  newest(accountSid: string, column: string, parentSid = ''): KeyValue | undefined {
     if (!this.keyCols.includes(column)) throw new Error(`table ${this.table}: ${column} is not a key column`);
     return (
-      (this.stmt(`max:${column}`, () => `SELECT MAX("${column}") FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?`)
+      (this.stmt(`newest:${column}`, () => `SELECT "${column}" FROM ${this.table} WHERE account_sid = ? AND parent_sid = ? ORDER BY seq DESC LIMIT 1`)
         .pluck()
-        .get(accountSid, parentSid) as KeyValue | null) ?? undefined
+        .get(accountSid, parentSid) as KeyValue | null | undefined) ?? undefined
     );
   }
 

@@ -91,8 +91,8 @@ export class AccountRepo<T extends {sid: string}> {
   all(where: Record<string, Cond> = {}, parentSid?: string): T[] {
     return this.repo.all(this.accountSid, where, parentSid);
   }
-  max(column: string, parentSid = ''): ReturnType<ResourceRepo<T>['max']> {
-    return this.repo.max(this.accountSid, column, parentSid);
+  newest(column: string, parentSid = ''): ReturnType<ResourceRepo<T>['newest']> {
+    return this.repo.newest(this.accountSid, column, parentSid);
   }
   count(parentSid = '', where: Record<string, Cond> = {}): number {
     return this.repo.count(this.accountSid, parentSid, where);

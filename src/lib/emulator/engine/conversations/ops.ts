@@ -577,11 +577,11 @@ export interface MessageInput {
 }
 
 /**
- * The index of the conversation's next message: one past the newest (read through the index
- * column), never below the floor kept in the conversation (raised when the newest is deleted).
+ * The index of the conversation's next message: one past the newest message's, never below the floor kept in the conversation (raised when the newest is deleted).
  */
 export function nextIndex(tx: Tx, conv: Pick<ConversationDoc, 'sid' | '_'>): number {
-  const newest = tx.repo(MESSAGES).max('idx', conv.sid) as number | undefined;
+  // indexes only grow with seq, so the newest row holds the highest
+  const newest = tx.repo(MESSAGES).newest('idx', conv.sid) as number | undefined;
   return Math.max(conv._.next_index, newest === undefined ? 0 : newest + 1);
 }
 
