@@ -412,14 +412,15 @@ export function scheduleTimers(tx: Tx, conv: ConversationDoc): void {
     cancelConversationTimers(tx, conv);
     return;
   }
+  // a timer is cancelled only where one was set (a new conversation has none to cancel)
   if (conv._.inactive_ms && conv.state === 'active') {
     timers.date_inactive = isoSeconds(new Date(now + conv._.inactive_ms));
     tx.at(`${key}:inactive`, now + conv._.inactive_ms, 'conversations.inactive', data);
-  } else if (conv.timers.date_inactive !== undefined || conv._.inactive_ms === undefined) tx.cancel(`${key}:inactive`);
+  } else if (conv.timers.date_inactive !== undefined) tx.cancel(`${key}:inactive`);
   if (conv._.closed_ms) {
     timers.date_closed = isoSeconds(new Date(now + conv._.closed_ms));
     tx.at(`${key}:closed`, now + conv._.closed_ms, 'conversations.closed', data);
-  } else tx.cancel(`${key}:closed`);
+  } else if (conv.timers.date_closed !== undefined) tx.cancel(`${key}:closed`);
   conv.timers = timers;
 }
 
