@@ -16,8 +16,8 @@ import {MIGRATIONS} from './migrations.js';
 import {StoreError} from './index.js';
 
 /**
- * Opening the emulator's database file: one emulator per file, then the file itself and its
- * migrations. Only `openDatabase` is used by the store.
+ * Opening the emulator's database file: one emulator per file, checks before anything is written
+ * (a refused file is left byte for byte as it was), then migrations. Only `openDatabase` is used by the store.
  *
  * One emulator per file, whatever the path. Each emulator keeps the rows it lists in memory, so
  * a second one writing the same file would leave the first serving stale lists — and one that
@@ -51,8 +51,8 @@ export function isFile(path: string): boolean {
 export function openDatabase(path: string): OpenedDatabase {
   if (!isFile(path)) {
     const db = new Database(path);
-    configure(db, path);
     check(db, path);
+    configure(db, path);
     migrate(db);
     return {db, release: () => {}};
   }
@@ -87,10 +87,12 @@ export function openDatabase(path: string): OpenedDatabase {
       claimIdentity(path, identity(opened), releases);
     }
     try {
+      // Everything up to check() only reads: a file that is refused is left as it was.
+      db.pragma('busy_timeout = 5000');
+      check(db, path);
       configure(db, path);
       // We hold our shared lock from here on: anyone else who holds one opened it at the same time.
       refuseOthers(path, opened);
-      check(db, path);
       migrate(db);
     } catch (error) {
       if (error instanceof StoreError) throw error;
@@ -283,7 +285,10 @@ function processAlive(pid: number): boolean {
 
 // ---------------------------------------------------------------- checks, then migrations
 
-/** Another application's SQLite file, or a newer schema: refused. */
+/**
+ * Read-only checks before anything is written (journal_mode = WAL rewrites the header): another
+ * application's SQLite file, or a newer schema, is refused and left byte for byte as it was.
+ */
 function check(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', {simple: true}) as number;
   const foreign = () =>
