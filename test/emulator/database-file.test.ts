@@ -2,12 +2,13 @@
  * The database file at start-up (issue 7 items 7, 8, 10): a refused file is not modified, a
  * damaged one is refused with a clear error, modes and leftovers. Real SQLite files in temp dirs.
  */
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {expect} from 'chai';
 import {StoreError, startEmulator} from '../../src/lib/emulator/index.js';
+import {startTestEmulator} from '../helpers/emulator.js';
 
 async function startFails(db: string): Promise<Error> {
   try {
@@ -40,5 +41,26 @@ describe('emulator: the database file at start-up', () => {
       expect(readFileSync(db).equals(before), `user_version ${version}: the file changed`).to.equal(true);
       for (const suffix of ['-wal', '-shm', '-journal', '.lock']) expect(existsSync(db + suffix), db + suffix).to.equal(false);
     }
+  });
+
+  it('a damaged file (a page of the addresses table overwritten) is refused at start-up with a clear error, not 500s later', async () => {
+    const db = join(dir, 'damaged.db');
+    const t = await startTestEmulator({db});
+    for (let i = 0; i < 200; i++)
+      await t.expect(201, 'POST', '/conversations/v1/Configuration/Addresses', {
+        form: {Type: 'sms', Address: `+1555222${String(i).padStart(4, '0')}`, FriendlyName: 'f'.repeat(200)},
+      });
+    const emu = t.emu;
+    await emu.stop(); // the WAL is checkpointed into the file
+    const raw = new Database(db, {readonly: true});
+    const {rootpage} = raw.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'address_configurations'").get() as {rootpage: number};
+    const pageSize = raw.pragma('page_size', {simple: true}) as number;
+    raw.close();
+    const bytes = readFileSync(db);
+    bytes.fill(0xff, (rootpage - 1) * pageSize, rootpage * pageSize);
+    writeFileSync(db, bytes);
+    const err = await startFails(db);
+    expect(err, err.stack).to.be.instanceOf(StoreError);
+    expect(err.message).to.match(new RegExp(`^Cannot use the emulator database ${db}: the file is damaged \\(SQLite's quick_check: .+\\); move it away or pass another --db path$`));
   });
 });

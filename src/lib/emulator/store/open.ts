@@ -17,7 +17,8 @@ import {StoreError} from './index.js';
 
 /**
  * Opening the emulator's database file: one emulator per file, checks before anything is written
- * (a refused file is left byte for byte as it was), then migrations. Only `openDatabase` is used by the store.
+ * (a refused file is left byte for byte as it was), an integrity check of an existing file,
+ * migrations. Only `openDatabase` is used by the store.
  *
  * One emulator per file, whatever the path. Each emulator keeps the rows it lists in memory, so
  * a second one writing the same file would leave the first serving stale lists — and one that
@@ -51,7 +52,7 @@ export function isFile(path: string): boolean {
 export function openDatabase(path: string): OpenedDatabase {
   if (!isFile(path)) {
     const db = new Database(path);
-    check(db, path);
+    check(db, path, false);
     configure(db, path);
     migrate(db);
     return {db, release: () => {}};
@@ -89,7 +90,7 @@ export function openDatabase(path: string): OpenedDatabase {
     try {
       // Everything up to check() only reads: a file that is refused is left as it was.
       db.pragma('busy_timeout = 5000');
-      check(db, path);
+      check(db, path, before !== undefined && before.size > 0n);
       configure(db, path);
       // We hold our shared lock from here on: anyone else who holds one opened it at the same time.
       refuseOthers(path, opened);
@@ -287,9 +288,11 @@ function processAlive(pid: number): boolean {
 
 /**
  * Read-only checks before anything is written (journal_mode = WAL rewrites the header): another
- * application's SQLite file, or a newer schema, is refused and left byte for byte as it was.
+ * application's SQLite file, or a newer schema, is refused and left byte for byte as it was; an
+ * existing file that SQLite's quick_check finds damaged is refused now rather than answering
+ * 500s later (it reads every page once: ~20 ms for 20,000 rows, a 13 MB file).
  */
-function check(db: Database.Database, path: string): void {
+function check(db: Database.Database, path: string, existing: boolean): void {
   const version = db.pragma('user_version', {simple: true}) as number;
   const foreign = () =>
     new StoreError(`The file ${path} is a SQLite database but not a flexconv emulator database; pass another --db path`);
@@ -302,6 +305,22 @@ function check(db: Database.Database, path: string): void {
     throw new StoreError(
       `The emulator database ${path} was written by a newer flexconv (schema ${version} > ${MIGRATIONS.length}); upgrade flexconv or use another --db path`,
     );
+  }
+  if (existing && version > 0) {
+    // rows like "*** in database main ***\nTree 5 page 5: btreeInitPage() returns error code 11": one line each
+    const problems = (db.pragma('quick_check(3)') as {quick_check: string}[]).map((r) =>
+      r.quick_check
+        .replace(/\*\*\* in database \w+ \*\*\*/g, '')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .join('; '),
+    );
+    if (problems.length !== 1 || problems[0] !== 'ok') {
+      throw new StoreError(
+        `Cannot use the emulator database ${path}: the file is damaged (SQLite's quick_check: ${problems.join('; ')}); move it away or pass another --db path`,
+      );
+    }
   }
 }
 
