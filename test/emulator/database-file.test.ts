@@ -2,7 +2,8 @@
  * The database file at start-up (issue 7 items 7, 8, 10): a refused file is not modified, a
  * damaged one is refused with a clear error, modes and leftovers. Real SQLite files in temp dirs.
  */
-import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs';
+import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
@@ -62,5 +63,44 @@ describe('emulator: the database file at start-up', () => {
     const err = await startFails(db);
     expect(err, err.stack).to.be.instanceOf(StoreError);
     expect(err.message).to.match(new RegExp(`^Cannot use the emulator database ${db}: the file is damaged \\(SQLite's quick_check: .+\\); move it away or pass another --db path$`));
+  });
+
+  it('a pre-existing empty file (mode 0644) is made 0600 before it holds tokens, its -wal too', async () => {
+    const db = join(dir, 'touched.db');
+    writeFileSync(db, '');
+    chmodSync(db, 0o644);
+    const emu = await startEmulator({port: 0, db});
+    try {
+      expect(statSync(db).mode & 0o777).to.equal(0o600);
+      expect(statSync(`${db}-wal`).mode & 0o777).to.equal(0o600);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('a start that fails because the port is in use leaves no database behind', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as {port: number}).port;
+      const db = join(dir, 'never-started.db');
+      let failed: unknown;
+      try {
+        const emu = await startEmulator({port, db});
+        await emu.stop();
+      } catch (e) {
+        failed = e;
+      }
+      expect((failed as NodeJS.ErrnoException)?.code).to.equal('EADDRINUSE');
+      for (const suffix of ['', '-wal', '-shm', '.lock']) expect(existsSync(db + suffix), db + suffix).to.equal(false);
+      // a file that was there before stays
+      const kept = join(dir, 'kept.db');
+      await (await startEmulator({port: 0, db: kept})).stop();
+      const err = await startEmulator({port, db: kept}).catch((e: Error) => e);
+      expect((err as NodeJS.ErrnoException).code).to.equal('EADDRINUSE');
+      expect(existsSync(kept)).to.equal(true);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });

@@ -1,3 +1,4 @@
+import {existsSync, rmSync} from 'node:fs';
 import {SystemClock, type Clock} from './engine/clock.js';
 import {DEFAULT_HOST, defaultAccount} from './defaults.js';
 import {createServer, type Timeouts} from './server.js';
@@ -58,6 +59,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clock = options.clock ?? new SystemClock();
   const accounts = options.accounts?.length ? options.accounts : [defaultAccount()];
   const dbPath = options.db ?? ':memory:';
+  const fresh = dbPath !== ':memory:' && dbPath !== '' && !existsSync(dbPath);
   const store = new Store(dbPath, accounts, () => clock.now());
   const host = options.host ?? DEFAULT_HOST;
   const app = createServer({
@@ -72,6 +74,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     await app.listen(options.port ?? 0, host);
   } catch (error) {
     await store.close();
+    // a start that fails (the port is in use) leaves no database it created behind
+    if (fresh) for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, {force: true});
     throw error;
   }
   const address = app.http.address();

@@ -17,8 +17,8 @@ import {StoreError} from './index.js';
 
 /**
  * Opening the emulator's database file: one emulator per file, checks before anything is written
- * (a refused file is left byte for byte as it was), an integrity check of an existing file,
- * migrations. Only `openDatabase` is used by the store.
+ * (a refused file is left byte for byte as it was), an integrity check of an existing file, the
+ * file's mode, migrations. Only `openDatabase` is used by the store.
  *
  * One emulator per file, whatever the path. Each emulator keeps the rows it lists in memory, so
  * a second one writing the same file would leave the first serving stale lists — and one that
@@ -74,6 +74,8 @@ export function openDatabase(path: string): OpenedDatabase {
     if (before?.isFile()) {
       claimIdentity(path, identity(before), releases);
       if (header?.wal) refuseIfHeld(path, file, before);
+      // an empty file we did not create (touch, a mktemp): owner-only before it holds tokens
+      if (before.size === 0n) chmodSync(file, 0o600);
     }
     releases.push(lockFile(path, file));
     try {
