@@ -187,7 +187,7 @@ function refuseIfHeld(path: string, file: string, st: {dev: bigint; ino: bigint}
 /** After opening (we hold our own lock now): another process holding one opened it at the same time. */
 function refuseOthers(path: string, st: {dev: bigint; ino: bigint}): void {
   const holders = lockHolders(st);
-  if (holders && holders.length > 0) throw inUse(path, describe(holders[0], path));
+  if (holders && holders.length > 0) throw inUse(path, describe(holders[0], resolve(path)));
 }
 
 function describe(pid: number, file: string): string {
@@ -197,7 +197,15 @@ function describe(pid: number, file: string): string {
   } catch {
     // gone meanwhile, or no /proc
   }
-  return `pid ${pid}${name ? ` (${name})` : ''}, which has ${basename(file)} open, perhaps under another path (a hard link or symlink)`;
+  // the owner's lock file beside this path names it: an emulator on this very path
+  let real = file;
+  try {
+    real = realpathSync(file);
+  } catch {
+    // not there: keep the path
+  }
+  const here = readFileIfAny(`${real}.lock`).trim() === String(pid);
+  return `pid ${pid}${name ? ` (${name})` : ''}${here ? '' : `, which has ${basename(file)} open, perhaps under another path (a hard link or symlink)`}`;
 }
 
 /**
