@@ -81,10 +81,15 @@ describe('emulator: one emulator per database file, whatever the path', function
       const err = await startFails(path);
       expect(err, path).to.be.instanceOf(StoreError);
       expect(err.message).to.include(`The emulator database ${path} is in use by pid ${d.pid}`);
+      // a symlink finds the owner's lock file by its real path; a hard link cannot
+      if (path === hard) expect(err.message).to.include('perhaps under another path (a hard link or symlink)');
       expect(existsSync(`${path}-wal`), `${path}-wal`).to.equal(false);
       expect(existsSync(`${path}-shm`), `${path}-shm`).to.equal(false);
       expect(existsSync(`${path}.lock`), `${path}.lock`).to.equal(false);
     }
+    // the same path: its lock file names the owner, no talk of other paths
+    const same = await startFails(db);
+    expect(same.message).to.match(new RegExp(`^The emulator database ${db} is in use by pid ${d.pid} \\(node\\): stop it`));
     await stopDaemon(d);
     expect(integrity(db)).to.deep.equal(['ok']);
     // once the owner is gone, the link is just another name for the file

@@ -1,3 +1,4 @@
+import {existsSync, rmSync} from 'node:fs';
 import {ManualClock, SystemClock, type Clock} from './engine/clock.js';
 import {createCore, startCore, stopCore, type Core} from './engine/core.js';
 import {installEngines} from './engine/index.js';
@@ -72,6 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     options.clock === 'manual' ? new ManualClock() : options.clock === 'system' || !options.clock ? new SystemClock() : options.clock;
   const accounts = options.accounts?.length ? options.accounts : [defaultAccount()];
   const dbPath = options.db ?? ':memory:';
+  const fresh = dbPath !== ':memory:' && dbPath !== '' && !existsSync(dbPath);
   const store = new Store(dbPath, accounts, () => clock.now(), {tables: TABLES, listingBudget: options.listingBudget});
   const core = createCore(store, clock, {onError: options.onError, webhookTimeoutMs: options.webhookTimeoutMs});
   installEngines(core);
@@ -91,6 +93,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   } catch (error) {
     stopCore(core);
     await store.close();
+    // a start that fails (the port is in use) leaves no database it created behind
+    if (fresh) for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, {force: true});
     throw error;
   }
   const address = app.http.address();

@@ -112,7 +112,7 @@ export function createServer(opts: ServerOptions): EmulatorServer {
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
     const message =
       status === 408
-        ? `Request timed out: the request did not arrive within ${Math.round(timeouts.body / 100) / 10} s`
+        ? `Request timed out: the headers must arrive within ${seconds(headersTimeout)} s and the whole request within ${seconds(timeouts.body)} s`
         : error.code === 'HPE_INVALID_EOF_STATE'
           ? 'Incomplete HTTP request: the client closed the connection before the body was complete'
           : `Malformed HTTP request (${error.code ?? error.message})`;
@@ -187,6 +187,8 @@ interface ServerState {
   sockets: Set<Socket>;
   hosts: HostCheck;
 }
+
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 /** Twilio's error body written straight to a socket that HTTP parsing gave up on, then closed. */
 function rawError(socket: Socket, status: number, message: string): void {
