@@ -1,7 +1,7 @@
 import {existsSync, rmSync} from 'node:fs';
 import {ManualClock, SystemClock, type Clock} from './engine/clock.js';
 import {createCore, startCore, stopCore, type Core} from './engine/core.js';
-import {installEngines} from './engine/index.js';
+import {installEngines, startEngines} from './engine/index.js';
 import {TABLES} from './model/index.js';
 import {DEFAULT_HOST, defaultAccount} from './defaults.js';
 import {createServer, type Timeouts} from './server.js';
@@ -89,6 +89,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   try {
     startCore(core);
+    startEngines(core);
     await app.listen(options.port ?? 0, host);
   } catch (error) {
     stopCore(core);

@@ -2,6 +2,7 @@ import type {Handler} from '../router.js';
 import type {ServerOptions} from '../server.js';
 import type {Core} from './core.js';
 import {conversationsEngine} from './conversations/index.js';
+import {taskrouterEngine} from './taskrouter/index.js';
 
 /**
  * One engine of the emulator: what it installs on the core (timer handlers, reactors, what a
@@ -10,14 +11,20 @@ import {conversationsEngine} from './conversations/index.js';
 export interface Engine {
   name: string;
   install(core: Core): void;
+  /** After the core started (overdue timers fired, pending deliveries loaded): resume what a previous process left. */
+  start?(core: Core): void;
   controlRoutes?(opts: ServerOptions): Record<string, Handler>;
 }
 
 /** Every engine, in dependency order (conversations and taskrouter first; flex, then studio). */
-export const ENGINES: Engine[] = [conversationsEngine];
+export const ENGINES: Engine[] = [conversationsEngine, taskrouterEngine];
 
 export function installEngines(core: Core): void {
   for (const e of ENGINES) e.install(core);
+}
+
+export function startEngines(core: Core): void {
+  for (const e of ENGINES) e.start?.(core);
 }
 
 export function engineControlRoutes(opts: ServerOptions): Record<string, Handler> {

@@ -262,6 +262,18 @@ export class WebhookSender extends EventEmitter {
     }
   }
 
+  /**
+   * Count work an engine does with a webhook's answer (an assignment callback and the
+   * instruction it carries out) as in flight, so idle() waits for it too.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight++;
+    return work.finally(() => {
+      this.inFlight--;
+      this.checkIdle();
+    });
+  }
+
   /** Resolves once nothing is queued, in flight or unrecorded (retries waiting on the clock don't count). */
   idle(): Promise<void> {
     return new Promise((resolve) => {

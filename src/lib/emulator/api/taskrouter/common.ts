@@ -1,0 +1,118 @@
+import {isoSeconds} from '../../engine/clock.js';
+import {errors, TwilioApiError} from '../../errors.js';
+import {WORKSPACES, type TaskDoc, type WorkspaceDoc} from '../../model/taskrouter.js';
+import {pageBody, readPaging, type Paging} from '../../paging.js';
+import type {Params} from '../../params.js';
+import {RawJson, type Ctx} from '../../router.js';
+import type {ListQuery, PageResult} from '../../store/repository.js';
+import type {TableDecl} from '../../store/table.js';
+import {Tx} from '../../store/tx.js';
+
+export const WS = '/v1/Workspaces/:WorkspaceSid';
+export const MAX_PAGE = 1000;
+
+/** A Tx for reads outside any write. */
+export const reader = (ctx: Ctx): Tx => new Tx(ctx.store, ctx.accountSid, ctx.clock.now());
+
+export const wsPath = (sid: string) => `/v1/Workspaces/${sid}`;
+
+/** The workspace of the path (404 when unknown). */
+export function workspaceOf(ctx: Ctx, sid = ctx.params.WorkspaceSid ?? ctx.params.Sid): WorkspaceDoc {
+  const ws = ctx.store.repo(WORKSPACES).get(ctx.accountSid, sid);
+  if (!ws) throw errors.notFound(wsPath(sid));
+  return ws;
+}
+
+/** A document of the workspace by the path's Sid (404 when unknown). */
+export function docOf<T extends {sid: string}>(ctx: Ctx, decl: TableDecl<T>, collection: string, sid = ctx.params.Sid, parent?: string): T {
+  const ws = workspaceOf(ctx);
+  const doc = ctx.store.repo(decl).get(ctx.accountSid, sid, parent ?? ws.sid);
+  if (!doc) throw errors.notFound(`${wsPath(ws.sid)}/${collection}/${sid}`);
+  return doc;
+}
+
+export function render<T extends {sid: string}>(ctx: Ctx, decl: TableDecl<T>, doc: T, collection: string): RawJson {
+  return new RawJson(ctx.store.repo(decl).render(doc, ctx.urls(collection)));
+}
+
+/** A task as shown: its age derived from the clock. */
+export function withAge(t: TaskDoc, now: Date): TaskDoc {
+  return {...t, age: Math.max(0, Math.floor((now.getTime() - Date.parse(t.date_created)) / 1000))};
+}
+
+export function list<T extends {sid: string}>(
+  ctx: Ctx,
+  decl: TableDecl<T>,
+  opts: {collection: string; key: string; parent: string; query?: ListQuery<T>; filters?: Record<string, string>},
+): RawJson {
+  const paging = readPaging(ctx.query, MAX_PAGE);
+  const urls = ctx.urls(opts.collection);
+  const result = ctx.store.repo(decl).page(ctx.accountSid, opts.query ?? {}, paging.start, paging.size, urls, opts.parent);
+  return pageBody(urls.base, opts.key, result, paging, opts.filters ?? {});
+}
+
+/** A list built in memory (derived items, or items needing a derived field), paged by position. */
+export function derivedList(ctx: Ctx, items: string[], opts: {collection: string; key: string; filters?: Record<string, string>}): RawJson {
+  const paging: Paging = readPaging(ctx.query, MAX_PAGE);
+  const s = paging.start;
+  const from = 'offset' in s ? s.offset : 'after' in s ? s.after : Math.max(0, s.before - paging.size);
+  const to = 'before' in s ? Math.min(s.before, items.length) : Math.min(from + paging.size, items.length);
+  const texts = items.slice(from, Math.max(from, to));
+  const text = texts.join(',');
+  const result: PageResult = {
+    items: text,
+    itemsBytes: Buffer.byteLength(text),
+    count: texts.length,
+    prevSeq: from,
+    nextSeq: Math.max(from, to),
+    hasNext: to < items.length,
+    hasPrevious: from > 0,
+  };
+  return pageBody(ctx.url(opts.collection), opts.key, result, paging, opts.filters ?? {});
+}
+
+/** The query filters a list was asked with (echoed in its page URLs). */
+export function echo(query: Params, names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = query.list(n);
+    if (v && v.length) out[n] = v.join(',');
+  }
+  return out;
+}
+
+export function jsonParam(form: Params, name: string): string | undefined {
+  const v = form.str(name);
+  if (v === undefined) return undefined;
+  if (v === '') return '{}';
+  if (v.length > 16 * 1024) throw errors.invalid(name, 'must be at most 16384 characters');
+  return v;
+}
+
+export function urlParam(form: Params, name: string): string | null | undefined {
+  const v = form.str(name);
+  if (v === undefined) return undefined;
+  if (v === '') return null;
+  if (!/^https?:\/\/\S+$/i.test(v)) throw errors.invalid(name, `'${v}' is not an absolute http(s) URL`);
+  return v;
+}
+
+export function dateParam(p: Params, name: string): string | undefined {
+  const v = p.str(name);
+  if (v === undefined || v === '') return undefined;
+  const ms = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || !Number.isFinite(ms)) throw errors.invalid(name, `'${v}' is not an ISO 8601 date-time`);
+  return isoSeconds(new Date(ms));
+}
+
+export const ifMatch = (ctx: Ctx): string | undefined => {
+  const h = ctx.headers['if-match'];
+  return Array.isArray(h) ? h[0] : h;
+};
+
+/** 501: a part of the API the emulator does not implement. */
+export function notImplemented(what: string) {
+  return (ctx: Ctx): never => {
+    throw new TwilioApiError(501, 20501, `The flexconv emulator does not implement ${what} (${ctx.path}); use real Twilio for it`);
+  };
+}
