@@ -76,7 +76,9 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
       ]);
     }
     const {confirm} = await import('@inquirer/prompts');
-    if (!(await confirm({message, default: false}, {output: process.stderr}))) throw new Declined(opts.result ?? {});
+    // The answered question keeps its "?": inquirer's default marks it with a green ✔ even when the answer is "no".
+    const theme = {prefix: {idle: this.render.style('blue', '?'), done: this.render.style('blue', '?')}};
+    if (!(await confirm({message, default: false, theme}, {output: process.stderr}))) throw new Declined(opts.result ?? {});
   }
 
   /** Last words on an error before it is shown (the API command adds why the target is what it is). */

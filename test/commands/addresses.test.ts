@@ -321,6 +321,7 @@ describe('flexconv addresses (CLI against the emulator)', function () {
         // The question names where the delete would happen (the prompt may wrap the line).
         expect(r.output.replace(/\s*\n/g, '')).to.include(`on the emulator at ${emu.url}?`);
         expect(r.output).to.include('Cancelled; nothing was changed').and.not.include('CANCELLED').and.not.include('Deleted');
+        expect(r.output, 'no green tick on a "no"').not.to.include('✔');
         expect(await wire(`${BASE}/${created.sid}`)).to.deep.equal(created);
 
         const out = join(box.root, 'delete-no.json');

@@ -390,7 +390,7 @@ describe('commands: profiles add and remove on a terminal', function () {
     ok(await addToken('prod'));
     const r = await runCliInPty(['profiles', 'remove', 'prod'], [{expect: /Remove profile prod[^?]*\?[^?]*\(y\s*\/\s*N/, send: 'n\r'}], {env: box.env, cwd: box.cwd});
     expect(r.exitCode, r.output).to.equal(0);
-    expect(r.output).to.contain('Cancelled; nothing was changed').and.not.contain('Removed profile');
+    expect(r.output).to.contain('Cancelled; nothing was changed').and.not.contain('Removed profile').and.not.contain('✔');
     expect(Object.keys(saved().profiles)).to.deep.equal(['prod']);
     const out = join(box.root, 'remove-no.json');
     const j = await runCliInPty(['profiles', 'remove', 'prod', '--json'], [{expect: /\(y\s*\/\s*N/, send: 'n\r'}], {env: box.env, cwd: box.cwd, stdoutTo: out});

@@ -1,11 +1,12 @@
+import {pickColumns} from '../../lib/cli/columns.js';
 import {ApiCommand, Flags} from '../../lib/command.js';
 import {
   ADDRESS_COLUMNS,
   ADDRESS_TYPES,
+  EXAMPLE_ADDRESS,
   EXTRA_COLUMNS,
   MAX_PAGE_SIZE,
   listAddresses,
-  pickColumns,
   type AddressConfiguration,
   type AddressType,
 } from '../../lib/flows/addresses.js';
@@ -41,7 +42,7 @@ Table columns (--columns): ${[...ADDRESS_COLUMNS, ...EXTRA_COLUMNS].map((c) => c
 
   async run(): Promise<AddressConfiguration[]> {
     const {flags} = await this.parse(AddressesList);
-    const columns = pickColumns(flags.columns);
+    const columns = pickColumns(flags.columns, ADDRESS_COLUMNS, EXTRA_COLUMNS);
     const client = await this.client(flags);
     const limit = flags.all ? undefined : flags.limit;
     const {items, more} = await listAddresses(client, {
@@ -50,7 +51,11 @@ Table columns (--columns): ${[...ADDRESS_COLUMNS, ...EXTRA_COLUMNS].map((c) => c
       pageSize: flags['page-size'],
     });
     if (!this.render.json && items.length === 0) {
-      this.render.info(`No address configurations${flags.type ? ` of type ${flags.type}` : ''}. Create one with \`flexconv addresses create --type sms --address +15551234567\``);
+      // the create a user would run next, with the same filter
+      const type = (flags.type ?? 'sms') as AddressType;
+      this.render.info(
+        `No address configurations${flags.type ? ` of type ${flags.type}` : ''}. Create one with \`${this.config.bin} addresses create --type ${type} --address ${EXAMPLE_ADDRESS[type]}\``,
+      );
     } else {
       this.render.table(items, columns, {noHeader: flags['no-header']});
     }

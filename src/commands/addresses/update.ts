@@ -1,4 +1,5 @@
 import {ApiCommand, Flags} from '../../lib/command.js';
+import {usageError} from '../../lib/errors.js';
 import {addressFields, updateAddress, type AddressConfiguration} from '../../lib/flows/addresses.js';
 import {autoCreationFlags, autoCreationInput} from './create.js';
 import {addressArg} from './get.js';
@@ -17,10 +18,19 @@ export default class AddressesUpdate extends ApiCommand<AddressConfiguration> {
   static override flags = {
     'friendly-name': Flags.string({summary: 'Human-readable name (up to 256 characters; "" clears it).'}),
     ...autoCreationFlags,
+    // Accepted only to say why they can't be used (rather than "Nonexistent flag"): hidden from help.
+    type: Flags.string({hidden: true}),
+    address: Flags.string({hidden: true}),
+    'address-country': Flags.string({hidden: true}),
   };
 
   async run(): Promise<AddressConfiguration> {
     const {args, flags} = await this.parse(AddressesUpdate);
+    const fixed = (['type', 'address', 'address-country'] as const).filter((f) => flags[f] !== undefined);
+    if (fixed.length)
+      throw usageError(`The ${fixed.map((f) => f.replace('-', ' ')).join(' and ')} of an address configuration cannot be changed; delete it and create it again`, [
+        `\`${this.config.bin} addresses delete ${args.address}\`, then \`${this.config.bin} addresses create ${fixed.map((f) => `--${f} ${flags[f]}`).join(' ')} …\``,
+      ]);
     const client = await this.client(flags);
     const updated = await updateAddress(client, args.address, {
       friendlyName: flags['friendly-name'],

@@ -1,4 +1,5 @@
 import {Flags, FlexconvCommand, type Column} from '../../lib/command.js';
+import {pickColumns} from '../../lib/cli/columns.js';
 import {ProfilesService, type ProfileView} from '../../lib/flows/profiles.js';
 
 const regionEdge = (p: ProfileView) => [p.region, p.edge].filter(Boolean).join('/') || '-';
@@ -44,13 +45,14 @@ export default class ProfilesList extends FlexconvCommand<ProfileView[]> {
 
   async run(): Promise<ProfileView[]> {
     const {flags} = await this.parse(ProfilesList);
+    const columns = pickColumns(flags.columns, PROFILE_COLUMNS);
     const service = new ProfilesService(process.env);
     const profiles = service.list();
     if (!profiles.length && !this.jsonEnabled()) {
       this.render.info(`No profiles yet (${service.file}); add one with \`${this.config.bin} profiles add NAME\``);
       return profiles;
     }
-    this.render.table(profiles, PROFILE_COLUMNS, {columns: flags.columns, noHeader: flags['no-header']});
+    this.render.table(profiles, columns, {noHeader: flags['no-header']});
     return profiles;
   }
 }

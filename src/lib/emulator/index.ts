@@ -1,4 +1,9 @@
 import {existsSync, rmSync} from 'node:fs';
+import {createRequire} from 'node:module';
+import type {Twilio} from 'twilio';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import type {ClientOpts} from 'twilio/lib/base/BaseTwilio.js';
+import {toEmulatorUrl} from '../spec/urls.js';
 import {ManualClock, SystemClock, type Clock} from './engine/clock.js';
 import {createCore, startCore, stopCore, type Core} from './engine/core.js';
 import {installEngines, startEngines} from './engine/index.js';
@@ -55,6 +60,11 @@ export interface Emulator {
   clock: EmulatorClock;
   /** Resolves once no webhook delivery is queued or in flight. */
   idle(): Promise<void>;
+  /**
+   * The official `twilio` SDK (a peer dependency) bound to this emulator, as this account (or
+   * `accountSid`/`authToken` given here): `emu.twilio().conversations.v1...` works unchanged.
+   */
+  twilio(credentials?: {accountSid: string; authToken: string}, opts?: Omit<ClientOpts, 'httpClient'>): Twilio;
   /** Delete every resource (accounts are re-created). */
   reset(): Promise<void>;
   /** Drain connections, checkpoint the WAL, close the database. */
@@ -65,7 +75,7 @@ export interface Emulator {
 /**
  * Start an emulator in this process. Usable from your own test suites:
  *   const emu = await startEmulator();  // :memory:, free port
- *   const client = twilio(emu.accountSid, emu.authToken, {httpClient: ...});
+ *   const client = emu.twilio();        // the official SDK, bound to it
  *   await emu.stop();
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
@@ -103,8 +113,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   let stopped = false;
   const first = accounts[0];
+  const url = `http://${urlHost}:${port}`;
   return {
-    url: `http://${urlHost}:${port}`,
+    url,
     port,
     host,
     db: dbPath,
@@ -114,6 +125,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     apiSecret: first.apiSecret,
     clock: emulatorClock(core),
     idle: () => core.webhooks.idle(),
+    twilio(credentials, opts = {}) {
+      const twilio = loadTwilio();
+      const sid = credentials?.accountSid ?? first.accountSid;
+      return twilio(sid, credentials?.authToken ?? first.authToken, {...opts, accountSid: sid, httpClient: emulatorHttpClient(url)});
+    },
     async reset() {
       store.reset(clock.now());
       await store.settled();
@@ -145,4 +161,24 @@ function emulatorClock(core: Core): EmulatorClock {
     advance: (by) => core.scheduler.advance(by),
     set: (to) => core.scheduler.advanceTo(new Date(to).getTime()),
   };
+}
+
+/** `twilio` from where this package is installed (a peer dependency: the user's own copy), loaded on first use. */
+function loadTwilio(): typeof import('twilio') {
+  return createRequire(import.meta.url)('twilio') as typeof import('twilio');
+}
+
+/**
+ * The SDK's own RequestClient (the same serialization, auth and paging as against Twilio), with
+ * every https://{domain}.twilio.com URL sent to the emulator at `url` instead. For building a
+ * client yourself: `twilio(sid, token, {httpClient: emulatorHttpClient(emu.url)})`.
+ */
+export function emulatorHttpClient(url: string, opts?: RequestClient.RequestClientOptions): RequestClient {
+  const {RequestClient: Base} = loadTwilio();
+  class EmulatorHttpClient extends Base {
+    override request<TData>(o: RequestClient.RequestOptions<TData>) {
+      return super.request<TData>({...o, uri: toEmulatorUrl(url, o.uri)});
+    }
+  }
+  return new EmulatorHttpClient(opts);
 }

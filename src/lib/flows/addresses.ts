@@ -456,14 +456,14 @@ export function addressFields(a: AddressConfiguration): Column<AddressConfigurat
   return fields.filter((f): f is Column<AddressConfiguration> => Boolean(f));
 }
 
-/** Columns for --columns (by key, in the given order); unknown keys are a usage error. */
-export function pickColumns(keys?: string[]): Column<AddressConfiguration>[] {
-  if (!keys?.length) return ADDRESS_COLUMNS;
-  const all = [...ADDRESS_COLUMNS, ...EXTRA_COLUMNS];
-  return keys.map((k) => {
-    const key = k.trim();
-    const c = all.find((x) => x.key === key);
-    if (!c) throw usageError(`--columns: unknown column "${key}"`, [`available: ${all.map((x) => x.key).join(', ')}`]);
-    return c;
-  });
-}
+/** An example address of each type, for hints. */
+export const EXAMPLE_ADDRESS: Record<AddressType, string> = {
+  sms: '+15551234567',
+  whatsapp: 'whatsapp:+15551234567',
+  messenger: 'messenger:123456789',
+  gbm: 'gbm:my-agent',
+  email: 'support@example.com',
+  rcs: 'rcs:my-agent',
+  apple: 'apple:my-business',
+  chat: 'site-chat',
+};

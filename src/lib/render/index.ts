@@ -46,13 +46,10 @@ export class Renderer {
     return this.color ? styleText(style, text) : text;
   }
 
-  /** A table of rows (ignored under --json). `options.columns` picks and orders columns by key. */
-  table<T>(rows: T[], columns: Column<T>[], options: {columns?: string[]; noHeader?: boolean} = {}): void {
+  /** A table of rows (ignored under --json); pick columns with src/lib/cli/columns.ts first. */
+  table<T>(rows: T[], columns: Column<T>[], options: {noHeader?: boolean} = {}): void {
     if (this.json) return;
-    let cols = columns;
-    if (options.columns?.length) {
-      cols = options.columns.map((k) => columns.find((c) => c.key === k) ?? {key: k, header: k.toUpperCase()});
-    }
+    const cols = columns;
     const cells = rows.map((r) => cols.map((c) => cellText(c.get ? c.get(r) : (r as Record<string, unknown>)[c.key])));
     const widths = cols.map((c, i) => Math.max(options.noHeader ? 0 : c.header.length, ...cells.map((row) => row[i].length)));
     const lines: string[] = [];

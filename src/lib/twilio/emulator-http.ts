@@ -2,13 +2,9 @@
 // webhook helpers): a noticeably faster start for every API command.
 import RequestClient from 'twilio/lib/base/RequestClient.js';
 
-/** First label of any *.twilio.com host (region/edge labels included): the Twilio domain. */
-const TWILIO_HOST_RE = /^https:\/\/([a-z0-9-]+)(?:\.[a-z0-9-]+)*\.twilio\.com(?=\/|\?|$)/i;
+import {toEmulatorUrl} from '../spec/urls.js';
 
-/** https://conversations.twilio.com/v1/X → {base}/conversations/v1/X; other URLs untouched. */
-export function toEmulatorUrl(baseUrl: string, uri: string): string {
-  return uri.replace(TWILIO_HOST_RE, (_m, domain: string) => `${baseUrl.replace(/\/$/, '')}/${domain.toLowerCase()}`);
-}
+export {toEmulatorUrl} from '../spec/urls.js';
 
 /**
  * The official SDK's own RequestClient (same serialization, auth and paging as real Twilio),
