@@ -221,6 +221,28 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     expect([list(), kids()]).to.deep.equal([2, 0]);
   });
 
+  it('SQL pages are kept until the scope changes, and never outlive a rolled-back write they saw', () => {
+    const kids = store.repo(GRANDCHILDREN); // listing: true, but filtered lists read SQLite
+    const sqlList = () => things().page(ACCOUNT, {where: {tag: 'a'}}, {offset: 0}, 10, urls);
+    store.tx(() => things().insert(ACCOUNT, thing(3)));
+    const first = sqlList();
+    expect(sqlList()).to.equal(first); // the same page again: the same result object
+    store.tx(() => things().insert(ACCOUNT, thing(6)));
+    const second = sqlList();
+    expect(second).to.not.equal(first);
+    expect(second.count).to.equal(2);
+    // a page read inside a transaction that then rolls back is not served afterwards
+    expect(() =>
+      store.tx(() => {
+        things().insert(ACCOUNT, thing(9));
+        expect(sqlList().count).to.equal(3);
+        throw new Error('rolled back');
+      }),
+    ).to.throw('rolled back');
+    expect(sqlList().count).to.equal(2);
+    void kids;
+  });
+
   it('a failed COMMIT drops every listing the batch changed', () => {
     const list = () => things().page(ACCOUNT, {}, {offset: 0}, 10, urls).count;
     expect(list()).to.equal(0);

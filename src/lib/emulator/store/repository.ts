@@ -53,6 +53,9 @@ export interface RenderUrls {
  */
 export const MAX_LISTED_IN_MEMORY = 100_000;
 
+/** Scopes whose SQL pages a repository keeps at once (all dropped past it). */
+const MEMO_SCOPES = 256;
+
 /** Rows as parallel arrays, in seq order (a page is a range of indexes). */
 interface Rows {
   seqs: number[];
@@ -231,6 +234,8 @@ export class ResourceRepo<T extends {sid: string}> {
   private readonly pathLinks: [string, (doc: T) => string][] = [];
   private readonly uniques: [string, UniqueDecl<T>][];
   private listings = new Map<string, Listing>();
+  /** Pages read from SQLite, per scope, until the scope's next write (polling asks the same page again). */
+  private readonly sqlPages = new Map<string, Map<string, PageResult>>();
   /** `,"<internal>":` — where a stored text's internal property begins (see TableDecl.internal). */
   private readonly internalMark?: string;
 
@@ -313,10 +318,12 @@ export class ResourceRepo<T extends {sid: string}> {
     for (const l of this.listings.values()) this.host.budget.remove(l);
     this.listings = new Map();
     this.tooLarge.clear();
+    this.sqlPages.clear();
   }
 
-  /** Drop the listing of one scope (a rolled-back write changed it). */
+  /** Drop what is kept of one scope (its listing and pages: a rolled-back write changed it). */
   forgetScope(scope: string): void {
+    this.sqlPages.delete(scope);
     const l = this.listings.get(scope);
     if (!l) return;
     this.host.budget.remove(l);
@@ -366,13 +373,22 @@ export class ResourceRepo<T extends {sid: string}> {
     const seq = Number(info.lastInsertRowid);
     // seq only grows (AUTOINCREMENT), so a new row always goes last
     const scope = scopeKey(accountSid, parentSid);
+    this.wrote(scope);
     const listing = this.listings.get(scope);
     if (listing) {
       listing.push(seq, doc.sid, text);
-      this.host.changed(this, scope);
       this.grew(scope, listing);
     }
     return seq;
+  }
+
+  /**
+   * A write to a scope: its kept pages are stale, and the store is told (a rollback then drops
+   * what this transaction's reads kept of the scope, listing and pages alike).
+   */
+  private wrote(scope: string): void {
+    this.sqlPages.delete(scope);
+    this.host.changed(this, scope);
   }
 
   /** A listing grew: keep the budget (a listing that alone exceeds it is dropped for good). */
@@ -454,13 +470,14 @@ export class ResourceRepo<T extends {sid: string}> {
     } catch (error) {
       throw this.clash(error, accountSid, doc, parentSid) ?? error;
     }
+    if (seq === undefined) return;
     const scope = scopeKey(accountSid, parentSid);
+    this.wrote(scope);
     const listing = this.listings.get(scope);
-    if (listing && seq !== undefined) {
+    if (listing) {
       const i = listing.indexOfSid(doc.sid, seq);
       if (i >= 0) {
         listing.replace(i, text);
-        this.host.changed(this, scope);
         this.grew(scope, listing);
       }
     }
@@ -476,13 +493,11 @@ export class ResourceRepo<T extends {sid: string}> {
       .get(sid, accountSid, parentSid) as number | undefined;
     if (seq === undefined) return false;
     const scope = scopeKey(accountSid, parentSid);
+    this.wrote(scope);
     const listing = this.listings.get(scope);
     if (listing) {
       const i = listing.indexOfSid(sid, seq);
-      if (i >= 0) {
-        listing.remove(i);
-        this.host.changed(this, scope);
-      }
+      if (i >= 0) listing.remove(i);
     }
     this.cascade(accountSid, [sid]);
     return true;
@@ -496,7 +511,7 @@ export class ResourceRepo<T extends {sid: string}> {
       const sids = del.all(p, accountSid) as string[];
       for (const s of sids) removed.push(s);
       const scope = scopeKey(accountSid, p);
-      if (this.listings.has(scope)) {
+      if (sids.length || this.listings.has(scope)) {
         this.forgetScope(scope);
         this.host.changed(this, scope);
       }
@@ -577,10 +592,17 @@ export class ResourceRepo<T extends {sid: string}> {
     const plain = !query.filter && (!query.where || isEmpty(query.where));
     const listing = plain ? this.listing(accountSid, parentSid) : undefined;
     // the same page asked again (polling, a benchmark) while nothing changed: the same result object
-    const key =
-      listing &&
+    const scope = scopeKey(accountSid, parentSid);
+    let key: string | undefined =
       `${urls.base}\n${urls.omit ?? ''}\n${desc ? 'd' : ''}${'after' in start ? `a${start.after}` : 'before' in start ? `b${start.before}` : `o${start.offset}`}\n${size}`;
-    const seen = key === undefined ? undefined : listing!.pages.get(key);
+    // SQL pages (no predicate) are kept too, per scope, until the scope's next write
+    let memo: Map<string, PageResult> | undefined;
+    if (listing) memo = listing.pages;
+    else if (!query.filter) {
+      if (query.where && !isEmpty(query.where)) key += `\n${JSON.stringify(query.where)}`;
+      memo = this.sqlPages.get(scope);
+    } else key = undefined;
+    const seen = key === undefined ? undefined : memo?.get(key);
     if (seen) return seen;
     const {rows, from, to, hasNext, hasPrevious} = listing
       ? pageOf(listing, start, size, desc)
@@ -617,8 +639,12 @@ export class ResourceRepo<T extends {sid: string}> {
       hasPrevious,
     };
     if (key !== undefined) {
-      if (listing!.pages.size >= 64) listing!.pages.clear();
-      listing!.pages.set(key, result);
+      if (!memo) {
+        if (this.sqlPages.size >= MEMO_SCOPES) this.sqlPages.clear();
+        this.sqlPages.set(scope, (memo = new Map()));
+      }
+      if (memo.size >= 64) memo.clear();
+      memo.set(key, result);
     }
     return result;
   }
