@@ -78,6 +78,19 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     store.tx(() => things().insert(ACCOUNT, thing(3, {name: 'thing 1'}), 'PARENT'));
   });
 
+  it("a key indexed across the account serves lookups over every parent (an index, not a scan)", async () => {
+    const across = table<{sid: string; address: string}>({name: 'test_across', parent: THINGS, keys: {address: {get: (d) => d.address, indexed: 'account'}}});
+    const s = new Store(':memory:', [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: [THINGS, across]});
+    try {
+      for (let i = 0; i < 5; i++) s.tx(() => s.repo(across).insert(ACCOUNT, {sid: `AX${i}`, address: i % 2 ? '+1' : '+2'}, `P${i}`));
+      expect(s.repo(across).all(ACCOUNT, {address: '+1'}).map((d) => d.sid)).to.deep.equal(['AX1', 'AX3']);
+      const plan = s.db.prepare('EXPLAIN QUERY PLAN SELECT doc FROM test_across WHERE account_sid = ? AND "address" = ? ORDER BY seq').all(ACCOUNT, '+1') as {detail: string}[];
+      expect(plan.map((p) => p.detail).join(' ')).to.match(/USING INDEX test_across_across_address/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('renders links to sub-paths and to any path of the domain', () => {
     const d = thing(5);
     store.tx(() => things().insert(ACCOUNT, d));

@@ -205,8 +205,10 @@ export const PARTICIPANTS = table<ParticipantDoc>({
   name: 'conversation_participants',
   parent: CONVERSATIONS,
   keys: {
-    identity: {get: (p) => p.identity},
-    address: {get: (p) => p.messaging_binding?.address ?? null},
+    // within a conversation the unique constraint's index finds an identity; these serve
+    // ParticipantConversations, which looks across every conversation of the account
+    identity: {get: (p) => p.identity, indexed: 'account'},
+    address: {get: (p) => p.messaging_binding?.address ?? null, indexed: 'account'},
     binding: {get: (p) => p._.binding, indexed: false},
   },
   unique: {

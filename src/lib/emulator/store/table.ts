@@ -16,8 +16,12 @@ export interface KeyDecl<T> {
   get: (doc: T) => KeyValue | undefined;
   /** `int` for columns that sort numerically (a message index); text otherwise. */
   type?: 'text' | 'int';
-  /** An index for filters on this column ((account, parent, column, seq)); default true. */
-  indexed?: boolean;
+  /**
+   * An index for filters on this column: true (the default) = within a parent ((account, parent,
+   * column, seq)); 'account' = across the account's parents ((account, column, seq): lookups
+   * such as "every participant with this address"); false = none.
+   */
+  indexed?: boolean | 'account';
 }
 
 export interface UniqueDecl<T> {
@@ -86,7 +90,8 @@ export function tableDdl(decl: TableDecl<any>): string[] {
     `CREATE INDEX IF NOT EXISTS ${t}_list ON ${t} (account_sid, parent_sid, seq)`,
   ];
   for (const [c, k] of keys)
-    if (k.indexed !== false) out.push(`CREATE INDEX IF NOT EXISTS ${t}_by_${c} ON ${t} (account_sid, parent_sid, "${c}", seq)`);
+    if (k.indexed === 'account') out.push(`CREATE INDEX IF NOT EXISTS ${t}_across_${c} ON ${t} (account_sid, "${c}", seq)`);
+    else if (k.indexed !== false) out.push(`CREATE INDEX IF NOT EXISTS ${t}_by_${c} ON ${t} (account_sid, parent_sid, "${c}", seq)`);
   for (const [name, u] of Object.entries(decl.unique ?? {})) {
     const scope = u.per === 'parent' ? 'account_sid, parent_sid' : 'account_sid';
     out.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name} ON ${t} (${scope}, ${u.columns.map((c) => `"${c}"`).join(', ')})`);
