@@ -21,11 +21,16 @@ export const ERROR_CODES = {
   INCOMPLETE_CREDENTIALS: {exit: 2, summary: 'half a credential pair (an Account SID without a token, an API key without its secret, …)'},
   BAD_CREDENTIALS: {exit: 2, summary: 'a malformed Account SID, API key SID, region or edge'},
   BAD_HOST: {exit: 2, summary: '`emulator start --host` names no address of this machine'},
+  EMULATOR_ONLY: {exit: 2, summary: 'an emulator-only command (simulate, webhooks) run with target twilio'},
   // 1: API and runtime
   AUTH_FAILED: {exit: 1, summary: 'the API refused the credentials (Twilio 20003)'},
   NOT_FOUND: {exit: 1, summary: 'the resource does not exist (Twilio 20404)'},
   ADDRESS_EXISTS: {exit: 1, summary: 'an address configuration for that address exists already'},
   ALREADY_EXISTS: {exit: 1, summary: 'a resource with that unique name exists already'},
+  CONVERSATION_CLOSED: {exit: 1, summary: 'the conversation is closed, which is final (Twilio 50377)'},
+  BINDING_IN_USE: {exit: 1, summary: 'that address + proxy address pair is in another conversation that is not closed (Twilio 50416)'},
+  PARTICIPANT_EXISTS: {exit: 1, summary: 'that participant is in the conversation already (Twilio 50433)'},
+  INBOUND_DROPPED: {exit: 1, summary: 'the emulator dropped a simulated inbound message (no address configuration, auto-creation off, …)'},
   INVALID_PARAMETER: {exit: 1, summary: 'the API refused a parameter (Twilio 20001)'},
   RATE_LIMITED: {exit: 1, summary: 'too many requests (Twilio 20429), after the retries'},
   TWILIO_API_ERROR: {exit: 1, summary: 'any other error the API answered'},
@@ -113,6 +118,9 @@ const CATALOG: Record<number, {code: ErrorCode; message?: string; hints?: string
   20404: {code: 'NOT_FOUND', hints: ['list what exists with `flexconv addresses list`']},
   20429: {code: 'RATE_LIMITED', hints: ['slow down or retry later']},
   50353: {code: 'ALREADY_EXISTS'}, // a Conversation with that UniqueName already exists
+  50377: {code: 'CONVERSATION_CLOSED'},
+  50416: {code: 'BINDING_IN_USE'},
+  50433: {code: 'PARTICIPANT_EXISTS'},
 };
 
 interface RestExceptionLike {

@@ -11,13 +11,15 @@ import {ROOT, runCli, useSandbox, type Sandbox} from '../helpers/cli.js';
 let box: Sandbox;
 useSandbox((b) => (box = b));
 
+/** Every topic (nested ones too: `conversations participants`) → the commands directly in it. */
 function topics(): Map<string, string[]> {
   const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {hidden?: boolean}>};
   const out = new Map<string, string[]>();
   for (const [id, c] of Object.entries(manifest.commands)) {
     if (c.hidden || !id.includes(':')) continue;
-    const [topic, verb] = id.split(':');
-    out.set(topic, [...(out.get(topic) ?? []), verb]);
+    const parts = id.split(':');
+    const topic = parts.slice(0, -1).join(' ');
+    out.set(topic, [...(out.get(topic) ?? []), parts.at(-1)!]);
   }
   return out;
 }
@@ -26,13 +28,13 @@ describe('commands: a flag between topic and command', function () {
   this.timeout(60_000);
 
   it('the manifest has the topics this test is about', () => {
-    expect([...topics().keys()]).to.include.members(['addresses', 'emulator', 'profiles']);
+    expect([...topics().keys()]).to.include.members(['addresses', 'emulator', 'profiles', 'conversations', 'conversations participants', 'messages', 'simulate', 'webhooks']);
   });
 
   it('TOPIC --json VERB: exit 2, a JSON usage error naming where the flag goes, for every command of every topic', async () => {
     const runs = [...topics()].flatMap(([topic, verbs]) =>
       verbs.map(async (verb) => {
-        const r = await runCli([topic, '--json', verb], {env: box.env});
+        const r = await runCli([...topic.split(' '), '--json', verb], {env: box.env});
         const what = `flexconv ${topic} --json ${verb}`;
         expect(r.exitCode, `${what}\n${r.stdout}${r.stderr}`).to.equal(2);
         const body = r.json();
@@ -63,7 +65,7 @@ describe('commands: a flag between topic and command', function () {
 
   it('TOPIC followed by flags only: exit 2 listing the commands of the topic', async () => {
     for (const [topic, verbs] of topics()) {
-      const r = await runCli([topic, '--json'], {env: box.env});
+      const r = await runCli([...topic.split(' '), '--json'], {env: box.env});
       expect(r.exitCode, r.stdout).to.equal(2);
       expect(r.json().error.message).to.equal(`"flexconv ${topic}" needs a command before its flags ("--json")`);
       expect(r.json().error.hints[0]).to.equal(`${topic} commands: ${[...verbs].sort().join(', ')}`);
@@ -72,7 +74,7 @@ describe('commands: a flag between topic and command', function () {
 
   it('the topic alone, or with --help, still shows its help (exit 0)', async () => {
     for (const topic of topics().keys())
-      for (const args of [[topic], [topic, '--help'], [topic, '--json', '--help']]) {
+      for (const args of [[topic], [topic, '--help'], [topic, '--json', '--help']].map((a) => a.flatMap((w) => w.split(' ')))) {
         const r = await runCli(args, {env: box.env});
         expect(r.exitCode, args.join(' ')).to.equal(0);
         expect(r.stdout).to.contain(`$ flexconv ${topic} COMMAND`);

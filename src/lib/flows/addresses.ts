@@ -1,4 +1,5 @@
 import type {AddressConfigurationInstance} from 'twilio/lib/rest/conversations/v1/addressConfiguration.js';
+import {collect} from '../cli/index.js';
 import {FlexconvError, isTwilioError, toFlexconvError, usageError} from '../errors.js';
 import type {Column} from '../render/index.js';
 import type {TwilioClient} from '../twilio/client.js';
@@ -366,34 +367,10 @@ export async function deleteAddress(client: TwilioClient, sidOrAddress: string):
 
 /** Page through the list until `limit` (or the end); says whether more exist beyond it. */
 export async function listAddresses(client: TwilioClient, opts: ListAddressesOptions = {}): Promise<AddressList> {
-  const {limit} = opts;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usageError(`--limit must be a whole number ≥ 1, not ${limit}`);
-  if (opts.pageSize !== undefined && (!Number.isInteger(opts.pageSize) || opts.pageSize < 1 || opts.pageSize > MAX_PAGE_SIZE))
-    throw usageError(`--page-size must be between 1 and ${MAX_PAGE_SIZE} (the API's maximum for this list), not ${opts.pageSize}`);
   if (opts.type !== undefined && !(ADDRESS_TYPES as readonly string[]).includes(opts.type))
     throw usageError(`--type must be one of ${ADDRESS_TYPES.join(', ')}, not "${opts.type}"`);
-  const pageSize = opts.pageSize ?? Math.min(limit ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-  const items: AddressConfiguration[] = [];
-  interface PageLike {
-    instances: AddressConfigurationInstance[];
-    nextPageUrl?: string;
-    nextPage(): Promise<PageLike> | undefined;
-  }
-  let page: PageLike = await client.conversations.v1.addressConfigurations.page({
-    ...(opts.type ? {type: opts.type} : {}),
-    pageSize,
-  });
-  for (;;) {
-    for (const inst of page.instances) {
-      if (limit !== undefined && items.length >= limit) return {items, more: true};
-      items.push(toWire(inst));
-    }
-    if (!page.nextPageUrl) return {items, more: false};
-    if (limit !== undefined && items.length >= limit) return {items, more: true};
-    const next = await page.nextPage();
-    if (!next) return {items, more: false};
-    page = next;
-  }
+  const list = client.conversations.v1.addressConfigurations;
+  return collect((pageSize) => list.page({...(opts.type ? {type: opts.type} : {}), pageSize}), {...opts, max: MAX_PAGE_SIZE}, toWire);
 }
 
 // ---------------------------------------------------------------------------------------------
