@@ -86,6 +86,9 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
       expect(s.repo(across).all(ACCOUNT, {address: '+1'}).map((d) => d.sid)).to.deep.equal(['AX1', 'AX3']);
       const plan = s.db.prepare('EXPLAIN QUERY PLAN SELECT doc FROM test_across WHERE account_sid = ? AND "address" = ? ORDER BY seq').all(ACCOUNT, '+1') as {detail: string}[];
       expect(plan.map((p) => p.detail).join(' ')).to.match(/USING INDEX test_across_across_address/);
+      // key indexes are partial (no entry for NULL), and still serve equality and range filters
+      const ranged = s.db.prepare('EXPLAIN QUERY PLAN SELECT doc FROM test_things WHERE account_sid = ? AND parent_sid = ? AND "tag" >= ? ORDER BY seq').all(ACCOUNT, '', 'a') as {detail: string}[];
+      expect(ranged.map((p) => p.detail).join(' ')).to.match(/USING INDEX test_things_by_tag/);
     } finally {
       await s.close();
     }

@@ -90,11 +90,16 @@ export function tableDdl(decl: TableDecl<any>): string[] {
     `CREATE INDEX IF NOT EXISTS ${t}_list ON ${t} (account_sid, parent_sid, seq)`,
   ];
   for (const [c, k] of keys)
-    if (k.indexed === 'account') out.push(`CREATE INDEX IF NOT EXISTS ${t}_across_${c} ON ${t} (account_sid, "${c}", seq)`);
-    else if (k.indexed !== false) out.push(`CREATE INDEX IF NOT EXISTS ${t}_by_${c} ON ${t} (account_sid, parent_sid, "${c}", seq)`);
+    // partial: rows without a value (NULL) cost no index entry; `col = ?` and ranges imply IS NOT NULL
+    if (k.indexed === 'account')
+      out.push(`CREATE INDEX IF NOT EXISTS ${t}_across_${c} ON ${t} (account_sid, "${c}", seq) WHERE "${c}" IS NOT NULL`);
+    else if (k.indexed !== false)
+      out.push(`CREATE INDEX IF NOT EXISTS ${t}_by_${c} ON ${t} (account_sid, parent_sid, "${c}", seq) WHERE "${c}" IS NOT NULL`);
   for (const [name, u] of Object.entries(decl.unique ?? {})) {
     const scope = u.per === 'parent' ? 'account_sid, parent_sid' : 'account_sid';
-    out.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name} ON ${t} (${scope}, ${u.columns.map((c) => `"${c}"`).join(', ')})`);
+    // rows with a NULL among the columns never clash, so they need no entry either
+    const where = u.columns.map((c) => `"${c}" IS NOT NULL`).join(' AND ');
+    out.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name} ON ${t} (${scope}, ${u.columns.map((c) => `"${c}"`).join(', ')}) WHERE ${where}`);
   }
   return out;
 }
