@@ -25,7 +25,7 @@ export default class ConversationsClose extends ResourceCommand<Conversation> {
       return current;
     }
     let closed = current;
-    const what = `conversation ${current.sid}${current.friendly_name ? ` ("${current.friendly_name}")` : ''}, now ${current.state}`;
+    const what = `conversation ${current.sid}${current.friendly_name ? ` ("${current.friendly_name}")` : ''} (${current.state} until now)`;
     const done = await this.destructive(current, what, flags, async () => {
       closed = (await closeConversation(client, current.sid, {current, webhooks: flags.webhooks})).conversation;
     }, ['Close', 'Closed']);
