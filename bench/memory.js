@@ -15,7 +15,7 @@ import {basicAuth, MiB, procMemory, spawnServer, table} from './lib.js';
 const {values} = parseArgs({options: {creates: {type: 'string', default: '200000'}, connections: {type: 'string', default: '16'}}});
 const CREATES = Number(values.creates);
 const CONNECTIONS = Number(values.connections);
-const TARGET_RSS = 160 * MiB;
+const TARGET_RSS = 192 * MiB;
 const TARGET_GROWTH = 20 * MiB;
 const AUTH = basicAuth('ACf1ec0000000000000000000000000001', 'f1ec0000000000000000000000000001');
 const PATH = '/conversations/v1/Configuration/Addresses';
