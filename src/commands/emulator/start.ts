@@ -35,6 +35,9 @@ The emulator has no real security: it listens on loopback unless --host says oth
       char: 'd',
       summary: 'Run in the background; return once it answers. Stop it with `flexconv emulator stop`.',
     }),
+    bare: Flags.boolean({
+      summary: 'Start accounts without the Flex set-up (no Flex Chat Service, Flex Task Assignment workspace or Flex Configuration).',
+    }),
     log: Flags.boolean({
       summary: 'Print one line per request (to the log file in the state dir with --detach).',
     }),
@@ -59,6 +62,7 @@ The emulator has no real security: it listens on loopback unless --host says oth
       accountSid: flags['account-sid'],
       authToken: flags['auth-token'],
       log: flags.log,
+      bare: flags.bare,
     };
 
     if (flags.detach) {

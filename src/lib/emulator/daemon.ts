@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       host: {type: 'string', default: '127.0.0.1'},
       db: {type: 'string'},
       log: {type: 'boolean', default: false},
+      bare: {type: 'boolean', default: false},
       record: {type: 'string'},
     },
     strict: true,
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       port,
       host: values.host,
       db: values.db,
+      bare: values.bare,
       log: values.log ? (line) => say(line) : undefined,
       onError: (error) => say(`error: ${(error as Error)?.stack ?? String(error)}`),
     });

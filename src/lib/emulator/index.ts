@@ -43,6 +43,11 @@ export interface EmulatorOptions {
    * for requests in flight before it closes every connection; 3 s).
    */
   timeouts?: Partial<Timeouts>;
+  /**
+   * Accounts without the Flex set-up (the Flex Chat Service, the Flex Task Assignment workspace
+   * and the Flex Configuration): only what Conversations and TaskRouter give every account.
+   */
+  bare?: boolean;
 }
 
 export type {Timeouts} from './server.js';
@@ -85,7 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dbPath = options.db ?? ':memory:';
   const fresh = dbPath !== ':memory:' && dbPath !== '' && !existsSync(dbPath);
   const store = new Store(dbPath, accounts, () => clock.now(), {tables: TABLES, listingBudget: options.listingBudget});
-  const core = createCore(store, clock, {onError: options.onError, webhookTimeoutMs: options.webhookTimeoutMs});
+  const core = createCore(store, clock, {onError: options.onError, webhookTimeoutMs: options.webhookTimeoutMs, bare: options.bare});
   installEngines(core);
   const host = options.host ?? DEFAULT_HOST;
   const app = createServer({

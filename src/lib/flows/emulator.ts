@@ -40,6 +40,8 @@ export interface StartOptions {
   accountSid?: string;
   authToken?: string;
   log: boolean;
+  /** Accounts without the Flex set-up (Conversations and TaskRouter defaults only). */
+  bare?: boolean;
   env?: Env;
   cwd?: string;
 }
@@ -344,6 +346,7 @@ export async function runForeground(opts: StartOptions, hooks: ForegroundHooks):
       host: opts.host,
       db,
       accounts: [acct],
+      bare: opts.bare,
       log: opts.log ? (line) => hooks.log(line) : undefined,
       onError: (e) => hooks.error(e),
     });
@@ -509,6 +512,7 @@ async function spawnDaemon(opts: StartOptions, db: string, env: Env): Promise<Em
   };
   const args = [daemonEntry(), '--port', String(opts.port), '--host', opts.host, '--db', db];
   if (opts.log) args.push('--log');
+  if (opts.bare) args.push('--bare');
   args.push('--record', emulatorRecordFile(env));
 
   let child;

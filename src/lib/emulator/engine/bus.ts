@@ -36,6 +36,7 @@ export class Bus {
     const list = this.reactors.get(type) ?? [];
     list.push(reactor);
     this.reactors.set(type, list);
+    this.store.wanted.add(type);
   }
 
   /** Run the reactors of every event not reacted to yet (called after each COMMIT, and at start-up). */

@@ -11,12 +11,16 @@ export interface Core {
   scheduler: Scheduler;
   bus: Bus;
   webhooks: WebhookSender;
+  /** A bare emulator: accounts get what Conversations and TaskRouter give them, not the Flex set-up. */
+  bare: boolean;
 }
 
 export interface CoreOptions {
   onError?: (error: unknown) => void;
   /** Webhook timeout (Twilio's is 5 s). */
   webhookTimeoutMs?: number;
+  /** Skip the Flex account set-up (startEmulator({bare: true})). */
+  bare?: boolean;
 }
 
 /** Build the core over a store (nothing runs until startCore). */
@@ -26,7 +30,7 @@ export function createCore(store: Store, clock: Clock, opts: CoreOptions = {}): 
   const bus = new Bus(store, clock, onError);
   const scheduler = new Scheduler(store, clock, onError);
   const webhooks = new WebhookSender(store, clock, scheduler, {timeoutMs: opts.webhookTimeoutMs, onError});
-  return {store, clock, scheduler, bus, webhooks};
+  return {store, clock, scheduler, bus, webhooks, bare: opts.bare ?? false};
 }
 
 /** React to what a previous process left (events, overdue timers, pending deliveries), then run. */

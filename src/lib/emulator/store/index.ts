@@ -70,6 +70,11 @@ export class Store implements RepoHost {
   private inHooks = false;
   /** What the current batch wrote besides resources (so commits that wrote none skip the hooks' queries). */
   readonly wrote = {events: false, timers: false, deliveries: false};
+  /**
+   * Event types some reactor of the bus subscribed to (engine/bus.ts fills it): an engine that
+   * records state changes of its own (TaskRouter's Event resources) puts on the bus only these.
+   */
+  readonly wanted = new Set<string>();
 
   /** Releases this store's claim on its database file (see open.ts). */
   private readonly release: () => void;

@@ -11,6 +11,9 @@ import {isoSeconds} from '../clock.js';
 import type {FormParams} from '../signature.js';
 import {enqueue} from '../webhooks.js';
 
+/** Bus name of a TaskRouter event (`taskrouter.reservation.accepted`), data = its event_data + workspace_sid. */
+export const BUS_PREFIX = 'taskrouter.';
+
 export const TWILIO_ROOT = 'https://taskrouter.twilio.com/v1/Workspaces';
 
 const RESOURCE_PATH: Record<string, string> = {
@@ -98,6 +101,9 @@ export function recordEvent(
     workspace_sid: ws.sid,
   };
   tx.repo(EVENTS).insert(ev, ws.sid);
+  // on the bus too when another engine reacts to it (Flex: reservation.accepted → the agent joins)
+  const busType = BUS_PREFIX + type;
+  if (tx.store.wanted.has(busType)) tx.emit(busType, {workspace_sid: ws.sid, ...data}, resource.sid);
   if (ws.event_callback_url && passes(ws.events_filter, type)) {
     const params: FormParams = {
       EventType: type,

@@ -721,6 +721,62 @@ export function createTask(tx: Tx, wsSid: string, input: TaskInput): TaskDoc {
   return t;
 }
 
+/**
+ * A task routed straight to one worker (Flex's agent-initiated interactions and invites to a
+ * known worker): no workflow evaluation; the worker gets its reservation at once, whatever its
+ * activity, when it has the task channel [unverified: Twilio's checks]. Rejected or timed out,
+ * the task stays pending with no one to offer it to (its creator decides what follows).
+ */
+export function createDirectTask(
+  tx: Tx,
+  wsSid: string,
+  input: TaskInput & {worker_sid: string; queue_sid?: string},
+): {task: TaskDoc; reservation: ReservationDoc} {
+  const ix = index(tx, wsSid);
+  if (input.attributes !== undefined) checkJson('Attributes', input.attributes);
+  const w = ix.workers.get(input.worker_sid);
+  if (!w) throw errors.invalid('worker_sid', `${input.worker_sid} is not a Worker of Workspace ${wsSid}`);
+  const q = input.queue_sid ? ix.queues.get(input.queue_sid) : undefined;
+  if (input.queue_sid && !q) throw errors.invalid('queue_sid', `${input.queue_sid} is not a TaskQueue of Workspace ${wsSid}`);
+  const wf = input.workflow_sid ? ix.workflows.get(input.workflow_sid) : undefined;
+  if (input.workflow_sid && !wf) throw errors.invalid('workflow_sid', `${input.workflow_sid} is not a Workflow of Workspace ${wsSid}`);
+  const channel = channelOf(ix, input.task_channel || 'default', 'TaskChannel');
+  if (!w.channels.get(channel.sid)) throw errors.invalid('task_channel', `Worker ${w.doc.sid} has no ${channel.unique_name} channel`);
+  const now = iso(tx);
+  const priority = input.priority ?? 0;
+  const t: TaskDoc = {
+    account_sid: tx.accountSid,
+    age: 0,
+    assignment_status: 'pending',
+    attributes: input.attributes ?? '{}',
+    addons: '{}',
+    date_created: now,
+    date_updated: now,
+    task_queue_entered_date: q ? now : null,
+    priority,
+    reason: null,
+    sid: newSid('WT'),
+    task_queue_sid: q?.doc.sid ?? null,
+    task_queue_friendly_name: q?.doc.friendly_name ?? null,
+    task_channel_sid: channel.sid,
+    task_channel_unique_name: channel.unique_name,
+    timeout: input.timeout ?? 86_400,
+    workflow_sid: wf?.sid ?? null,
+    workflow_friendly_name: wf?.friendly_name ?? null,
+    workspace_sid: wsSid,
+    virtual_start_time: input.virtual_start_time ?? now,
+    ignore_capacity: input.ignore_capacity ?? null,
+    routing_target: w.doc.sid,
+    _: {version: 0, filter: null, target: 0, entered_ms: tx.now.getTime(), rejected: [], base_priority: priority},
+  };
+  tx.repo(TASKS).insert(t, wsSid);
+  tx.at(`tr:ttl:${t.sid}`, tx.now.getTime() + t.timeout * 1000, TIMER.ttl, {ws: wsSid, task: t.sid});
+  recordEvent(tx, ix.ws, 'task.created', {type: 'task', sid: t.sid}, `Task ${t.sid} created`, taskData(t, tx.now));
+  const r = reserve(tx, ix, t, w, wf, q);
+  saveTask(tx, t);
+  return {task: t, reservation: r};
+}
+
 function saveTask(tx: Tx, t: TaskDoc): void {
   tx.repo(TASKS).update(t, t.workspace_sid);
 }
@@ -878,7 +934,7 @@ function offerTask(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, wf: WorkflowDoc, q: Q
   return chosen.length;
 }
 
-function reserve(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, w: WorkerState, wf: WorkflowDoc, q: QueueState): ReservationDoc {
+function reserve(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, w: WorkerState, wf: WorkflowDoc | undefined, q: QueueState | undefined): ReservationDoc {
   const now = iso(tx);
   const r: ReservationDoc = {
     account_sid: tx.accountSid,
@@ -890,7 +946,7 @@ function reserve(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, w: WorkerState, wf: Wor
     worker_name: w.doc.friendly_name,
     worker_sid: w.doc.sid,
     workspace_sid: ix.ws.sid,
-    _: {version: 0, channel_sid: t.task_channel_sid, queue_sid: q.doc.sid, workflow_sid: wf.sid, callback: wf.assignment_callback_url ? 'pending' : null},
+    _: {version: 0, channel_sid: t.task_channel_sid, queue_sid: q?.doc.sid ?? null, workflow_sid: wf?.sid ?? null, callback: wf?.assignment_callback_url ? 'pending' : null},
   };
   tx.repo(RESERVATIONS).insert(r, ix.ws.sid);
   const wc = w.channels.get(t.task_channel_sid)!;
@@ -901,12 +957,12 @@ function reserve(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, w: WorkerState, wf: Wor
   t.assignment_status = 'reserved';
   t.date_updated = now;
   t._.version++;
-  ix.dequeue(q.doc.sid, t.sid);
-  tx.at(`tr:res:${r.sid}`, tx.now.getTime() + wf.task_reservation_timeout * 1000, TIMER.reservation, {ws: ix.ws.sid, reservation: r.sid});
+  if (q) ix.dequeue(q.doc.sid, t.sid);
+  tx.at(`tr:res:${r.sid}`, tx.now.getTime() + (wf?.task_reservation_timeout ?? 120) * 1000, TIMER.reservation, {ws: ix.ws.sid, reservation: r.sid});
   recordEvent(tx, ix.ws, 'reservation.created', {type: 'reservation', sid: r.sid, parent: t.sid}, `Reservation ${r.sid} created for Worker ${w.doc.friendly_name}`, {
     ...reservationData(r, t, w.doc, tx.now),
   });
-  if (wf.assignment_callback_url) tx.emit(ASSIGNMENT_EVENT, {workspace_sid: ix.ws.sid, reservation_sid: r.sid}, r.sid);
+  if (wf?.assignment_callback_url) tx.emit(ASSIGNMENT_EVENT, {workspace_sid: ix.ws.sid, reservation_sid: r.sid}, r.sid);
   return r;
 }
 
@@ -1000,7 +1056,7 @@ export function updateTask(tx: Tx, wsSid: string, current: TaskDoc, input: TaskU
       // new attributes re-evaluate the workflow [docs: task re-evaluation]
       ix.dequeue(t.task_queue_sid, t.sid);
       const wf = t.workflow_sid ? ix.workflows.get(t.workflow_sid) : undefined;
-      if (wf) startWorkflow(tx, ix, t, wf);
+      if (wf && !t.routing_target) startWorkflow(tx, ix, t, wf);
     }
   }
   saveTask(tx, t);
@@ -1197,6 +1253,8 @@ function reoffer(tx: Tx, ix: WorkspaceIndex, t: TaskDoc): void {
   t.assignment_status = 'pending';
   t.date_updated = iso(tx);
   t._.version++;
+  // a task routed to one worker (createDirectTask) is offered to no one else
+  if (t.routing_target) return;
   const wf = t.workflow_sid ? ix.workflows.get(t.workflow_sid) : undefined;
   const q = t.task_queue_sid ? ix.queues.get(t.task_queue_sid) : undefined;
   const target = wf && targetsOf(wf, t)[t._.target];

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Flex interactions benchmark (on demand, after `npm run build`):
+//
+//   node bench/interactions.js
+//
+// An emulator (file DB, WAL, group commit) with the Flex account set-up; 100 available agents
+// with sms capacity 10 each; then 1,000 api-initiated interactions over HTTP (each a new
+// customer: a conversation in the Flex Chat Service, the customer added, a task routed through
+// "Assign to Anyone"). Reports interactions created per second and, for each interaction, the
+// time from the create's response to the task's pending reservation being listed (p50/p99).
+//
+// Environment: BENCH_INTERACTIONS=1000  BENCH_AGENTS=100  BENCH_CAPACITY=10  BENCH_CONCURRENCY=16
+// Targets: ≥ 300 interactions/s; p99 ≤ 20 ms.
+import {mkdtempSync, rmSync} from 'node:fs';
+import {Agent, request} from 'node:http';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {startEmulator} from '../dist/lib/emulator/index.js';
+
+const N = Number(process.env.BENCH_INTERACTIONS ?? 1000);
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
+const CAPACITY = Number(process.env.BENCH_CAPACITY ?? 10);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+const dir = mkdtempSync(join(tmpdir(), 'flexconv-interactions-'));
+const emu = await startEmulator({db: join(dir, 'bench.db'), clock: 'manual'});
+const agent = new Agent({keepAlive: true, maxSockets: CONCURRENCY * 2});
+const auth = `Basic ${Buffer.from(`${emu.accountSid}:${emu.authToken}`).toString('base64')}`;
+
+function call(method, path, form) {
+  const body = form ? new URLSearchParams(form).toString() : undefined;
+  const headers = {Authorization: auth};
+  if (body !== undefined) Object.assign(headers, {'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body)});
+  return new Promise((resolve, reject) => {
+    const req = request(`${emu.url}${path}`, {method, headers, agent}, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => (res.statusCode >= 400 ? reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)) : resolve(JSON.parse(text))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+try {
+  const config = await call('GET', '/flex-api/v1/Configuration');
+  const ws = config.taskrouter_workspace_sid;
+  const TR = `/taskrouter/v1/Workspaces/${ws}`;
+  const acts = (await call('GET', `${TR}/Activities`)).activities;
+  const available = acts.find((a) => a.friendly_name === 'Available').sid;
+  for (let i = 0; i < AGENTS; i++) {
+    const w = await call('POST', `${TR}/Workers`, {FriendlyName: `agent-${i}`, Attributes: JSON.stringify({contact_uri: `client:agent_${i}`})});
+    await call('POST', `${TR}/Workers/${w.sid}/Channels/sms`, {Capacity: String(CAPACITY)});
+    await call('POST', `${TR}/Workers/${w.sid}`, {ActivitySid: available});
+  }
+  const routing = JSON.stringify({properties: {workspace_sid: ws, workflow_sid: config.taskrouter_target_workflow_sid, task_channel_unique_name: 'sms'}});
+  const toPending = [];
+  let next = 0;
+  let missing = 0;
+  const t0 = performance.now();
+  async function worker() {
+    while (next < N) {
+      const i = next++;
+      const channel = JSON.stringify({type: 'sms', initiated_by: 'api', participants: [{address: `+1555${String(1_000_000 + i)}`, proxy_address: '+15559990000'}]});
+      const kd = await call('POST', '/flex-api/v1/Interactions', {Channel: channel, Routing: routing});
+      const answered = performance.now();
+      const wt = kd.routing.properties.sid;
+      for (;;) {
+        const rs = (await call('GET', `${TR}/Tasks/${wt}/Reservations`)).reservations;
+        if (rs.some((r) => r.reservation_status === 'pending')) break;
+        if (performance.now() - answered > 1000) {
+          missing++;
+          break;
+        }
+      }
+      toPending.push(performance.now() - answered);
+    }
+  }
+  await Promise.all(Array.from({length: CONCURRENCY}, worker));
+  const seconds = (performance.now() - t0) / 1000;
+  toPending.sort((a, b) => a - b);
+  const result = {
+    interactions: N,
+    agents: AGENTS,
+    capacity: CAPACITY,
+    concurrency: CONCURRENCY,
+    interactions_per_s: Math.round(N / seconds),
+    create_to_pending_reservation_ms: {p50: +pct(toPending, 50).toFixed(2), p99: +pct(toPending, 99).toFixed(2), max: +toPending.at(-1).toFixed(2)},
+    without_reservation: missing,
+    note: 'interactions/s counts each create plus its reservation poll (one GET) end to end',
+  };
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  agent.destroy();
+  await emu.stop();
+  rmSync(dir, {recursive: true, force: true});
+}
