@@ -160,14 +160,6 @@ export class Store implements RepoHost {
     this.committedHooks.push(fn);
   }
 
-  /**
-   * Run fn whenever a transaction (or a savepoint of one) rolls back: what an engine keeps in
-   * memory in step with the store (TaskRouter's routing indexes) is dropped and rebuilt.
-   */
-  onRolledBack(fn: () => void): void {
-    this.rollbackHooks.push(fn);
-  }
-  private readonly rollbackHooks: (() => void)[] = [];
 
   /** Drop the listings changed since journal position `from` (their writes were rolled back). */
   private undo(from: number): void {
@@ -192,7 +184,6 @@ export class Store implements RepoHost {
     } catch (error) {
       // SQLite rolled back fn's savepoint: listings it changed hold writes that no longer exist
       if (this.journal.length > mark) this.undo(mark);
-      for (const hook of this.rollbackHooks) hook();
       throw error;
     }
   }
@@ -212,7 +203,6 @@ export class Store implements RepoHost {
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       this.undo(0);
-      for (const hook of this.rollbackHooks) hook();
       this.wrote.events = this.wrote.timers = this.wrote.deliveries = false;
       batch.reject(error);
       throw error;

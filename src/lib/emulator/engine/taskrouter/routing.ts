@@ -7,7 +7,7 @@
  *
  * The store is the truth; an index is derived from it (built on first use, kept in step by the
  * operations, which change the documents it holds and write them). A transaction that rolls
- * back drops the indexes it touched, and the next use rebuilds them from what was committed.
+ * back drops the indexes it changed (the store's undo journal), and the next use rebuilds them from what was committed.
  */
 import type {Store} from '../../store/index.js';
 import type {Tx} from '../../store/tx.js';
@@ -224,27 +224,26 @@ export class WorkspaceIndex {
   }
 }
 
-/** The indexes of one store (one emulator), and which ones the current batch touched. */
+/** The indexes of one store (one emulator). */
 export class RoutingIndexes {
   private readonly byWorkspace = new Map<string, WorkspaceIndex>();
-  private touched = new Set<string>();
+  /** One undo function per workspace: drop its index (a rolled-back savepoint changed it). */
+  private readonly droppers = new Map<string, () => void>();
   builds = 0;
 
   constructor(private readonly store: Store) {
-    store.onCommitted(() => this.touched.clear());
-    store.onRolledBack(() => {
-      for (const ws of this.touched) this.byWorkspace.delete(ws);
-      this.touched.clear();
-    });
-    store.onReset(() => {
-      this.byWorkspace.clear();
-      this.touched.clear();
-    });
+    store.onReset(() => this.byWorkspace.clear());
   }
 
-  /** The workspace's index (built from the store when missing); marks it touched. */
+  /**
+   * The workspace's index (built from the store when missing). The caller may change it inside
+   * the current savepoint: if that rolls back, the index is dropped and the next use rebuilds it
+   * from what was committed (the store's undo journal).
+   */
   get(tx: Tx, wsSid: string): WorkspaceIndex {
-    this.touched.add(wsSid);
+    let drop = this.droppers.get(wsSid);
+    if (!drop) this.droppers.set(wsSid, (drop = () => void this.byWorkspace.delete(wsSid)));
+    this.store.onUndo(drop);
     let ix = this.byWorkspace.get(wsSid);
     if (!ix) {
       ix = build(tx, wsSid);
