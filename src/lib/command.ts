@@ -95,7 +95,7 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
     if (err instanceof Errors.ExitError) throw err;
     if (err instanceof Declined) {
       // "No" at a confirmation prompt: not an error, nothing was changed.
-      this.render.info(CANCELLED_MESSAGE);
+      this.render.progress(CANCELLED_MESSAGE); // the answer to a prompt on a terminal: said under --json too
       if (this.jsonEnabled()) this.logJson({...err.result, cancelled: true});
       return undefined;
     }

@@ -107,7 +107,7 @@ export default class AddressesCreate extends ApiCommand<AddressConfiguration> {
       addressCountry: flags['address-country'],
       autoCreation: autoCreationInput(flags),
     });
-    if (!this.render.json) this.render.success(`Created address configuration ${created.sid} (${created.type} ${created.address})${this.where()}`);
+    this.render.success(`Created address configuration ${created.sid} (${created.type} ${created.address})${this.where()}`);
     this.render.record(created, addressFields(created));
     return created;
   }

@@ -24,14 +24,14 @@ export default class AddressesDelete extends ApiCommand<AddressConfiguration> {
     const address = await getAddress(client, args.address);
     const what = `address configuration ${address.sid} (${address.type} ${address.address}${address.friendly_name ? `, "${address.friendly_name}"` : ''})`;
     if (flags['dry-run']) {
-      if (!this.render.json) this.render.info(`Dry run: would delete ${what}${this.where()}`);
+      this.render.info(`Dry run: would delete ${what}${this.where()}`);
       this.render.record(address, addressFields(address));
       // under --json, what a script gets must say nothing was deleted (as `cancelled: true` does)
       return {...address, dry_run: true};
     }
     await this.confirm(`Delete ${what}${this.where()}?`, flags.yes, {result: {...address}});
     await deleteAddress(client, address.sid);
-    if (!this.render.json) this.render.success(`Deleted ${what}${this.where()}`);
+    this.render.success(`Deleted ${what}${this.where()}`);
     return address;
   }
 }

@@ -36,7 +36,7 @@ export default class AddressesUpdate extends ApiCommand<AddressConfiguration> {
       friendlyName: flags['friendly-name'],
       autoCreation: autoCreationInput(flags),
     });
-    if (!this.render.json) this.render.success(`Updated address configuration ${updated.sid} (${updated.type} ${updated.address})${this.where()}`);
+    this.render.success(`Updated address configuration ${updated.sid} (${updated.type} ${updated.address})${this.where()}`);
     this.render.record(updated, addressFields(updated));
     return updated;
   }

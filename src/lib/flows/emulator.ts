@@ -22,7 +22,7 @@ import {readEmulatorRecord, type EmulatorRecord} from '../config/resolve.js';
 import {DEFAULT_HOST, DEFAULT_PORT, defaultAccount, defaultDbPath} from '../emulator/defaults.js';
 import {FlexconvError} from '../errors.js';
 
-export {DEFAULT_HOST, DEFAULT_PORT} from '../emulator/defaults.js';
+export {DEFAULT_HOST, DEFAULT_PORT, implementedSummary} from '../emulator/defaults.js';
 
 /**
  * Managing the local emulator as a process: run it in this process (foreground), start it as a

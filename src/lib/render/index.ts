@@ -74,14 +74,26 @@ export class Renderer {
     if (!this.json) this.out.write(text + '\n');
   }
 
+  /**
+   * A note for people on stderr (a dry run's plan, an empty list's next step). Like success(),
+   * not printed under --json: the JSON document says it. The one rule for every command: under
+   * --json, stderr carries only warnings (and progress()).
+   */
   info(message: string): void {
+    if (!this.json) this.err.write(message + '\n');
+  }
+
+  /** `✔ message` on stderr; not under --json (see info()). */
+  success(message: string): void {
+    if (!this.json) this.err.write(`${this.style('green', '✔')} ${message}\n`);
+  }
+
+  /** A line on stderr even under --json: what a long-running command does meanwhile (a request log, "stopping…"). */
+  progress(message: string): void {
     this.err.write(message + '\n');
   }
 
-  success(message: string): void {
-    this.err.write(`${this.style('green', '✔')} ${message}\n`);
-  }
-
+  /** `! message` on stderr, always (under --json too), and kept in `warnings`. */
   warn(message: string): void {
     this.warnings.push(message);
     this.err.write(`${this.style('yellow', '!')} ${message}\n`);
