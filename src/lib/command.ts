@@ -6,11 +6,19 @@ import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
 import {resolveContext, type ResolvedContext, type TargetFlags} from './config/resolve.js';
 import {CANCELLED_MESSAGE, FlexconvError, toFlexconvError, usageError} from './errors.js';
-import {Renderer, wantColor} from './render/index.js';
+import {Renderer, tableWidth, wantColor} from './render/index.js';
 import {closest} from './suggest.js';
 import type {TwilioClient} from './twilio/client.js';
 
 export {Flags};
+
+/**
+ * Flags of every command that prints a table: spread them into its `flags`. The renderer reads
+ * --no-truncate itself (from argv, like --no-color), so a list only declares it.
+ */
+export const tableFlags = {
+  'no-truncate': Flags.boolean({summary: 'Show long cells whole: on a terminal, tables are cut with … to its width (pipes, files and --json never are).'}),
+};
 export * as Args from '@oclif/core/args';
 export type {Column} from './render/index.js';
 export {mask} from './render/index.js';
@@ -50,7 +58,11 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
   override async init(): Promise<void> {
     await super.init();
     const json = this.jsonEnabled();
-    this.render = new Renderer({json, color: wantColor({noColor: this.argv.includes('--no-color'), json})});
+    this.render = new Renderer({
+      json,
+      color: wantColor({noColor: this.argv.includes('--no-color'), json}),
+      width: tableWidth({noTruncate: this.argv.includes('--no-truncate'), json}),
+    });
   }
 
   /** Plain JSON on stdout (never colourised), so `| jq` always works. */
