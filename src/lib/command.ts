@@ -4,6 +4,7 @@ import {Command} from '@oclif/core/command';
 import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
+import {onConfigWarning} from './config/profiles.js';
 import {resolveContext, type ResolvedContext, type TargetFlags} from './config/resolve.js';
 import {CANCELLED_MESSAGE, FlexconvError, toFlexconvError, usageError} from './errors.js';
 import {Renderer, tableWidth, wantColor} from './render/index.js';
@@ -63,6 +64,7 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
       color: wantColor({noColor: this.argv.includes('--no-color'), json}),
       width: tableWidth({noTruncate: this.argv.includes('--no-truncate'), json}),
     });
+    onConfigWarning((m) => this.render.warn(m));
   }
 
   /** Plain JSON on stdout (never colourised), so `| jq` always works. */
