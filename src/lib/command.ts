@@ -4,13 +4,22 @@ import {Command} from '@oclif/core/command';
 import * as Errors from '@oclif/core/errors';
 import * as Flags from '@oclif/core/flags';
 import type * as Interfaces from '@oclif/core/interfaces';
+import {onConfigWarning} from './config/profiles.js';
 import {resolveContext, type ResolvedContext, type TargetFlags} from './config/resolve.js';
 import {CANCELLED_MESSAGE, FlexconvError, toFlexconvError, usageError} from './errors.js';
-import {Renderer, wantColor} from './render/index.js';
+import {Renderer, tableWidth, wantColor} from './render/index.js';
 import {closest} from './suggest.js';
 import type {TwilioClient} from './twilio/client.js';
 
 export {Flags};
+
+/**
+ * Flags of every command that prints a table: spread them into its `flags`. The renderer reads
+ * --no-truncate itself (from argv, like --no-color), so a list only declares it.
+ */
+export const tableFlags = {
+  'no-truncate': Flags.boolean({summary: 'Show long cells whole: on a terminal, tables are cut with … to its width (pipes, files and --json never are).'}),
+};
 export * as Args from '@oclif/core/args';
 export type {Column} from './render/index.js';
 export {mask} from './render/index.js';
@@ -50,7 +59,12 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
   override async init(): Promise<void> {
     await super.init();
     const json = this.jsonEnabled();
-    this.render = new Renderer({json, color: wantColor({noColor: this.argv.includes('--no-color'), json})});
+    this.render = new Renderer({
+      json,
+      color: wantColor({noColor: this.argv.includes('--no-color'), json}),
+      width: tableWidth({noTruncate: this.argv.includes('--no-truncate'), json}),
+    });
+    onConfigWarning((m) => this.render.warn(m));
   }
 
   /** Plain JSON on stdout (never colourised), so `| jq` always works. */
@@ -95,7 +109,7 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
     if (err instanceof Errors.ExitError) throw err;
     if (err instanceof Declined) {
       // "No" at a confirmation prompt: not an error, nothing was changed.
-      this.render.info(CANCELLED_MESSAGE);
+      this.render.progress(CANCELLED_MESSAGE); // the answer to a prompt on a terminal: said under --json too
       if (this.jsonEnabled()) this.logJson({...err.result, cancelled: true});
       return undefined;
     }

@@ -445,7 +445,7 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       ['invalid --webhook-method', ['--type', 'sms', '--address', '+15551234567', '--webhook-url', 'https://e.example', '--webhook-method', 'PUT'], /--webhook-method must be GET or POST, not "PUT"/],
       ['malformed phone number', ['--type', 'sms', '--address', '555-123-4567'], /--address "555-123-4567" is not an E.164 phone number \(for example \+15551234567\)/],
       ['phone number with spaces', ['--type', 'sms', '--address', '+1 555 123 4567'], /is not an E\.164 phone number/],
-      ['malformed whatsapp address', ['--type', 'whatsapp', '--address', 'whatsapp:5551234567'], /is not a WhatsApp address \(for example whatsapp:\+15551234567\)/],
+      ['malformed whatsapp address', ['--type', 'whatsapp', '--address', 'whatsapp:5551234567'], /is not a WhatsApp address: whatsapp:\+E164 or a bare E\.164 number \(for example whatsapp:\+15551234567 or \+15551234567\)/],
       ['malformed studio flow SID', ['--type', 'sms', '--address', '+15551234567', '--studio-flow', 'FW123'], /--studio-flow "FW123" is not a Studio Flow SID/],
       ['malformed service SID', ['--type', 'sms', '--address', '+15551234567', '--conversation-service', 'CH0123456789abcdef0123456789abcdef'], /is not a Conversation Service SID/],
       ['webhook flag with studio type', ['--type', 'sms', '--address', '+15551234567', '--auto-creation-type', 'studio', '--studio-flow', FW, '--webhook-url', 'https://e.example'], /--webhook-url only applies to auto-creation type webhook, but --auto-creation-type is studio/],

@@ -247,7 +247,8 @@ describe('commands: profiles use', () => {
     // Idempotent; --json returns the change.
     const again = ok(await run('profiles', 'use', '--none', '--json'));
     expect(JSON.parse(again.stdout)).to.deep.equal({action: 'deactivated', profile: null, active_profile: null, file: file()});
-    expect(again.stderr).to.contain('No profile is active (none was)');
+    expect(again.stderr).to.equal(''); // under --json: no success line (the one rule)
+    expect(ok(await run('profiles', 'use', '--none')).stderr).to.contain('No profile is active (none was)');
     // And back.
     ok(await run('profiles', 'use', 'prod'));
     expect(saved().active).to.equal('prod');

@@ -217,7 +217,8 @@ describe('emulator: Address Configuration (conversations v1 /Configuration/Addre
     it('one configuration per address, whatever the type → 409 naming the existing one', async () => {
       const address = phone();
       const sms = await configs().create({type: 'sms', address});
-      const err = await rejection(configs().create({type: 'whatsapp', address}));
+      // (a whatsapp configuration of the same number is another address: whatsapp:+1555…, see address-checks.test.ts)
+      const err = await rejection(configs().create({type: 'chat', address}));
       expect(err.status).to.equal(409);
       expect(err.message).to.include(sms.sid);
       // fetch by address is never ambiguous

@@ -2,6 +2,7 @@ import {ApiCommand, Flags} from '../../lib/command.js';
 import {
   ADDRESS_TYPES,
   AUTO_CREATION_TYPES,
+  FRIENDLY_NAME_MAX,
   WEBHOOK_FILTERS,
   addressFields,
   createAddress,
@@ -90,9 +91,9 @@ export default class AddressesCreate extends ApiCommand<AddressConfiguration> {
     type: Flags.string({options: [...ADDRESS_TYPES], required: true, summary: 'Channel of the address.'}),
     address: Flags.string({
       required: true,
-      summary: 'The address: E.164 number for sms (+15551234567), whatsapp:+E164 for whatsapp, any name for chat.',
+      summary: 'The address: E.164 number or short code for sms (+15551234567); for whatsapp, whatsapp:+E164 or a bare +E164 (stored as whatsapp:+E164); any name for chat.',
     }),
-    'friendly-name': Flags.string({summary: 'Human-readable name (up to 256 characters).'}),
+    'friendly-name': Flags.string({summary: `Human-readable name (up to ${FRIENDLY_NAME_MAX} characters).`}),
     'address-country': Flags.string({summary: 'ISO 3166-1 alpha-2 country of the address (short codes), e.g. US.'}),
     ...autoCreationFlags,
   };
@@ -107,7 +108,7 @@ export default class AddressesCreate extends ApiCommand<AddressConfiguration> {
       addressCountry: flags['address-country'],
       autoCreation: autoCreationInput(flags),
     });
-    if (!this.render.json) this.render.success(`Created address configuration ${created.sid} (${created.type} ${created.address})${this.where()}`);
+    this.render.success(`Created address configuration ${created.sid} (${created.type} ${created.address})${this.where()}`);
     this.render.record(created, addressFields(created));
     return created;
   }

@@ -1,5 +1,5 @@
 import {ApiCommand, Flags} from '../../lib/command.js';
-import {addressFields, deleteAddress, getAddress, type AddressConfiguration} from '../../lib/flows/addresses.js';
+import {addressFields, deleteAddress, getAddress, validateAddressKey, type AddressConfiguration} from '../../lib/flows/addresses.js';
 import {addressArg} from './get.js';
 
 export default class AddressesDelete extends ApiCommand<AddressConfiguration> {
@@ -20,18 +20,19 @@ export default class AddressesDelete extends ApiCommand<AddressConfiguration> {
 
   async run(): Promise<AddressConfiguration & {dry_run?: true}> {
     const {args, flags} = await this.parse(AddressesDelete);
+    const key = validateAddressKey(args.address); // offline, before --dry-run or any request
     const client = await this.client(flags);
-    const address = await getAddress(client, args.address);
+    const address = await getAddress(client, key);
     const what = `address configuration ${address.sid} (${address.type} ${address.address}${address.friendly_name ? `, "${address.friendly_name}"` : ''})`;
     if (flags['dry-run']) {
-      if (!this.render.json) this.render.info(`Dry run: would delete ${what}${this.where()}`);
+      this.render.info(`Dry run: would delete ${what}${this.where()}`);
       this.render.record(address, addressFields(address));
       // under --json, what a script gets must say nothing was deleted (as `cancelled: true` does)
       return {...address, dry_run: true};
     }
     await this.confirm(`Delete ${what}${this.where()}?`, flags.yes, {result: {...address}});
     await deleteAddress(client, address.sid);
-    if (!this.render.json) this.render.success(`Deleted ${what}${this.where()}`);
+    this.render.success(`Deleted ${what}${this.where()}`);
     return address;
   }
 }

@@ -1,5 +1,5 @@
 import {ApiCommand, Args} from '../../lib/command.js';
-import {addressFields, getAddress, type AddressConfiguration} from '../../lib/flows/addresses.js';
+import {addressFields, getAddress, validateAddressKey, type AddressConfiguration} from '../../lib/flows/addresses.js';
 
 export const addressArg = Args.string({
   name: 'address',
@@ -20,8 +20,9 @@ export default class AddressesGet extends ApiCommand<AddressConfiguration> {
 
   async run(): Promise<AddressConfiguration> {
     const {args, flags} = await this.parse(AddressesGet);
+    const key = validateAddressKey(args.address); // offline, before --dry-run or any request
     const client = await this.client(flags);
-    const address = await getAddress(client, args.address);
+    const address = await getAddress(client, key);
     this.render.record(address, addressFields(address));
     return address;
   }

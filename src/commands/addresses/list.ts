@@ -1,5 +1,5 @@
 import {pickColumns} from '../../lib/cli/columns.js';
-import {ApiCommand, Flags} from '../../lib/command.js';
+import {ApiCommand, Flags, tableFlags} from '../../lib/command.js';
 import {
   ADDRESS_COLUMNS,
   ADDRESS_TYPES,
@@ -24,6 +24,7 @@ Table columns (--columns): ${[...ADDRESS_COLUMNS, ...EXTRA_COLUMNS].map((c) => c
   ];
 
   static override flags = {
+    ...tableFlags,
     type: Flags.string({options: [...ADDRESS_TYPES], summary: 'Only addresses of this channel type.'}),
     limit: Flags.integer({min: 1, default: 50, exclusive: ['all'], summary: 'Stop after this many records.'}),
     all: Flags.boolean({exclusive: ['limit'], summary: 'Fetch every page, however many there are.'}),

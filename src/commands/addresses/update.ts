@@ -1,6 +1,6 @@
 import {ApiCommand, Flags} from '../../lib/command.js';
 import {usageError} from '../../lib/errors.js';
-import {addressFields, updateAddress, type AddressConfiguration} from '../../lib/flows/addresses.js';
+import {addressFields, FRIENDLY_NAME_MAX, updateAddress, validateAddressKey, type AddressConfiguration} from '../../lib/flows/addresses.js';
 import {autoCreationFlags, autoCreationInput} from './create.js';
 import {addressArg} from './get.js';
 
@@ -16,7 +16,7 @@ export default class AddressesUpdate extends ApiCommand<AddressConfiguration> {
 
   static override args = {address: addressArg};
   static override flags = {
-    'friendly-name': Flags.string({summary: 'Human-readable name (up to 256 characters; "" clears it).'}),
+    'friendly-name': Flags.string({summary: `Human-readable name (up to ${FRIENDLY_NAME_MAX} characters; "" clears it).`}),
     ...autoCreationFlags,
     // Accepted only to say why they can't be used (rather than "Nonexistent flag"): hidden from help.
     type: Flags.string({hidden: true}),
@@ -31,12 +31,13 @@ export default class AddressesUpdate extends ApiCommand<AddressConfiguration> {
       throw usageError(`The ${fixed.map((f) => f.replace('-', ' ')).join(' and ')} of an address configuration cannot be changed; delete it and create it again`, [
         `\`${this.config.bin} addresses delete ${args.address}\`, then \`${this.config.bin} addresses create ${fixed.map((f) => `--${f} ${flags[f]}`).join(' ')} …\``,
       ]);
+    const key = validateAddressKey(args.address);
     const client = await this.client(flags);
-    const updated = await updateAddress(client, args.address, {
+    const updated = await updateAddress(client, key, {
       friendlyName: flags['friendly-name'],
       autoCreation: autoCreationInput(flags),
     });
-    if (!this.render.json) this.render.success(`Updated address configuration ${updated.sid} (${updated.type} ${updated.address})${this.where()}`);
+    this.render.success(`Updated address configuration ${updated.sid} (${updated.type} ${updated.address})${this.where()}`);
     this.render.record(updated, addressFields(updated));
     return updated;
   }

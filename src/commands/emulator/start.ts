@@ -1,9 +1,11 @@
 import {FlexconvCommand, Flags} from '../../lib/command.js';
-import {DEFAULT_HOST, DEFAULT_PORT, runForeground, startDetached, type EmulatorInfo} from '../../lib/flows/emulator.js';
+import {DEFAULT_HOST, DEFAULT_PORT, implementedSummary, runForeground, startDetached, type EmulatorInfo} from '../../lib/flows/emulator.js';
 
 export default class EmulatorStart extends FlexconvCommand<EmulatorInfo> {
   static override summary = 'Start the local Twilio emulator (foreground, or --detach to run it in the background)';
-  static override description = `Serves the Twilio Conversations, Flex and TaskRouter APIs on ${DEFAULT_HOST}:${DEFAULT_PORT}, with data in one SQLite file in your state directory (so it survives a stop and start), and prints the URL and the test account to use.
+  static override description = `Serves Twilio's REST APIs on ${DEFAULT_HOST}:${DEFAULT_PORT} (https://{domain}.twilio.com/{path} is http://${DEFAULT_HOST}:${DEFAULT_PORT}/{domain}/{path}), with data in one SQLite file in your state directory (so it survives a stop and start), and prints the URL and the test account to use.
+
+${implementedSummary()}
 
 In the foreground it runs until Ctrl+C (SIGINT) or SIGTERM, then drains connections and checkpoints the database. With --detach it starts a background process, returns once that answers, and records it so that other commands, \`flexconv emulator status\` and \`flexconv emulator stop\` find it.
 
@@ -91,8 +93,8 @@ The emulator has no real security: it listens on loopback unless --host says oth
         this.render.line(`Use it from another terminal with --emulator-url ${info.url} (or FLEXCONV_EMULATOR_URL=${info.url}).`);
         this.render.line(flags.log ? 'Logging one line per request. Ctrl+C to stop.' : 'Ctrl+C to stop (--log prints one line per request).');
       },
-      log: (line) => (this.jsonEnabled() ? this.render.info(line) : this.render.line(line)),
-      stopping: (signal) => this.render.info(`${signal}: stopping the emulator (draining, checkpointing the database)…`),
+      log: (line) => (this.jsonEnabled() ? this.render.progress(line) : this.render.line(line)),
+      stopping: (signal) => this.render.progress(`${signal}: stopping the emulator (draining, checkpointing the database)…`),
       error: (e) => this.render.warn(`request failed with an internal error: ${(e as Error)?.message ?? String(e)}`),
     });
     this.render.success('Emulator stopped');

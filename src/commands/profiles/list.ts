@@ -1,4 +1,4 @@
-import {Flags, FlexconvCommand, type Column} from '../../lib/command.js';
+import {Flags, FlexconvCommand, tableFlags, type Column} from '../../lib/command.js';
 import {pickColumns} from '../../lib/cli/columns.js';
 import {ProfilesService, type ProfileView} from '../../lib/flows/profiles.js';
 
@@ -35,6 +35,7 @@ export default class ProfilesList extends FlexconvCommand<ProfileView[]> {
     '<%= config.bin %> <%= command.id %> --columns name,account_sid --no-header',
   ];
   static override flags = {
+    ...tableFlags,
     columns: Flags.string({
       summary: `Columns to show, comma-separated (${PROFILE_COLUMNS.map((c) => c.key).join(', ')}).`,
       delimiter: ',',

@@ -1,4 +1,4 @@
-import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
 import {FlexconvError} from '../errors.js';
 import {readJsonFile} from './json.js';
@@ -25,6 +25,27 @@ export interface ListedProfile extends Profile {
   source: 'flexconv' | 'twilio-cli';
 }
 
+/** Where warnings of the config layer go: the command base points it at its renderer (stderr, `! …`, --json too). */
+let warnSink: (message: string) => void = (m) => process.stderr.write(`! ${m}\n`);
+export function onConfigWarning(sink: (message: string) => void): void {
+  warnSink = sink;
+}
+const warned = new Set<string>();
+
+/**
+ * profiles.json holds secrets: when group or others may read (or write) it, warn — once per file
+ * and run, as ssh does for a private key — with the chmod that fixes it. Not on Windows (no modes).
+ */
+function checkMode(path: string): void {
+  if (process.platform === 'win32' || warned.has(path)) return;
+  const mode = statSync(path, {throwIfNoEntry: false})?.mode;
+  if (mode === undefined || (mode & 0o077) === 0) return;
+  warned.add(path);
+  warnSink(
+    `Permissions ${(mode & 0o777).toString(8).padStart(4, '0')} for ${path} are too open: it holds credentials, and other users can read it. Fix it with \`chmod 600 ${path}\``,
+  );
+}
+
 const PROFILE_KEYS: (keyof Profile)[] = ['accountSid', 'authToken', 'apiKey', 'apiSecret', 'region', 'edge'];
 
 /** flexconv's own profiles, in the user config dir, written with mode 0600. */
@@ -37,6 +58,7 @@ export class ProfileStore {
 
   load(): ProfilesFile {
     if (!existsSync(this.path)) return {profiles: {}};
+    checkMode(this.path);
     const data = readJsonFile(this.path);
     const invalid = (what: string) =>
       new FlexconvError('CONFIG_INVALID', `${this.path}: ${what}`, {

@@ -40,3 +40,40 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
   return join(base, 'flexconv', 'emulator.db');
 }
+
+/**
+ * What the emulator serves today, per Twilio domain: the resources, named by the literal segments
+ * of their paths (`/v1/Services/:ChatServiceSid/Users` → Services, Users). `emulator start --help`
+ * and the README are written from this list, and test/emulator/implemented.test.ts derives the same
+ * from the routes the router registers, so a domain or resource that lands without updating it
+ * fails the tests. Kept here, not derived at run time: this module is the only part of the emulator
+ * in the CLI's start-up bundle.
+ */
+export const IMPLEMENTED: Readonly<Record<string, {name: string; resources: readonly string[]}>> = {
+  conversations: {
+    name: 'Conversations',
+    resources: [
+      'Addresses', 'Bindings', 'Configuration', 'ConversationWithParticipants', 'Conversations', 'Credentials', 'Messages',
+      'Notifications', 'ParticipantConversations', 'Participants', 'Receipts', 'Roles', 'Services', 'Users', 'Webhooks',
+    ],
+  },
+  taskrouter: {
+    name: 'TaskRouter',
+    resources: [
+      'Activities', 'Channels', 'CumulativeStatistics', 'Events', 'RealTimeStatistics', 'Reservations', 'Statistics',
+      'TaskChannels', 'TaskQueues', 'Tasks', 'Workers', 'Workflows', 'Workspaces',
+    ],
+  },
+};
+
+/** Domains the emulator routes by name (`/flex-api/...`) but serves nothing of yet: their paths answer Twilio's 404. */
+export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {'flex-api': 'Flex Interactions (flex-api)', studio: 'Studio'};
+
+const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
+
+/** One sentence on what the emulator implements, for `emulator start --help` and the README. */
+export function implementedSummary(): string {
+  const served = Object.values(IMPLEMENTED).map((d) => `${d.name} (${d.resources.join(', ')})`);
+  const missing = Object.values(NOT_IMPLEMENTED);
+  return `Implemented today: ${andList(served)}.${missing.length ? ` Not yet: ${andList(missing)}; their paths answer Twilio's 404.` : ''}`;
+}

@@ -3,7 +3,18 @@ import {collect} from '../cli/index.js';
 import {FlexconvError, isTwilioError, toFlexconvError, usageError} from '../errors.js';
 import type {Column} from '../render/index.js';
 import type {TwilioClient} from '../twilio/client.js';
-import {ADDRESS_LIST_MAX_PAGE_SIZE, ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../spec/conversations.js';
+import {
+  ADDRESS_LIST_MAX_PAGE_SIZE,
+  ADDRESS_MAX,
+  ADDRESS_TYPES,
+  AUTO_CREATION_TYPES,
+  checkAddress,
+  COUNTRY_RE,
+  friendlyNameProblem,
+  WEBHOOK_FILTERS,
+  WEBHOOK_METHODS,
+  WEBHOOK_URL_RE,
+} from '../spec/conversations.js';
 
 /**
  * Conversations Address Configurations (`/v1/Configuration/Addresses`, SID IG…): the inbound
@@ -11,7 +22,7 @@ import {ADDRESS_LIST_MAX_PAGE_SIZE, ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_
  * Takes a bound SDK client and plain options; never reads flags, env or files.
  */
 
-export {ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../spec/conversations.js';
+export {ADDRESS_TYPES, AUTO_CREATION_TYPES, FRIENDLY_NAME_MAX, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../spec/conversations.js';
 /** The spec's maximum PageSize for this list. */
 export const MAX_PAGE_SIZE = ADDRESS_LIST_MAX_PAGE_SIZE;
 
@@ -86,8 +97,6 @@ export interface AddressList {
 // ---------------------------------------------------------------------------------------------
 // Validation: cheap and certain checks, before any request. Failures are usage errors (exit 2).
 
-const E164 = /^\+[1-9]\d{1,14}$/;
-const SHORT_CODE = /^\d{3,8}$/;
 const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
 
 const WEBHOOK_ONLY = ['webhookUrl', 'webhookMethod', 'webhookFilters'] as const;
@@ -107,22 +116,35 @@ const FLAG: Record<keyof AutoCreationInput, string> = {
 const given = (ac: AutoCreationInput | undefined, keys: readonly (keyof AutoCreationInput)[]) =>
   keys.filter((k) => ac?.[k] !== undefined && !(Array.isArray(ac[k]) && (ac[k] as unknown[]).length === 0));
 
-/** The address must fit its type: E.164 (or a short code) for sms, whatsapp:+E164 for whatsapp. */
-export function validateAddress(type: AddressType, address: string): void {
-  const example: Partial<Record<AddressType, string>> = {sms: '+15551234567', whatsapp: 'whatsapp:+15551234567'};
-  if (address.trim() === '') throw usageError('--address must not be empty');
-  if (type === 'sms' && !E164.test(address) && !SHORT_CODE.test(address)) {
-    throw usageError(`--address "${address}" is not an E.164 phone number (for example ${example.sms}) or a short code`, [
-      'E.164: a + then the country code and number, digits only, no spaces or dashes',
-    ]);
+/**
+ * The address must fit its type (the limits and formats of src/lib/spec, the emulator's too):
+ * E.164 or a short code for sms; whatsapp:+E164 or a bare +E164 for whatsapp, returned as
+ * whatsapp:+E164 (see checkAddress there for why). Returns the address to send.
+ */
+export function validateAddress(type: AddressType, address: string): string {
+  const r = checkAddress(type, address);
+  if (r.problem) throw usageError(`--address "${address}" ${r.problem.why}`, r.problem.hint ? [r.problem.hint] : []);
+  return r.address;
+}
+
+/**
+ * A SID or address given as the ADDRESS argument (get, update, delete), checked before any
+ * request, so `delete --dry-run` catches it too: not empty, within the length limit, and a
+ * whatsapp: address in its format. Returns the key to look up (WhatsApp addresses as stored).
+ */
+export function validateAddressKey(key: string): string {
+  if (key.trim() === '') throw usageError('ADDRESS must not be empty: give an address configuration SID (IG…) or the address');
+  if (key.length > ADDRESS_MAX) throw usageError(`ADDRESS is ${key.length} characters long; no address is longer than ${ADDRESS_MAX}`);
+  if (key.startsWith('whatsapp:')) {
+    const r = checkAddress('whatsapp', key);
+    if (r.problem) throw usageError(`ADDRESS "${key}" ${r.problem.why}`, r.problem.hint ? [r.problem.hint] : []);
   }
-  if (type === 'whatsapp' && !E164.test(address.replace(/^whatsapp:/, ''))) {
-    throw usageError(`--address "${address}" is not a WhatsApp address (for example ${example.whatsapp})`, [
-      'use whatsapp: followed by an E.164 number, digits only, no spaces or dashes',
-    ]);
-  }
-  if (type === 'email' && !/^[^\s@]+@[^\s@]+$/.test(address))
-    throw usageError(`--address "${address}" is not an email address`);
+  return key;
+}
+
+function checkFriendlyName(name: string | undefined): void {
+  const problem = friendlyNameProblem(name);
+  if (problem) throw usageError(`--friendly-name ${problem}`);
 }
 
 /** Every auto-creation value on its own: SID shapes, enums, URL, numbers. */
@@ -135,7 +157,7 @@ function validateAutoCreationValues(ac: AutoCreationInput): void {
     );
   if (ac.studioFlowSid !== undefined && !SID('FW').test(ac.studioFlowSid))
     throw usageError(`--studio-flow "${ac.studioFlowSid}" is not a Studio Flow SID (FW followed by 32 hex characters)`);
-  if (ac.webhookUrl !== undefined && !/^https?:\/\/[^\s/?#]+[^\s]*$/i.test(ac.webhookUrl))
+  if (ac.webhookUrl !== undefined && !WEBHOOK_URL_RE.test(ac.webhookUrl))
     throw usageError(`--webhook-url "${ac.webhookUrl}" is not an absolute http(s) URL`, [
       'for example --webhook-url https://example.com/conversations',
     ]);
@@ -187,11 +209,10 @@ function impliedType(ac: AutoCreationInput): AutoCreationType | undefined {
 export function prepareCreate(input: CreateAddressInput): CreateAddressInput {
   if (!(ADDRESS_TYPES as readonly string[]).includes(input.type))
     throw usageError(`--type must be one of ${ADDRESS_TYPES.join(', ')}, not "${input.type}"`);
-  validateAddress(input.type, input.address);
-  if (input.addressCountry !== undefined && !/^[A-Za-z]{2}$/.test(input.addressCountry))
+  const address = validateAddress(input.type, input.address);
+  if (input.addressCountry !== undefined && !COUNTRY_RE.test(input.addressCountry))
     throw usageError(`--address-country "${input.addressCountry}" is not an ISO 3166-1 alpha-2 country code (for example US)`);
-  if (input.friendlyName !== undefined && input.friendlyName.length > 256)
-    throw usageError(`--friendly-name is ${input.friendlyName.length} characters long; the limit is 256`);
+  checkFriendlyName(input.friendlyName);
   const ac = {...input.autoCreation};
   validateAutoCreationValues(ac);
   if (ac.type) checkTypeFits(ac.type, ac, '--auto-creation-type is');
@@ -203,7 +224,7 @@ export function prepareCreate(input: CreateAddressInput): CreateAddressInput {
     throw usageError('Auto-creation type studio needs --studio-flow FW…', ['list your flows in the Twilio Console, Studio → Flows']);
   const anySetting = Object.entries(ac).some(([k, v]) => k !== 'enabled' && v !== undefined);
   if (ac.enabled === undefined && anySetting) ac.enabled = true;
-  return {...input, autoCreation: Object.keys(ac).length ? ac : undefined};
+  return {...input, address, autoCreation: Object.keys(ac).length ? ac : undefined};
 }
 
 /** Check an update request on its own (before any request). */
@@ -212,8 +233,7 @@ export function prepareUpdate(input: UpdateAddressInput): UpdateAddressInput {
   const anything = input.friendlyName !== undefined || given(ac, Object.keys(FLAG) as (keyof AutoCreationInput)[]).length > 0;
   if (!anything)
     throw usageError('Nothing to update: give at least one of --friendly-name, --auto-creation/--no-auto-creation, --auto-creation-type, --conversation-service, --webhook-url, --webhook-method, --webhook-filters, --studio-flow, --studio-retry-count');
-  if (input.friendlyName !== undefined && input.friendlyName.length > 256)
-    throw usageError(`--friendly-name is ${input.friendlyName.length} characters long; the limit is 256`);
+  checkFriendlyName(input.friendlyName);
   validateAutoCreationValues(ac);
   if (ac.type) checkTypeFits(ac.type, ac, '--auto-creation-type is');
   else impliedType(ac);

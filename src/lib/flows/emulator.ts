@@ -1,7 +1,9 @@
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {
+  accessSync,
   chmodSync,
+  constants as fsConstants,
   closeSync,
   existsSync,
   fstatSync,
@@ -22,7 +24,7 @@ import {readEmulatorRecord, type EmulatorRecord} from '../config/resolve.js';
 import {DEFAULT_HOST, DEFAULT_PORT, defaultAccount, defaultDbPath} from '../emulator/defaults.js';
 import {FlexconvError} from '../errors.js';
 
-export {DEFAULT_HOST, DEFAULT_PORT} from '../emulator/defaults.js';
+export {DEFAULT_HOST, DEFAULT_PORT, implementedSummary} from '../emulator/defaults.js';
 
 /**
  * Managing the local emulator as a process: run it in this process (foreground), start it as a
@@ -261,21 +263,55 @@ function startError(
     return new FlexconvError('BAD_HOST', `Cannot listen on host "${host}" (${err.code}): not an address of this machine`, {
       hints: ['use --host 127.0.0.1 (the default), or 0.0.0.0 for every interface'],
     });
-  if (err.name === 'StoreError' || err.code === 'DB_ERROR')
-    return new FlexconvError('DB_ERROR', err.message, {
+  if (err.name === 'StoreError' || err.code === 'DB_ERROR') {
+    // The store's message may end with its own advice ("move it away or pass another --db path"):
+    // the hint below says it, once.
+    const message = (err.message ?? '')
+      .replace(/ \(the file is not a valid SQLite database: move it away or pass another --db path\)$/, '')
+      .replace(/;? (move it away or )?pass another --db path$/, '');
+    const dir = opts.db === ':memory:' ? undefined : dbDirProblem(opts.db, err.message ?? '');
+    return new FlexconvError('DB_ERROR', message, {
       hints: [
-        /in use by/.test(err.message ?? '')
+        /in use by/.test(message)
           ? 'stop that emulator (`flexconv emulator stop` for the background one), or pass another file: --db PATH (or --db :memory: for a throwaway one)'
           : opts.db === ':memory:'
             ? 'retry with a file: --db PATH'
-            : `move ${opts.db} away, or pass another file: --db PATH (or --db :memory: for a throwaway one)`,
+            : dir
+              ? `${dir}; create it or make it writable, or pass --db with a path in another directory (or --db :memory: for a throwaway one)`
+              : `${/not a database|not a valid SQLite|damaged|malformed/i.test(message) ? `${opts.db} is not a database the emulator can use: ` : ''}move ${opts.db} away, or pass another file: --db PATH (or --db :memory: for a throwaway one)`,
         ...logHint,
       ],
     });
+  }
   return new FlexconvError('EMULATOR_START_FAILED', `The emulator did not start: ${err.message}`, {
     hints: [...logHint, 'rerun with DEBUG=flexconv* for details'],
     cause: err,
   });
+}
+
+/**
+ * When the database cannot be opened because of its directory (missing and not creatable, not a
+ * directory, not writable — SQLite writes its WAL and lock files beside the database), what is
+ * wrong with the directory; else undefined (then the file itself is the problem).
+ */
+function dbDirProblem(db: string, message: string): string | undefined {
+  const dir = dirname(db);
+  const code = /\b(ENOTDIR|ENOENT|EACCES|EPERM|EROFS)\b/.exec(message)?.[1];
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (error) {
+    const c = (error as NodeJS.ErrnoException).code;
+    return c === 'ENOTDIR' ? `the directory ${dir} cannot be created: part of its path is a file` : `the directory ${dir} does not exist (${c})`;
+  }
+  if (!st.isDirectory()) return `${dir} is not a directory`;
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch {
+    return `the directory ${dir} is not writable`;
+  }
+  if (code && !existsSync(db)) return `the directory ${dir} cannot be used (${code})`;
+  return undefined;
 }
 
 function validate(opts: StartOptions): void {

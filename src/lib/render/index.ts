@@ -1,10 +1,15 @@
 import {styleText} from 'node:util';
 import type {FlexconvError} from '../errors.js';
+import {displayWidth, padEnd, truncate} from './width.js';
+
+export {displayWidth} from './width.js';
 
 export interface Column<T> {
   key: string;
   header: string;
   get?: (row: T) => unknown;
+  /** Never cut this column's cells to fit a terminal (columns of SIDs never are anyway). */
+  keep?: boolean;
 }
 
 type Style = Parameters<typeof styleText>[0];
@@ -14,6 +19,39 @@ export interface RendererOptions {
   color: boolean;
   out?: NodeJS.WritableStream;
   err?: NodeJS.WritableStream;
+  /** Cut table cells (with …) so each line fits this many columns; undefined: never cut. */
+  width?: number;
+}
+
+/**
+ * How wide tables may be: the terminal's width when stdout is one, else undefined (never cut:
+ * a pipe or file gets whole cells). `--no-truncate` and --json never cut either. A terminal that
+ * reports no size (0, as under `script`) falls back to $COLUMNS, then 80.
+ */
+export function tableWidth(opts: {noTruncate?: boolean; json?: boolean}, env = process.env, stream = process.stdout): number | undefined {
+  if (opts.noTruncate || opts.json || !(stream as NodeJS.WriteStream).isTTY) return undefined;
+  const cols = (stream as NodeJS.WriteStream).columns || Number(env.COLUMNS) || 80;
+  return cols > 0 ? cols : 80;
+}
+
+/** A column no narrower than this is never cut further (or its full width, when that is less). */
+const MIN_COLUMN = 6;
+
+/** A Twilio SID (AC…, IG…): cut, it is useless, so a column of them is kept whole. */
+const SID_RE = /^[A-Z]{2}[0-9a-fA-F]{32}$/;
+
+/** Column widths that fit `max` (2 spaces between columns), taking from the widest first; `keep` columns are left whole. */
+function fitWidths(widths: number[], max: number | undefined, keep: boolean[] = []): number[] {
+  if (max === undefined) return widths;
+  const out = [...widths];
+  const total = () => out.reduce((a, b) => a + b, 0) + 2 * (out.length - 1);
+  while (total() > max) {
+    let widest = -1;
+    for (let i = 0; i < out.length; i++) if (!keep[i] && out[i] > Math.min(widths[i], MIN_COLUMN) && (widest < 0 || out[i] > out[widest])) widest = i;
+    if (widest < 0) break; // every column at its minimum: let the terminal wrap
+    out[widest]--;
+  }
+  return out;
 }
 
 /** Should output be coloured? Off for --no-color, NO_COLOR, --json, or when stdout isn't a TTY. */
@@ -34,9 +72,11 @@ export class Renderer {
   private readonly color: boolean;
   private readonly out: NodeJS.WritableStream;
   private readonly err: NodeJS.WritableStream;
+  private readonly width?: number;
 
   constructor(opts: RendererOptions) {
     this.json = opts.json;
+    this.width = opts.width;
     this.color = opts.color;
     this.out = opts.out ?? process.stdout;
     this.err = opts.err ?? process.stderr;
@@ -46,25 +86,32 @@ export class Renderer {
     return this.color ? styleText(style, text) : text;
   }
 
-  /** A table of rows (ignored under --json); pick columns with src/lib/cli/columns.ts first. */
+  /**
+   * A table of rows (ignored under --json); pick columns with src/lib/cli/columns.ts first.
+   * Columns are padded by display width (CJK and emoji take two columns); on a terminal, long
+   * cells are cut with … so that lines fit its width (see tableWidth()).
+   */
   table<T>(rows: T[], columns: Column<T>[], options: {noHeader?: boolean} = {}): void {
     if (this.json) return;
     const cols = columns;
     const cells = rows.map((r) => cols.map((c) => cellText(c.get ? c.get(r) : (r as Record<string, unknown>)[c.key])));
-    const widths = cols.map((c, i) => Math.max(options.noHeader ? 0 : c.header.length, ...cells.map((row) => row[i].length)));
+    const natural = cols.map((c, i) => Math.max(options.noHeader ? 0 : displayWidth(c.header), ...cells.map((row) => displayWidth(row[i]))));
+    const keep = cols.map((c, i) => Boolean(c.keep) || (cells.length > 0 && cells.every((row) => row[i] === '' || SID_RE.test(row[i]))));
+    const widths = fitWidths(natural, this.width, keep);
+    const line = (values: string[]) => values.map((v, i) => padEnd(truncate(v, widths[i]), widths[i])).join('  ').trimEnd();
     const lines: string[] = [];
-    if (!options.noHeader) lines.push(this.style('bold', cols.map((c, i) => c.header.padEnd(widths[i])).join('  ').trimEnd()));
-    for (const row of cells) lines.push(row.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd());
+    if (!options.noHeader) lines.push(this.style('bold', line(cols.map((c) => c.header))));
+    for (const row of cells) lines.push(line(row));
     this.out.write(lines.join('\n') + '\n');
   }
 
   /** One record as aligned `label  value` lines (ignored under --json). */
   record<T>(row: T, fields: Column<T>[]): void {
     if (this.json) return;
-    const width = Math.max(...fields.map((f) => f.header.length));
+    const width = Math.max(...fields.map((f) => displayWidth(f.header)));
     const lines = fields.map((f) => {
       const v = f.get ? f.get(row) : (row as Record<string, unknown>)[f.key];
-      return `${this.style('bold', f.header.padEnd(width))}  ${cellText(v)}`;
+      return `${this.style('bold', padEnd(f.header, width))}  ${cellText(v)}`;
     });
     this.out.write(lines.join('\n') + '\n');
   }
@@ -74,14 +121,26 @@ export class Renderer {
     if (!this.json) this.out.write(text + '\n');
   }
 
+  /**
+   * A note for people on stderr (a dry run's plan, an empty list's next step). Like success(),
+   * not printed under --json: the JSON document says it. The one rule for every command: under
+   * --json, stderr carries only warnings (and progress()).
+   */
   info(message: string): void {
+    if (!this.json) this.err.write(message + '\n');
+  }
+
+  /** `✔ message` on stderr; not under --json (see info()). */
+  success(message: string): void {
+    if (!this.json) this.err.write(`${this.style('green', '✔')} ${message}\n`);
+  }
+
+  /** A line on stderr even under --json: what a long-running command does meanwhile (a request log, "stopping…"). */
+  progress(message: string): void {
     this.err.write(message + '\n');
   }
 
-  success(message: string): void {
-    this.err.write(`${this.style('green', '✔')} ${message}\n`);
-  }
-
+  /** `! message` on stderr, always (under --json too), and kept in `warnings`. */
   warn(message: string): void {
     this.warnings.push(message);
     this.err.write(`${this.style('yellow', '!')} ${message}\n`);

@@ -5,25 +5,31 @@ import {pageBody, readPaging} from '../../paging.js';
 import type {Params} from '../../params.js';
 import {created, defineResource, noContent, ok, RawJson, type Ctx} from '../../router.js';
 import {newSid} from '../../sid.js';
-import {ADDRESS_LIST_MAX_PAGE_SIZE, ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../../../spec/conversations.js';
+import {
+  ADDRESS_LIST_MAX_PAGE_SIZE,
+  ADDRESS_MAX,
+  ADDRESS_TYPES,
+  AUTO_CREATION_TYPES,
+  checkAddress,
+  COUNTRY_RE,
+  FRIENDLY_NAME_MAX,
+  WEBHOOK_FILTERS,
+  WEBHOOK_METHODS,
+  WEBHOOK_URL_RE,
+} from '../../../spec/conversations.js';
 
 /** conversations.v1.configuration_address — enums from the spec. */
 export {ADDRESS_TYPES, AUTO_CREATION_TYPES, WEBHOOK_FILTERS, WEBHOOK_METHODS} from '../../../spec/conversations.js';
 export type {AddressConfigurationDoc, AutoCreation} from '../../model/conversations.js';
 
 const BASE = '/v1/Configuration/Addresses';
-const E164 = /^\+[1-9]\d{1,14}$/;
-const SHORT_CODE = /^\d{3,8}$/;
-
-function validateAddress(type: AddressConfigurationDoc['type'], address: string, raw: string): void {
+/** The address as stored (WhatsApp as whatsapp:+E164), or Twilio's 400: the limits and formats of src/lib/spec, which the CLI checks too. */
+function validateAddress(type: AddressConfigurationDoc['type'], address: string, raw: string): string {
   // A literal '+' in a form body is a space (curl -d 'Address=+1555...'): say so instead of a bare "invalid".
   const plusHint = /^ +\d/.test(raw) ? " (a literal '+' in a form body decodes to a space: send %2B, or use curl --data-urlencode)" : '';
-  const bad = (why: string) => errors.invalid('Address', `'${address}' ${why}${plusHint}`);
-  if (type === 'sms' && !E164.test(address) && !SHORT_CODE.test(address))
-    throw bad('is not an E.164 phone number (for example +15551234567) or a short code');
-  if (type === 'whatsapp' && !E164.test(address.replace(/^whatsapp:/, '')))
-    throw bad('is not a WhatsApp address in E.164 form (for example whatsapp:+15551234567)');
-  if (type === 'email' && !/^[^\s@]+@[^\s@]+$/.test(address)) throw bad('is not an email address');
+  const r = checkAddress(type, address);
+  if (r.problem) throw errors.invalid('Address', `'${address}' ${r.problem.why}${plusHint}`);
+  return r.address;
 }
 
 /**
@@ -40,7 +46,7 @@ function readAutoCreation(form: Params, previous?: AutoCreation): AutoCreation {
   if (type === 'webhook') {
     const url = form.str('AutoCreation.WebhookUrl') || previous?.webhook_url;
     if (!url) throw errors.missing('AutoCreation.WebhookUrl');
-    if (!/^https?:\/\/[^\s]+$/i.test(url))
+    if (!WEBHOOK_URL_RE.test(url))
       throw errors.invalid('AutoCreation.WebhookUrl', `'${url}' is not an absolute http(s) URL`);
     const method = form.enum('AutoCreation.WebhookMethod', WEBHOOK_METHODS, {ignoreCase: true});
     const filters = form.list('AutoCreation.WebhookFilters');
@@ -88,12 +94,12 @@ export default defineResource({
       // Type is case-insensitive on Twilio (spec example createWhatsappCaseInsensitive sends
       // "whAtsAPP"); we store the canonical lower-case spelling [unverified: the example echoes it as sent].
       const type = form.enum('Type', ADDRESS_TYPES, {required: true, ignoreCase: true});
-      const rawAddress = form.str('Address', {required: true, max: 256});
-      const address = rawAddress.trim();
-      if (address === '') throw errors.missing('Address');
-      validateAddress(type, address, rawAddress);
+      const rawAddress = form.str('Address', {required: true, max: ADDRESS_MAX});
+      const trimmed = rawAddress.trim();
+      if (trimmed === '') throw errors.missing('Address');
+      const address = validateAddress(type, trimmed, rawAddress);
       const country = form.str('AddressCountry');
-      if (country !== undefined && country !== '' && !/^[A-Za-z]{2}$/.test(country))
+      if (country !== undefined && country !== '' && !COUNTRY_RE.test(country))
         throw errors.invalid('AddressCountry', `'${country}' is not an ISO 3166-1 alpha-2 country code`);
       const now = isoSeconds(ctx.clock.now());
       const doc: AddressConfigurationDoc = {
@@ -101,7 +107,7 @@ export default defineResource({
         account_sid: ctx.accountSid,
         type,
         address,
-        friendly_name: form.str('FriendlyName', {max: 256}) ?? null,
+        friendly_name: form.str('FriendlyName', {max: FRIENDLY_NAME_MAX}) ?? null,
         auto_creation: readAutoCreation(form),
         date_created: now,
         date_updated: now,
@@ -122,7 +128,7 @@ export default defineResource({
         const next: AddressConfigurationDoc = {
           ...current,
           friendly_name: ctx.form.has('FriendlyName')
-            ? ctx.form.str('FriendlyName', {max: 256}) || null
+            ? ctx.form.str('FriendlyName', {max: FRIENDLY_NAME_MAX}) || null
             : current.friendly_name,
           auto_creation: readAutoCreation(ctx.form, current.auto_creation),
           date_updated: isoSeconds(ctx.clock.now()),
