@@ -17,7 +17,9 @@ function served(): Map<string, Set<string>> {
   const router = new Router();
   for (const r of RESOURCES) router.add({prefix: r.domain, auth: true}, r.routes, r.mounts);
   const out = new Map<string, Set<string>>();
+  const stubs = new Set(router.stubs); // 501: routed, but not implemented
   for (const route of router.routes) {
+    if (stubs.has(route)) continue;
     const [, domain, , ...rest] = route.split(' ')[1].split('/');
     const set = out.get(domain) ?? new Set<string>();
     for (const seg of rest) if (seg && !seg.startsWith(':')) set.add(seg);

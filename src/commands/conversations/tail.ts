@@ -23,7 +23,7 @@ export default class ConversationsTail extends ResourceCommand<{shown: number}> 
     const {args, flags} = await this.parse(ConversationsTail);
     const client = await this.client(flags);
     const conv = await getConversation(client, args.conversation);
-    this.render.info(`Following ${conv.sid} (${conv.state})${this.where()}; Ctrl-C to stop`);
+    this.render.progress(`Following ${conv.sid} (${conv.state})${this.where()}; Ctrl-C to stop`);
     const shown = await this.follow((signal, emit) =>
       followMessages(client, conv.sid, {backlog: flags.backlog, intervalMs: flags.interval, signal, onMessage: (m) => emit(m, messageLine(m))}),
     );

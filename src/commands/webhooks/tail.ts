@@ -25,7 +25,7 @@ export default class WebhooksTail extends ResourceCommand<{shown: number}> {
         fromStart: flags['from-start'],
         event: flags.event,
         signal,
-        onReady: () => this.render.info(`Following webhook deliveries${this.where()}; Ctrl-C to stop`),
+        onReady: () => this.render.progress(`Following webhook deliveries${this.where()}; Ctrl-C to stop`),
         onAttempt: (a) => emit(a, attemptLine(a)),
       }),
     );

@@ -53,8 +53,8 @@ export const IMPLEMENTED: Readonly<Record<string, {name: string; resources: read
   conversations: {
     name: 'Conversations',
     resources: [
-      'Addresses', 'Bindings', 'Configuration', 'ConversationWithParticipants', 'Conversations', 'Credentials', 'Messages',
-      'Notifications', 'ParticipantConversations', 'Participants', 'Receipts', 'Roles', 'Services', 'Users', 'Webhooks',
+      'Addresses', 'Configuration', 'ConversationWithParticipants', 'Conversations', 'Messages',
+      'ParticipantConversations', 'Participants', 'Receipts', 'Roles', 'Services', 'Users', 'Webhooks',
     ],
   },
   taskrouter: {
@@ -64,10 +64,14 @@ export const IMPLEMENTED: Readonly<Record<string, {name: string; resources: read
       'TaskChannels', 'TaskQueues', 'Tasks', 'Workers', 'Workflows', 'Workspaces',
     ],
   },
+  'flex-api': {
+    name: 'Flex Interactions',
+    resources: ['Channels', 'Configuration', 'Interactions', 'Invites', 'Participants', 'Transfers'],
+  },
 };
 
-/** Domains the emulator routes by name (`/flex-api/...`) but serves nothing of yet: their paths answer Twilio's 404. */
-export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {'flex-api': 'Flex Interactions (flex-api)', studio: 'Studio'};
+/** Domains the emulator routes by name (`/studio/...`) but serves nothing of yet: their paths answer Twilio's 404. */
+export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {studio: 'Studio'};
 
 const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
 
@@ -75,5 +79,5 @@ const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, 
 export function implementedSummary(): string {
   const served = Object.values(IMPLEMENTED).map((d) => `${d.name} (${d.resources.join(', ')})`);
   const missing = Object.values(NOT_IMPLEMENTED);
-  return `Implemented today: ${andList(served)}.${missing.length ? ` Not yet: ${andList(missing)}; their paths answer Twilio's 404.` : ''}`;
+  return `Implemented today: ${andList(served)}; the operations of these APIs it does not do answer Twilio-shaped 501s.${missing.length ? ` Not yet: ${andList(missing)}; their paths answer Twilio's 404.` : ''}`;
 }

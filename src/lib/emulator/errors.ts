@@ -36,6 +36,8 @@ export const CODES = {
   CONFLICT: 20409,
   FORBIDDEN: 20403,
   INTERNAL: 20500,
+  /** [emulator] Twilio has no code for "not implemented here"; 20501 keeps the 20xxx family of generic errors. */
+  NOT_IMPLEMENTED: 20501,
   /**
    * [unverified] Twilio's error dictionary has no code for a duplicate address configuration
    * (50353 is a duplicate Conversation UniqueName), so the generic 409 code is our guess.
@@ -65,6 +67,10 @@ export const errors = {
     return new TwilioApiError(405, CODES.METHOD_NOT_ALLOWED, `Method ${method} is not allowed on ${path}`, undefined, {
       Allow: allow,
     });
+  },
+  /** A part of Twilio's API the emulator does not implement: 501, never a 404 that looks like a missing resource. */
+  notImplemented(what: string, path: string): TwilioApiError {
+    return new TwilioApiError(501, CODES.NOT_IMPLEMENTED, `The flexconv emulator does not implement ${what} (${path}); use real Twilio for it`);
   },
   internal(message = 'Internal server error'): TwilioApiError {
     return new TwilioApiError(500, CODES.INTERNAL, message);

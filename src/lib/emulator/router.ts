@@ -1,7 +1,7 @@
 import type {IncomingHttpHeaders} from 'node:http';
 import type {Clock} from './engine/clock.js';
 import type {Core} from './engine/core.js';
-import {CODES, TwilioApiError} from './errors.js';
+import {CODES, errors, TwilioApiError} from './errors.js';
 import type {Params} from './params.js';
 import type {Store} from './store/index.js';
 import type {RenderUrls} from './store/repository.js';
@@ -69,6 +69,18 @@ export const ok = (body: unknown): Reply => ({status: 200, body});
 export const created = (body: unknown): Reply => ({status: 201, body});
 export const noContent = (): Reply => ({status: 204});
 
+/** Handlers made by notImplemented(): the router lists their routes apart (see Router.stubs). */
+const STUBS = new WeakSet<Handler>();
+
+/** The handler of an operation the emulator does not implement: Twilio's error body with 501. */
+export function notImplemented(what: string): Handler {
+  const handler: Handler = (ctx) => {
+    throw errors.notImplemented(what, ctx.path);
+  };
+  STUBS.add(handler);
+  return handler;
+}
+
 export function defineResource(resource: Resource): Resource {
   return resource;
 }
@@ -108,6 +120,8 @@ export class Router {
 
   /** Every route as `METHOD /prefix/path/:Param` (for tests that compare them with the specs). */
   readonly routes: string[] = [];
+  /** The routes among them that answer 501 (notImplemented). */
+  readonly stubs: string[] = [];
 
   add(mount: Mount, routes: Record<string, Handler>, mounts: string[] = ['']): void {
     for (const prefix of mounts)
@@ -135,6 +149,7 @@ export class Router {
         node.route.names.set(method, names);
         node.route.allow = [...node.route.handlers.keys()].join(', ');
         this.routes.push(`${method} /${mount.prefix}${template}`);
+        if (STUBS.has(handler)) this.stubs.push(`${method} /${mount.prefix}${template}`);
       }
   }
 

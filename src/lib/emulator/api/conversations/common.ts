@@ -135,16 +135,4 @@ export function derivedList(ctx: Ctx, items: unknown[], opts: {collection: strin
   return pageBody(ctx.url(opts.collection), opts.key, result, paging, opts.filters ?? {});
 }
 
-/** 501: a part of the API the emulator does not implement (never a 404 that looks like a missing resource). */
-export function notImplemented(what: string) {
-  return (ctx: Ctx): never => {
-    throw new TwilioApiError(
-      501,
-      NOT_IMPLEMENTED,
-      `The flexconv emulator does not implement ${what} (${ctx.path}); use real Twilio for it`,
-    );
-  };
-}
-
-/** [emulator] Twilio has no code for "not implemented here"; 20501 keeps the 20xxx family of generic errors. */
-export const NOT_IMPLEMENTED = 20501;
+export {notImplemented} from '../../router.js';

@@ -1,5 +1,4 @@
-import {TwilioApiError} from '../../errors.js';
-import {defineResource, type Ctx, type Handler} from '../../router.js';
+import {defineResource, notImplemented} from '../../router.js';
 
 /** Flex v1 operations of the spec the emulator does not implement: 501 with a Twilio body. */
 export const UNIMPLEMENTED = [
@@ -27,11 +26,9 @@ export const UNIMPLEMENTED = [
   'POST /v1/WebChannels/:Sid', 'DELETE /v1/WebChannels/:Sid',
 ];
 
-const notImplemented: Handler = (ctx: Ctx) => {
-  throw new TwilioApiError(501, 20501, `The flexconv emulator does not implement ${ctx.path} of the Flex API (plugins, insights, FlexFlows, WebChannels and legacy Channels); use real Twilio for it`);
-};
+const stub = notImplemented('this part of the Flex API (plugins, insights, FlexFlows, WebChannels and legacy Channels)');
 
 export default defineResource({
   domain: 'flex-api',
-  routes: Object.fromEntries(UNIMPLEMENTED.map((r) => [r, notImplemented])),
+  routes: Object.fromEntries(UNIMPLEMENTED.map((r) => [r, stub])),
 });

@@ -110,9 +110,4 @@ export const ifMatch = (ctx: Ctx): string | undefined => {
   return Array.isArray(h) ? h[0] : h;
 };
 
-/** 501: a part of the API the emulator does not implement. */
-export function notImplemented(what: string) {
-  return (ctx: Ctx): never => {
-    throw new TwilioApiError(501, 20501, `The flexconv emulator does not implement ${what} (${ctx.path}); use real Twilio for it`);
-  };
-}
+export {notImplemented} from '../../router.js';

@@ -1,6 +1,6 @@
 import * as ops from '../../engine/taskrouter/ops.js';
 import {compile, ExpressionError} from '../../engine/taskrouter/expression/index.js';
-import {errors, TwilioApiError} from '../../errors.js';
+import {CODES, errors, TwilioApiError} from '../../errors.js';
 import {RESERVATIONS, TASKS, type TaskDoc, type TaskStatus} from '../../model/taskrouter.js';
 import {created, defineResource, noContent, ok, RawJson, type Ctx} from '../../router.js';
 import type {Cond} from '../../store/repository.js';
@@ -146,7 +146,7 @@ export default defineResource({
 function notDirect(): never {
   throw new TwilioApiError(
     501,
-    20501,
+    CODES.NOT_IMPLEMENTED,
     'The flexconv emulator does not implement direct routing (RoutingTarget / TaskQueueSid on task create); route through a Workflow',
   );
 }

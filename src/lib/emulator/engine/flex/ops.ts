@@ -787,7 +787,7 @@ export function parseTransfer(body: unknown): TransferInput {
   const b = obj(body, 'body');
   const type = b.type;
   if (type !== 'warm' && type !== 'cold' && type !== 'external') throw bad('type', `'${String(type)}' is not one of warm, cold, external`);
-  if (type === 'external') throw new TwilioApiError(501, 20501, 'The flexconv emulator does not implement external transfers (to a phone number); use warm or cold to a worker or workflow');
+  if (type === 'external') throw new TwilioApiError(501, HTTP.NOT_IMPLEMENTED, 'The flexconv emulator does not implement external transfers (to a phone number); use warm or cold to a worker or workflow');
   const from = sidField(b.from, 'UT', 'from', true)!;
   const to = b.to;
   if (typeof to !== 'string' || !/^(WK|WW)[0-9a-fA-F]{32}$/.test(to)) throw bad('to', `'${String(to)}' is not a Worker (WK) or Workflow (WW) SID`);
