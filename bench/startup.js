@@ -3,6 +3,7 @@
 //   node -e 0                                   (the baseline, measured in the same run)
 //   node bin/run.js --version                   (target ≤ 3× baseline)
 //   node bin/run.js addresses list --json       (target ≤ 5× baseline; against an emulator child)
+//   node bin/run.js workers list --json         (target ≤ 5× baseline; TaskRouter, the workspace found by a list)
 // Not part of the test suite; run on demand after building dist/:
 //
 //   npm run build && node bench/startup.js
@@ -125,6 +126,29 @@ try {
           }
           const list = Array.isArray(body) ? body : (body.address_configurations ?? body.addresses ?? body.items);
           return Array.isArray(list) && list.length === 10 ? undefined : `expected 10 addresses in the JSON output, got ${JSON.stringify(body).slice(0, 200)}`;
+        },
+      });
+      // TaskRouter: one workspace (used without --workspace) with 10 workers to list
+      const auth = {authorization: basicAuth(account.accountSid, account.authToken), 'content-type': 'application/x-www-form-urlencoded'};
+      const wsRes = await fetch(`${emu.url}/taskrouter/v1/Workspaces`, {method: 'POST', headers: auth, body: 'FriendlyName=startup-bench'});
+      if (wsRes.status !== 201) throw new Error(`seeding the emulator failed: ${wsRes.status} ${await wsRes.text()}`);
+      const ws = (await wsRes.json()).sid;
+      for (let i = 0; i < 10; i++) {
+        const res = await fetch(`${emu.url}/taskrouter/v1/Workspaces/${ws}/Workers`, {method: 'POST', headers: auth, body: `FriendlyName=agent-${i}`});
+        if (res.status !== 201) throw new Error(`seeding the emulator failed: ${res.status} ${await res.text()}`);
+      }
+      cases.push({
+        name: 'node bin/run.js workers list --json',
+        args: [RUN_JS, 'workers', 'list', '--json'],
+        env,
+        target: 5,
+        check: (r) => {
+          try {
+            const list = JSON.parse(r.stdout);
+            return Array.isArray(list) && list.length === 10 ? undefined : `expected 10 workers, got ${r.stdout.slice(0, 200)}`;
+          } catch {
+            return 'stdout is not JSON';
+          }
         },
       });
     }

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   BINDING_IN_USE: {exit: 1, summary: 'that address + proxy address pair is in another conversation that is not closed (Twilio 50416)'},
   PARTICIPANT_EXISTS: {exit: 1, summary: 'that participant is in the conversation already (Twilio 50433)'},
   INBOUND_DROPPED: {exit: 1, summary: 'the emulator dropped a simulated inbound message (no address configuration, auto-creation off, …)'},
+  VERSION_MISMATCH: {exit: 1, summary: 'the resource changed since the version given with --if-match (Twilio 20412)'},
   INVALID_PARAMETER: {exit: 1, summary: 'the API refused a parameter (Twilio 20001)'},
   RATE_LIMITED: {exit: 1, summary: 'too many requests (Twilio 20429), after the retries'},
   TWILIO_API_ERROR: {exit: 1, summary: 'any other error the API answered'},
@@ -116,6 +117,7 @@ const CATALOG: Record<number, {code: ErrorCode; message?: string; hints?: string
     ],
   },
   20404: {code: 'NOT_FOUND', hints: ['list what exists with `flexconv addresses list`']},
+  20412: {code: 'VERSION_MISMATCH'},
   20429: {code: 'RATE_LIMITED', hints: ['slow down or retry later']},
   50353: {code: 'ALREADY_EXISTS'}, // a Conversation with that UniqueName already exists
   50377: {code: 'CONVERSATION_CLOSED'},

@@ -10,7 +10,7 @@
  * - commands without a target refuse credential flags (exit 2) instead of ignoring them.
  */
 import {expect} from 'chai';
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {createServer, type Server, type Socket} from 'node:net';
 import {join} from 'node:path';
 import {ROOT, runCli, sandbox, type CliResult, type Sandbox} from '../helpers/cli.js';
@@ -30,6 +30,18 @@ const EMULATOR_ONLY = ['simulate:inbound', 'simulate:outbox', 'webhooks:tail', '
 /** Commands that follow a stream until Ctrl-C once they reach the emulator (tested on their own). */
 const FOLLOWING = ['webhooks:tail'];
 const ADDRESS = '+15550009999';
+const WS = 'WS00000000000000000000000000000009';
+const WK = 'WK00000000000000000000000000000009';
+const WT = 'WT00000000000000000000000000000009';
+const WR = 'WR00000000000000000000000000000009';
+/** A valid workflow configuration file (in the sandbox) for workflows create/update. */
+function workflowFile(): string {
+  const file = join(box.root, 'workflow.json');
+  writeFileSync(file, JSON.stringify({task_routing: {default_filter: {queue: 'WQ00000000000000000000000000000009'}}}));
+  return file;
+}
+/** The Twilio host a command's first request goes to. */
+const hostOf = (id: string) => (/^(workspaces|activities|workers|queues|workflows|tasks|reservations|taskrouter):/.test(id) ? 'taskrouter.twilio.com' : 'conversations.twilio.com');
 let n = 0;
 /** Arguments that make each command send a request (or, for whoami, resolve the target). */
 function argsFor(id: string): string[] {
@@ -66,6 +78,34 @@ function argsFor(id: string): string[] {
     'simulate:outbox': [],
     'webhooks:tail': [],
     'webhooks:replay': ['WD00000000000000000000000000000009'],
+    'workspaces:list': [],
+    'workspaces:get': [WS],
+    'workspaces:create': ['--friendly-name', `cred-${process.pid}-${++n}`],
+    'activities:list': ['--workspace', WS],
+    'workers:list': ['--workspace', WS],
+    'workers:get': [WK, '--workspace', WS],
+    'workers:create': ['--friendly-name', 'cred', '--workspace', WS],
+    'workers:update': [WK, '--friendly-name', 'x', '--workspace', WS],
+    'workers:set-activity': [WK, 'WA00000000000000000000000000000009', '--workspace', WS],
+    'queues:list': ['--workspace', WS],
+    'queues:get': ['WQ00000000000000000000000000000009', '--workspace', WS],
+    'queues:create': ['--friendly-name', 'cred', '--workspace', WS],
+    'queues:update': ['WQ00000000000000000000000000000009', '--friendly-name', 'x', '--workspace', WS],
+    'workflows:list': ['--workspace', WS],
+    'workflows:get': ['WW00000000000000000000000000000009', '--workspace', WS],
+    'workflows:create': ['--friendly-name', 'cred', '--config', workflowFile(), '--workspace', WS],
+    'workflows:update': ['WW00000000000000000000000000000009', '--config', workflowFile(), '--workspace', WS],
+    'tasks:list': ['--workspace', WS],
+    'tasks:get': [WT, '--workspace', WS],
+    'tasks:create': ['--attributes', '{}', '--workspace', WS],
+    'tasks:cancel': [WT, '--yes', '--workspace', WS],
+    'tasks:wrapup': [WT, '--workspace', WS],
+    'tasks:complete': [WT, '--workspace', WS],
+    'reservations:list': ['--task', WT, '--workspace', WS],
+    'reservations:accept': [WR, '--task', WT, '--workspace', WS],
+    'reservations:reject': [WR, '--task', WT, '--workspace', WS],
+    'reservations:complete': [WR, '--task', WT, '--workspace', WS],
+    'taskrouter:stats': ['--workspace', WS],
   };
   if (!args[id]) throw new Error(`credential-target.test.ts: add arguments for the new command ${id}`);
   return [...id.split(':'), ...args[id]];
@@ -169,7 +209,7 @@ describe('commands: credential flags and the target', function () {
       const {error} = r.json();
       expect(error.code, what).to.equal('NETWORK');
       expect(error.hints.join('\n'), what).to.contain('only because of --account-sid, --auth-token').and.contain('add --target emulator');
-      expect(connects, what).to.deep.equal(['CONNECT conversations.twilio.com:443 HTTP/1.1']);
+      expect(connects, what).to.deep.equal([`CONNECT ${hostOf(id)}:443 HTTP/1.1`]);
     }
   });
 

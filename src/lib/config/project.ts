@@ -15,6 +15,8 @@ export interface ProjectConfig {
   apiSecret?: string;
   region?: string;
   edge?: string;
+  /** The TaskRouter workspace (WS… SID or friendly name) commands use when none is given. */
+  workspace?: string;
 }
 
 const KEYS: (keyof ProjectConfig)[] = [
@@ -27,6 +29,7 @@ const KEYS: (keyof ProjectConfig)[] = [
   'apiSecret',
   'region',
   'edge',
+  'workspace',
 ];
 
 export interface LoadedProjectConfig {

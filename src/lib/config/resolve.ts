@@ -42,6 +42,8 @@ export interface ResolvedContext {
   baseUrl: string;
   profile?: string;
   configFile?: string;
+  /** The project config's TaskRouter workspace (WS… or friendly name), if it names one. */
+  workspace?: string;
   /**
    * Set when the target is Twilio only because credentials were given as flags (no --target, and
    * no credentials anywhere else): every error says so, and suggests --target emulator.
@@ -207,6 +209,7 @@ export async function resolveContext(
     baseUrl: base,
     profile: profileName,
     configFile: filepath,
+    ...(config.workspace ? {workspace: config.workspace} : {}),
     ...(twilioByFlags ? {twilioByFlags} : {}),
     sources,
   };
@@ -387,5 +390,5 @@ function emulatorContext(
     used.apiKey = src.apiKey;
     used.apiSecret = src.apiSecret;
   } else used.authToken = src.authToken;
-  return {target: 'emulator', accountSid, authToken, apiKey, apiSecret, baseUrl, configFile: filepath, sources: used};
+  return {target: 'emulator', accountSid, authToken, apiKey, apiSecret, baseUrl, configFile: filepath, ...(config.workspace ? {workspace: config.workspace} : {}), sources: used};
 }
