@@ -47,7 +47,7 @@ describe('flexconv TaskRouter commands (CLI against the emulator)', function () 
 
   before(async () => {
     box = sandbox('flexconv-taskrouter-');
-    emu = await startEmulator({port: 0, db: ':memory:', clock: 'manual'});
+    emu = await startEmulator({port: 0, db: ':memory:', clock: 'manual', bare: true});
   });
   after(async () => {
     await emu?.stop();
