@@ -128,11 +128,12 @@ try {
           return Array.isArray(list) && list.length === 10 ? undefined : `expected 10 addresses in the JSON output, got ${JSON.stringify(body).slice(0, 200)}`;
         },
       });
-      // TaskRouter: one workspace (used without --workspace) with 10 workers to list
+      // TaskRouter: the account's one workspace (Flex Task Assignment, used without --workspace) with 10 workers to list
       const auth = {authorization: basicAuth(account.accountSid, account.authToken), 'content-type': 'application/x-www-form-urlencoded'};
-      const wsRes = await fetch(`${emu.url}/taskrouter/v1/Workspaces`, {method: 'POST', headers: auth, body: 'FriendlyName=startup-bench'});
-      if (wsRes.status !== 201) throw new Error(`seeding the emulator failed: ${wsRes.status} ${await wsRes.text()}`);
-      const ws = (await wsRes.json()).sid;
+      const wsRes = await fetch(`${emu.url}/taskrouter/v1/Workspaces`, {headers: auth});
+      const spaces = wsRes.status === 200 ? (await wsRes.json()).workspaces : [];
+      if (spaces.length !== 1) throw new Error(`seeding the emulator failed: expected the one Flex workspace, got ${wsRes.status} ${JSON.stringify(spaces).slice(0, 200)}`);
+      const ws = spaces[0].sid;
       for (let i = 0; i < 10; i++) {
         const res = await fetch(`${emu.url}/taskrouter/v1/Workspaces/${ws}/Workers`, {method: 'POST', headers: auth, body: `FriendlyName=agent-${i}`});
         if (res.status !== 201) throw new Error(`seeding the emulator failed: ${res.status} ${await res.text()}`);
