@@ -1,7 +1,9 @@
 import {errors} from './errors.js';
 import type {Params} from './params.js';
 import {RawJson} from './router.js';
-import type {PageResult, PageStart} from './store/repository.js';
+import type {Ctx} from './router.js';
+import type {ListQuery, PageResult, PageStart, RenderUrls} from './store/repository.js';
+import type {TableDecl} from './store/table.js';
 
 export interface Paging {
   size: number;
@@ -78,3 +80,43 @@ export function pageBody(
 
 /** Bodies built per page result (results are immutable, and dropped with their listing's next change). */
 const built = new WeakMap<PageResult, Map<string, RawJson>>();
+
+/**
+ * One page of a list built in memory (derived items that are not rows of one table): JSON texts
+ * paged by position, so PA<n> / PB<n> are positions here. `collectionUrl` as for pageBody.
+ */
+export function positionPage(
+  collectionUrl: string,
+  key: string,
+  texts: string[],
+  paging: Paging,
+  filters: Record<string, string>,
+): RawJson {
+  const s = paging.start;
+  const from = 'offset' in s ? s.offset : 'after' in s ? s.after : Math.max(0, s.before - paging.size);
+  const to = 'before' in s ? Math.min(s.before, texts.length) : Math.min(from + paging.size, texts.length);
+  const page = texts.slice(from, Math.max(from, to));
+  const text = page.join(',');
+  const result: PageResult = {
+    items: text,
+    itemsBytes: Buffer.byteLength(text),
+    count: page.length,
+    prevSeq: from,
+    nextSeq: Math.max(from, to),
+    hasNext: to < texts.length,
+    hasPrevious: from > 0,
+  };
+  return pageBody(collectionUrl, key, result, paging, filters);
+}
+
+/** One page of a declared table's rows in the request's account: the list handler of every domain. */
+export function tablePage<T extends {sid: string}>(
+  ctx: Ctx,
+  decl: TableDecl<T>,
+  urls: RenderUrls,
+  opts: {key: string; max: number; parent?: string; query?: ListQuery<T>; filters?: Record<string, string>},
+): RawJson {
+  const paging = readPaging(ctx.query, opts.max);
+  const result = ctx.store.repo(decl).page(ctx.accountSid, opts.query ?? {}, paging.start, paging.size, urls, opts.parent ?? '');
+  return pageBody(urls.base, opts.key, result, paging, opts.filters ?? {});
+}

@@ -3,10 +3,10 @@ import {restOrigin, type Origin} from '../../engine/conversations/hooks.js';
 import {accountConfig} from '../../engine/conversations/ops.js';
 import {errors, TwilioApiError} from '../../errors.js';
 import {CONVERSATIONS, MESSAGES, PARTICIPANTS, RECEIPTS, SCOPED_WEBHOOKS, SERVICES, type ConversationDoc} from '../../model/conversations.js';
-import {pageBody, readPaging, type Paging} from '../../paging.js';
+import {positionPage, readPaging, tablePage} from '../../paging.js';
 import type {Params} from '../../params.js';
 import {RawJson, type Ctx} from '../../router.js';
-import type {ListQuery, PageResult} from '../../store/repository.js';
+import type {ListQuery} from '../../store/repository.js';
 import type {TableDecl} from '../../store/table.js';
 import {Tx} from '../../store/tx.js';
 
@@ -106,10 +106,7 @@ export function list<T extends {sid: string}>(
   decl: TableDecl<T>,
   opts: {collection: string; key: string; max: number; parent?: string; query?: ListQuery<T>; filters?: Record<string, string>},
 ): RawJson {
-  const paging = readPaging(ctx.query, opts.max);
-  const urls = urlsFor(ctx, decl, opts.collection);
-  const result = ctx.store.repo(decl).page(ctx.accountSid, opts.query ?? {}, paging.start, paging.size, urls, opts.parent ?? '');
-  return pageBody(urls.base, opts.key, result, paging, opts.filters ?? {});
+  return tablePage(ctx, decl, urlsFor(ctx, decl, opts.collection), opts);
 }
 
 /**
@@ -117,22 +114,8 @@ export function list<T extends {sid: string}>(
  * PA<n> / PB<n> is a position here.
  */
 export function derivedList(ctx: Ctx, items: unknown[], opts: {collection: string; key: string; max: number; filters?: Record<string, string>}): RawJson {
-  const paging: Paging = readPaging(ctx.query, opts.max);
-  const s = paging.start;
-  const from = 'offset' in s ? s.offset : 'after' in s ? s.after : Math.max(0, s.before - paging.size);
-  const to = 'before' in s ? Math.min(s.before, items.length) : Math.min(from + paging.size, items.length);
-  const texts = items.slice(from, Math.max(from, to)).map((i) => JSON.stringify(i));
-  const text = texts.join(',');
-  const result: PageResult = {
-    items: text,
-    itemsBytes: Buffer.byteLength(text),
-    count: texts.length,
-    prevSeq: from,
-    nextSeq: Math.max(from, to),
-    hasNext: to < items.length,
-    hasPrevious: from > 0,
-  };
-  return pageBody(ctx.url(opts.collection), opts.key, result, paging, opts.filters ?? {});
+  const texts = items.map((i) => JSON.stringify(i));
+  return positionPage(ctx.url(opts.collection), opts.key, texts, readPaging(ctx.query, opts.max), opts.filters ?? {});
 }
 
 export {notImplemented} from '../../router.js';

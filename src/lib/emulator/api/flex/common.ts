@@ -1,6 +1,6 @@
 import {errors} from '../../errors.js';
 import {INTERACTION_CHANNELS, INTERACTIONS, type InteractionChannelDoc, type InteractionDoc} from '../../model/flex.js';
-import {pageBody, readPaging} from '../../paging.js';
+import {tablePage} from '../../paging.js';
 import {RawJson, type Ctx} from '../../router.js';
 import type {TableDecl} from '../../store/table.js';
 import {Tx} from '../../store/tx.js';
@@ -32,10 +32,7 @@ export function render<T extends {sid: string}>(ctx: Ctx, decl: TableDecl<T>, do
 }
 
 export function list<T extends {sid: string}>(ctx: Ctx, decl: TableDecl<T>, collection: string, key: string, parent: string): RawJson {
-  const paging = readPaging(ctx.query, MAX_PAGE);
-  const urls = ctx.urls(collection);
-  const result = ctx.store.repo(decl).page(ctx.accountSid, {}, paging.start, paging.size, urls, parent);
-  return pageBody(urls.base, key, result, paging, {});
+  return tablePage(ctx, decl, ctx.urls(collection), {key, max: MAX_PAGE, parent});
 }
 
 /** A JSON body, or (for clients that send a form) the form's fields with lower-case first letters. */

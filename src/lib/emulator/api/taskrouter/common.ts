@@ -1,10 +1,10 @@
 import {isoSeconds} from '../../engine/clock.js';
 import {errors, TwilioApiError} from '../../errors.js';
 import {WORKSPACES, type TaskDoc, type WorkspaceDoc} from '../../model/taskrouter.js';
-import {pageBody, readPaging, type Paging} from '../../paging.js';
+import {positionPage, readPaging, tablePage} from '../../paging.js';
 import type {Params} from '../../params.js';
 import {RawJson, type Ctx} from '../../router.js';
-import type {ListQuery, PageResult} from '../../store/repository.js';
+import type {ListQuery} from '../../store/repository.js';
 import type {TableDecl} from '../../store/table.js';
 import {Tx} from '../../store/tx.js';
 
@@ -45,30 +45,12 @@ export function list<T extends {sid: string}>(
   decl: TableDecl<T>,
   opts: {collection: string; key: string; parent: string; query?: ListQuery<T>; filters?: Record<string, string>},
 ): RawJson {
-  const paging = readPaging(ctx.query, MAX_PAGE);
-  const urls = ctx.urls(opts.collection);
-  const result = ctx.store.repo(decl).page(ctx.accountSid, opts.query ?? {}, paging.start, paging.size, urls, opts.parent);
-  return pageBody(urls.base, opts.key, result, paging, opts.filters ?? {});
+  return tablePage(ctx, decl, ctx.urls(opts.collection), {...opts, max: MAX_PAGE});
 }
 
 /** A list built in memory (derived items, or items needing a derived field), paged by position. */
 export function derivedList(ctx: Ctx, items: string[], opts: {collection: string; key: string; filters?: Record<string, string>}): RawJson {
-  const paging: Paging = readPaging(ctx.query, MAX_PAGE);
-  const s = paging.start;
-  const from = 'offset' in s ? s.offset : 'after' in s ? s.after : Math.max(0, s.before - paging.size);
-  const to = 'before' in s ? Math.min(s.before, items.length) : Math.min(from + paging.size, items.length);
-  const texts = items.slice(from, Math.max(from, to));
-  const text = texts.join(',');
-  const result: PageResult = {
-    items: text,
-    itemsBytes: Buffer.byteLength(text),
-    count: texts.length,
-    prevSeq: from,
-    nextSeq: Math.max(from, to),
-    hasNext: to < items.length,
-    hasPrevious: from > 0,
-  };
-  return pageBody(ctx.url(opts.collection), opts.key, result, paging, opts.filters ?? {});
+  return positionPage(ctx.url(opts.collection), opts.key, items, readPaging(ctx.query, MAX_PAGE), opts.filters ?? {});
 }
 
 /** The query filters a list was asked with (echoed in its page URLs). */
