@@ -11,6 +11,13 @@ describe('unit: sid generator', () => {
     expect(isSid(a, 'IG')).to.equal(true);
     expect(isSid(a, 'CH')).to.equal(false);
   });
+  it('sorts SIDs made later at or above earlier ones (B-tree locality), with 20 random hex digits each', () => {
+    const sids = Array.from({length: 2000}, () => newSid('IG'));
+    for (let i = 1; i < sids.length; i++) expect(sids[i].slice(2, 14) >= sids[i - 1].slice(2, 14), sids[i]).to.equal(true);
+    expect(new Set(sids).size).to.equal(sids.length);
+    expect(new Set(sids.map((s) => s.slice(14))).size).to.equal(sids.length);
+    expect(parseInt(sids[0].slice(2, 14), 16)).to.be.closeTo(Date.now(), 60_000);
+  });
 });
 
 describe('unit: emulator URL rewrite', () => {

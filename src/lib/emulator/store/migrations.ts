@@ -97,6 +97,25 @@ export const MIGRATIONS: string[] = [
     response TEXT
   );
   `,
+  // 3: address configurations as the declared tables are (model/conversations.ts): seq as the
+  // rowid without AUTOINCREMENT (its sqlite_sequence row was rewritten by every create), and no
+  // index on type (a Type filter reads the list index; one index fewer to write per create)
+  `
+  CREATE TABLE address_configurations_v3 (
+    seq INTEGER PRIMARY KEY,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    parent_sid TEXT NOT NULL DEFAULT '',
+    doc TEXT NOT NULL,
+    "type" TEXT,
+    "address" TEXT
+  );
+  INSERT INTO address_configurations_v3 (seq, sid, account_sid, parent_sid, doc, "type", "address")
+    SELECT seq, sid, account_sid, parent_sid, doc, type, address FROM address_configurations ORDER BY seq;
+  DROP TABLE address_configurations;
+  ALTER TABLE address_configurations_v3 RENAME TO address_configurations;
+  -- its indexes are the declaration's, created by the store after the migrations (tableDdl)
+  `,
 ];
 
 /**

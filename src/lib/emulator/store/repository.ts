@@ -371,7 +371,7 @@ export class ResourceRepo<T extends {sid: string}> {
       throw this.clash(error, accountSid, doc, parentSid) ?? error;
     }
     const seq = Number(info.lastInsertRowid);
-    // seq only grows (AUTOINCREMENT), so a new row always goes last
+    // a new row's seq is above every row of the table (rowid = max + 1), so it always goes last
     const scope = scopeKey(accountSid, parentSid);
     this.wrote(scope);
     const listing = this.listings.get(scope);

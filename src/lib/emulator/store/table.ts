@@ -80,8 +80,13 @@ export function tableDdl(decl: TableDecl<any>): string[] {
   const keys = Object.entries(decl.keys ?? {});
   for (const [c] of keys) if (!IDENT.test(c) || RESERVED.has(c)) throw new Error(`table ${t}: bad key column ${c}`);
   const out = [
+    // seq is the rowid, not AUTOINCREMENT: that keeps a sqlite_sequence row that every insert
+    // rewrites (one more WAL frame per commit). A new row still sorts after every row there is;
+    // only the seq of a deleted last row can come back, which no listing or cursor can tell from
+    // a row that was never there. (The fixed event_log keeps AUTOINCREMENT: the bus reads it by
+    // seq.)
     `CREATE TABLE IF NOT EXISTS ${t} (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      seq INTEGER PRIMARY KEY,
       sid TEXT NOT NULL UNIQUE,
       account_sid TEXT NOT NULL,
       parent_sid TEXT NOT NULL DEFAULT '',
