@@ -3,6 +3,7 @@ import type {ServerOptions} from '../server.js';
 import type {Core} from './core.js';
 import {conversationsEngine} from './conversations/index.js';
 import {flexEngine} from './flex/index.js';
+import {studioEngine} from './studio/index.js';
 import {taskrouterEngine} from './taskrouter/index.js';
 
 /**
@@ -18,7 +19,7 @@ export interface Engine {
 }
 
 /** Every engine, in dependency order (conversations and taskrouter first; flex, then studio). */
-export const ENGINES: Engine[] = [conversationsEngine, taskrouterEngine, flexEngine];
+export const ENGINES: Engine[] = [conversationsEngine, taskrouterEngine, flexEngine, studioEngine];
 
 export function installEngines(core: Core): void {
   for (const e of ENGINES) e.install(core);
