@@ -5,6 +5,7 @@ import {conversationsEngine} from './conversations/index.js';
 import {flexEngine} from './flex/index.js';
 import {studioEngine} from './studio/index.js';
 import {taskrouterEngine} from './taskrouter/index.js';
+import {webchatEngine} from './webchat/index.js';
 
 /**
  * One engine of the emulator: what it installs on the core (timer handlers, reactors, what a
@@ -19,7 +20,7 @@ export interface Engine {
 }
 
 /** Every engine, in dependency order (conversations and taskrouter first; flex, then studio). */
-export const ENGINES: Engine[] = [conversationsEngine, taskrouterEngine, flexEngine, studioEngine];
+export const ENGINES: Engine[] = [conversationsEngine, taskrouterEngine, flexEngine, studioEngine, webchatEngine];
 
 export function installEngines(core: Core): void {
   for (const e of ENGINES) e.install(core);
