@@ -146,6 +146,15 @@ describe('emulator: the Studio executor', () => {
     expect(await k.executions(flow.sid)).to.have.length(2);
   });
 
+  it('an SMS through the control API without credentials (curl, the first account) reaches the flow too', async () => {
+    const flow = await k.publish([trigger('hello'), send('hello', 'Hello {{trigger.conversation.Body}}')]);
+    const to = await k.address(flow.sid);
+    const from = phone();
+    const r = await t.expect(201, 'POST', '/_emulator/inbound', {form: {From: from, To: to, Body: 'world'}, auth: false});
+    expect(r.status).to.equal('accepted');
+    expect(await k.outbox(from)).to.deep.equal(['Hello world']);
+  });
+
   it('split-based-on: the first matching transition, else noMatch (Studio operators)', async () => {
     const flow = await k.publish([
       trigger('ask'),
