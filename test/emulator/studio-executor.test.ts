@@ -374,4 +374,40 @@ describe('emulator: a Studio execution waiting for a reply survives a restart', 
       await t.emu.stop();
     }
   });
+
+  it('an execution waiting on make-http-request when the emulator stops sends its request again at the next start', async () => {
+    let answering = false;
+    const held: import('node:http').ServerResponse[] = [];
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => (answering ? res.writeHead(200, {'Content-Type': 'application/json'}).end('{"ok": "yes"}') : held.push(res)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as {port: number}).port}/slow`;
+    const db = join(dir, 'http.db');
+    let t = await startTestEmulator({db, clock: 'manual'});
+    try {
+      let k = kit(t);
+      const flow = await k.publish([
+        trigger('http'),
+        {name: 'http', type: 'make-http-request', transitions: [{event: 'success', next: 'ok'}, {event: 'failed'}], properties: {method: 'GET', url}},
+        send('ok', 'ok={{widgets.http.parsed.ok}}'),
+      ]);
+      const to = await k.address(flow.sid);
+      const from = phone();
+      await k.inbound(from, to, 'hi');
+      while (held.length === 0) await new Promise((r) => setImmediate(r)); // the first request arrived (and is held)
+      await t.emu.stop();
+      answering = true;
+      t = await startTestEmulator({db, clock: 'manual'});
+      k = kit(t);
+      await t.emu.idle();
+      expect(await k.outbox(from)).to.deep.equal(['ok=yes']);
+      expect((await k.executions(flow.sid))[0].status).to.equal('ended');
+    } finally {
+      await t.emu.stop();
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
