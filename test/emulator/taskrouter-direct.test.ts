@@ -1,7 +1,10 @@
 import {createServer, type IncomingMessage, type Server} from 'node:http';
 import {expect} from 'chai';
 import twilio from 'twilio';
-import {rejection, useEmulator} from '../helpers/emulator.js';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {rejection, startTestEmulator, useEmulator} from '../helpers/emulator.js';
 import {expectTwilioError} from '../helpers/oai.js';
 
 const TR = '/taskrouter/v1/Workspaces';
@@ -237,6 +240,39 @@ describe('emulator: TaskRouter direct routing, single-tasking activities, event 
       expect((await t.http('GET', `${TR}/${sid}/Workers/${w.sid}`)).headers.get('etag')).to.match(/^"\d+"$/);
       const [r] = await reservations(sid, tk.sid);
       expect((await t.http('GET', `${TR}/${sid}/Tasks/${tk.sid}/Reservations/${r.sid}`)).headers.get('etag')).to.match(/^"\d+"$/);
+    });
+  });
+
+  describe('across a restart', () => {
+    it('tasks waiting for their worker or in their queue are rebuilt from the store and routed after the restart', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'flexconv-tr-direct-'));
+      const db = join(dir, 'tr.db');
+      const acct = {accountSid: `AC${'e'.repeat(32)}`, authToken: 'tr-direct-token'};
+      try {
+        let e = await startTestEmulator({db, accounts: [acct], clock: 'manual'});
+        const ws = await e.expect(201, 'POST', TR, {form: {FriendlyName: 'restart'}});
+        const acts = (await e.expect(200, 'GET', `${TR}/${ws.sid}/Activities`)).activities as {sid: string; friendly_name: string}[];
+        const available = acts.find((a) => a.friendly_name === 'Available')!.sid;
+        const q = await e.expect(201, 'POST', `${TR}/${ws.sid}/TaskQueues`, {form: {FriendlyName: 'q'}});
+        const target = await e.expect(201, 'POST', `${TR}/${ws.sid}/Workers`, {form: {FriendlyName: 'target'}});
+        const mine = await e.expect(201, 'POST', `${TR}/${ws.sid}/Tasks`, {form: {RoutingTarget: target.sid, IgnoreCapacity: 'false'}});
+        const queued = await e.expect(201, 'POST', `${TR}/${ws.sid}/Tasks`, {form: {RoutingTarget: q.sid, TaskChannel: 'chat'}});
+        expect([mine.assignment_status, queued.assignment_status]).to.deep.equal(['pending', 'pending']);
+        await e.emu.stop();
+        e = await startTestEmulator({db, accounts: [acct], clock: 'manual'});
+        try {
+          // another available worker takes the queued task, never the one routed to `target`
+          const other = await e.expect(201, 'POST', `${TR}/${ws.sid}/Workers`, {form: {FriendlyName: 'other', ActivitySid: available}});
+          expect((await e.expect(200, 'GET', `${TR}/${ws.sid}/Tasks/${queued.sid}/Reservations`)).reservations[0].worker_sid).to.equal(other.sid);
+          expect((await e.expect(200, 'GET', `${TR}/${ws.sid}/Tasks/${mine.sid}`)).assignment_status).to.equal('pending');
+          await e.expect(200, 'POST', `${TR}/${ws.sid}/Workers/${target.sid}`, {form: {ActivitySid: available}});
+          expect((await e.expect(200, 'GET', `${TR}/${ws.sid}/Tasks/${mine.sid}/Reservations`)).reservations[0].worker_sid).to.equal(target.sid);
+        } finally {
+          await e.emu.stop();
+        }
+      } finally {
+        rmSync(dir, {recursive: true, force: true});
+      }
     });
   });
 });
