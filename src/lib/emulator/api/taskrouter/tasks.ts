@@ -40,6 +40,9 @@ export default defineResource({
       if (queueName) tasks = tasks.filter((t) => t.task_queue_friendly_name === queueName);
       const routing = q.str('RoutingTarget');
       if (routing) tasks = tasks.filter((t) => t.routing_target === routing);
+      // HasAddons [OAI]: the emulator runs no Add-ons, so only tasks whose addons say otherwise have them
+      const addons = q.bool('HasAddons');
+      if (addons !== undefined) tasks = tasks.filter((t) => hasAddons(t) === addons);
       const expression = q.str('EvaluateTaskAttributes');
       if (expression) {
         let p: ReturnType<typeof compile>;
@@ -79,7 +82,7 @@ export default defineResource({
       const urls = ctx.urls(`${wsPath(ws.sid)}/Tasks`);
       const repo = ctx.store.repo(TASKS);
       const items = tasks.map((t) => repo.render(withAge(t, now), urls));
-      return ok(derivedList(ctx, items, {collection: `${wsPath(ws.sid)}/Tasks`, key: 'tasks', filters: echo(q, ['Priority', 'AssignmentStatus', 'WorkflowSid', 'WorkflowName', 'TaskQueueSid', 'TaskQueueName', 'EvaluateTaskAttributes', 'RoutingTarget', 'Ordering'])}));
+      return ok(derivedList(ctx, items, {collection: `${wsPath(ws.sid)}/Tasks`, key: 'tasks', filters: echo(q, ['Priority', 'AssignmentStatus', 'WorkflowSid', 'WorkflowName', 'TaskQueueSid', 'TaskQueueName', 'EvaluateTaskAttributes', 'RoutingTarget', 'Ordering', 'HasAddons'])}));
     },
     [`POST ${WS}/Tasks`](ctx) {
       const ws = workspaceOf(ctx);
@@ -143,6 +146,8 @@ export default defineResource({
     },
   },
 });
+
+const hasAddons = (t: TaskDoc) => !!t.addons && t.addons !== '{}';
 
 /** IgnoreCapacity [OAI]: `true`, `1` or `yes` ignore the worker's capacity; any other value enforces it. */
 function ignoreCapacity(v: string | undefined): boolean | undefined {

@@ -26,7 +26,7 @@ async function receiver(answer: (n: number) => number) {
   return {got, url: (path: string) => `http://127.0.0.1:${port}${path}`, close: () => new Promise((r) => server.close(r))};
 }
 
-describe('emulator: TaskRouter direct routing, single-tasking activities, event retries, ETag', () => {
+describe('emulator: TaskRouter direct routing, single-tasking activities, event retries, ETag, list defaults', () => {
   const t = useEmulator({clock: 'manual'});
   let n = 0;
   const unique = (p: string) => `${p}-${++n}`;
@@ -240,6 +240,26 @@ describe('emulator: TaskRouter direct routing, single-tasking activities, event 
       expect((await t.http('GET', `${TR}/${sid}/Workers/${w.sid}`)).headers.get('etag')).to.match(/^"\d+"$/);
       const [r] = await reservations(sid, tk.sid);
       expect((await t.http('GET', `${TR}/${sid}/Tasks/${tk.sid}/Reservations/${r.sid}`)).headers.get('etag')).to.match(/^"\d+"$/);
+    });
+  });
+
+  describe('list filters and defaults', () => {
+    it('Events without StartDate or Minutes cover the last 15 minutes [OAI]; HasAddons filters tasks', async () => {
+      const {sid} = await workspace();
+      const q = await queue(sid);
+      await workflow(sid, q.sid);
+      const tk = await task(sid);
+      const recent = (await t.expect(200, 'GET', `${TR}/${sid}/Events`)).events.length;
+      expect(recent).to.be.greaterThan(3);
+      await t.emu.clock.advance('PT16M');
+      expect((await t.expect(200, 'GET', `${TR}/${sid}/Events`)).events).to.deep.equal([]);
+      expect((await t.expect(200, 'GET', `${TR}/${sid}/Events`, {query: {Minutes: 20}})).events.length).to.equal(recent);
+      const since = new Date(Date.parse(tk.date_created) - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      expect((await t.expect(200, 'GET', `${TR}/${sid}/Events`, {query: {StartDate: since}})).events.length).to.equal(recent);
+      // the emulator runs no Add-ons: no task has them
+      expect((await t.expect(200, 'GET', `${TR}/${sid}/Tasks`, {query: {HasAddons: 'true'}})).tasks).to.deep.equal([]);
+      expect((await t.expect(200, 'GET', `${TR}/${sid}/Tasks`, {query: {HasAddons: 'false'}})).tasks.map((x: {sid: string}) => x.sid)).to.deep.equal([tk.sid]);
+      expectTwilioError(400, (await t.http('GET', `${TR}/${sid}/Tasks`, {query: {HasAddons: 'maybe'}})).body, 20001);
     });
   });
 
