@@ -81,6 +81,10 @@ export interface Task extends Doc {
   workflow_sid: string | null;
   workflow_friendly_name: string | null;
   task_channel_unique_name: string | null;
+  /** RoutingTarget: the worker, queue or workflow it was routed to directly (null: through its workflow). */
+  routing_target?: string | null;
+  /** With a worker target: whether the worker gets it whatever their capacity. */
+  ignore_capacity?: boolean | null;
   workspace_sid: string;
   date_created: string | null;
 }
