@@ -535,7 +535,8 @@ async function workspaceReservations(client: TwilioClient, ws: string, status: R
       collect((pageSize) => w.workers(worker.sid).reservations.page(given({reservationStatus: status, pageSize})), {...opts, max: MAX_PAGE}, (i) => wire<Reservation>(i)),
     ),
   );
-  const all = lists.flatMap((l) => l.items).sort((a, b) => (a.date_created ?? '').localeCompare(b.date_created ?? '') || a.sid.localeCompare(b.sid));
+  // oldest first; within one second, in the workers' order (the sort is stable)
+  const all = lists.flatMap((l) => l.items).sort((a, b) => (a.date_created ?? '').localeCompare(b.date_created ?? ''));
   const limit = opts.limit;
   const more = lists.some((l) => l.more) || (limit !== undefined && all.length > limit);
   return {items: limit === undefined ? all : all.slice(0, limit), more};
