@@ -1414,6 +1414,8 @@ export function rejectReservation(tx: Tx, wsSid: string, r: ReservationDoc, opts
   const w = closeReservation(tx, ix, t, r, 'rejected');
   // a worker who rejected a task is not offered it again [unverified; semantics §1.3]
   if (!t._.rejected.includes(r.worker_sid)) t._.rejected.push(r.worker_sid);
+  // single-tasking: a worker moved to the queue's ReservationActivitySid stays there unless the
+  // rejection names a WorkerActivitySid [unverified: Twilio documents no move back]
   if (opts.activity) changeActivity(tx, ix, r.worker_sid, opts.activity);
   reoffer(tx, ix, t);
   saveTask(tx, t);
