@@ -814,9 +814,9 @@ function offerToWorker(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, w: WorkerState): 
 
 /**
  * A task routed straight to one worker (Flex's agent-initiated interactions and invites to a
- * known worker): no workflow evaluation; the worker gets its reservation at once, whatever its
- * activity, when it has the task channel [unverified: Twilio's checks]. Rejected or timed out,
- * the task stays pending with no one to offer it to (its creator decides what follows).
+ * known worker): createTask with that worker as its RoutingTarget, so the worker gets its
+ * reservation at once, whatever its activity (IgnoreCapacity). Rejected or timed out, the task
+ * stays pending with no one to offer it to (its creator decides what follows).
  */
 export function createDirectTask(
   tx: Tx,
@@ -824,48 +824,13 @@ export function createDirectTask(
   input: TaskInput & {worker_sid: string; queue_sid?: string},
 ): {task: TaskDoc; reservation: ReservationDoc} {
   const ix = index(tx, wsSid);
-  if (input.attributes !== undefined) checkJson('Attributes', input.attributes);
-  const w = ix.workers.get(input.worker_sid);
-  if (!w) throw errors.invalid('worker_sid', `${input.worker_sid} is not a Worker of Workspace ${wsSid}`);
-  const q = input.queue_sid ? ix.queues.get(input.queue_sid) : undefined;
-  if (input.queue_sid && !q) throw errors.invalid('queue_sid', `${input.queue_sid} is not a TaskQueue of Workspace ${wsSid}`);
-  const wf = input.workflow_sid ? ix.workflows.get(input.workflow_sid) : undefined;
-  if (input.workflow_sid && !wf) throw errors.invalid('workflow_sid', `${input.workflow_sid} is not a Workflow of Workspace ${wsSid}`);
-  const channel = channelOf(ix, input.task_channel || 'default', 'TaskChannel');
-  if (!w.channels.get(channel.sid)) throw errors.invalid('task_channel', `Worker ${w.doc.sid} has no ${channel.unique_name} channel`);
-  const now = iso(tx);
-  const priority = input.priority ?? 0;
-  const t: TaskDoc = {
-    account_sid: tx.accountSid,
-    age: 0,
-    assignment_status: 'pending',
-    attributes: input.attributes ?? '{}',
-    addons: '{}',
-    date_created: now,
-    date_updated: now,
-    task_queue_entered_date: q ? now : null,
-    priority,
-    reason: null,
-    sid: newSid('WT'),
-    task_queue_sid: q?.doc.sid ?? null,
-    task_queue_friendly_name: q?.doc.friendly_name ?? null,
-    task_channel_sid: channel.sid,
-    task_channel_unique_name: channel.unique_name,
-    timeout: input.timeout ?? 86_400,
-    workflow_sid: wf?.sid ?? null,
-    workflow_friendly_name: wf?.friendly_name ?? null,
-    workspace_sid: wsSid,
-    virtual_start_time: input.virtual_start_time ?? now,
-    ignore_capacity: input.ignore_capacity ?? null,
-    routing_target: w.doc.sid,
-    _: {version: 0, filter: null, target: 0, entered_ms: tx.now.getTime(), rejected: [], base_priority: priority},
-  };
-  tx.repo(TASKS).insert(t, wsSid);
-  tx.at(`tr:ttl:${t.sid}`, tx.now.getTime() + t.timeout * 1000, TIMER.ttl, {ws: wsSid, task: t.sid});
-  recordEvent(tx, ix.ws, 'task.created', {type: 'task', sid: t.sid}, `Task ${t.sid} created`, taskData(t, tx.now));
-  const r = reserve(tx, ix, t, w, wf, q);
-  saveTask(tx, t);
-  return {task: t, reservation: r};
+  if (!ix.workers.has(input.worker_sid)) throw errors.invalid('worker_sid', `${input.worker_sid} is not a Worker of Workspace ${wsSid}`);
+  if (input.queue_sid && !ix.queues.has(input.queue_sid)) throw errors.invalid('queue_sid', `${input.queue_sid} is not a TaskQueue of Workspace ${wsSid}`);
+  if (input.workflow_sid && !ix.workflows.has(input.workflow_sid)) throw errors.invalid('workflow_sid', `${input.workflow_sid} is not a Workflow of Workspace ${wsSid}`);
+  const {worker_sid, queue_sid, ...rest} = input;
+  const task = createTask(tx, wsSid, {...rest, routing_target: worker_sid, task_queue_sid: queue_sid, ignore_capacity: true});
+  const reservation = tx.repo(RESERVATIONS).findBy({task_sid: task.sid}, wsSid)!;
+  return {task, reservation};
 }
 
 /** Write a task; every write is a new version (its ETag, checked by If-Match). */
