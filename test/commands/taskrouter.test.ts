@@ -252,6 +252,32 @@ describe('flexconv TaskRouter commands (CLI against the emulator)', function () 
     expect(await exited).to.equal(0);
   });
 
+  it('tasks create --worker / --queue route directly; reservations list without --worker/--task lists every worker\'s', async () => {
+    // both workers are Offline: a task routed to bob is his at once (IgnoreCapacity defaults to true)
+    const toBob = await ok('tasks', 'create', '--worker', 'bob', '--attributes', '{"type":"callback"}');
+    expect(toBob).to.include({assignment_status: 'reserved', routing_target: state.bob, workflow_sid: null});
+    const toAlice = await ok('tasks', 'create', '--worker', 'alice', '--respect-capacity');
+    expect(toAlice).to.include({assignment_status: 'pending', routing_target: state.alice, ignore_capacity: false});
+    const toQueue = await ok('tasks', 'create', '--queue', 'Support');
+    expect(toQueue).to.include({assignment_status: 'pending', task_queue_sid: state.queue, workflow_sid: null});
+    expectError(await cli('tasks', 'create', '--worker', 'alice', '--queue', 'Support'), 2, 'USAGE', /--queue|--worker/);
+    expectError(await cli('tasks', 'create', '--respect-capacity'), 2, 'USAGE', /--worker/);
+    expectError(await cli('tasks', 'create', '--worker', 'carol'), 1, 'NOT_FOUND', /No worker is named "carol"/);
+
+    await ok('workers', 'set-activity', 'alice', 'Available');
+    // across workers: bob's offer and alice's (the task routed to her comes before the queue's);
+    // both made in the same second of the manual clock (the nock test checks the date order)
+    const byWorker = (rows: string[][]) => rows.sort((a, b) => a[1].localeCompare(b[1]));
+    const pending = await ok('reservations', 'list', '--status', 'pending');
+    expect(byWorker(pending.map((r: any) => [r.task_sid, r.worker_name]))).to.deep.equal([[toAlice.sid, 'alice'], [toBob.sid, 'bob']]);
+    const table = await cli('reservations', 'list', '--status', 'pending', '--no-header', '--columns', 'task_sid,worker_name');
+    expect(table.exitCode, table.stderr).to.equal(0);
+    expect(byWorker(table.stdout.trim().split('\n').map((l) => l.split(/\s+/)))).to.deep.equal([[toAlice.sid, 'alice'], [toBob.sid, 'bob']]);
+    expect((await ok('reservations', 'list', '--limit', '1')).length).to.equal(1);
+    const help = await cli('reservations', 'list', '--help');
+    expect(help.stdout).to.contain('Without --worker or --task, every worker\'s reservations are listed');
+  });
+
   it('several workspaces and none named: a usage error listing them; --workspace, FLEXCONV_WORKSPACE and the project config pick one', async () => {
     const other = await ok('workspaces', 'create', '--friendly-name', 'Sales');
     const r = await cli('queues', 'list');

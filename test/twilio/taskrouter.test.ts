@@ -307,6 +307,28 @@ describe('taskrouter commands on real Twilio (nock)', function () {
       expect(t.seen[3].form).to.deep.equal([['Timeout', '3600'], ['Priority', '5'], ['TaskChannel', 'chat'], ['WorkflowSid', WW], ['Attributes', '{"type":"support"}']]);
     });
 
+    it('tasks create --worker NAME --respect-capacity / --queue NAME: RoutingTarget (and IgnoreCapacity=false)', async () => {
+      const t = twilio([
+        ['GET', `${BASE}/Workers`, 200, page('workers', `${BASE}/Workers`, [worker()])],
+        ['POST', `${BASE}/Tasks`, 201, task({routing_target: WK, workflow_sid: null})],
+        ['GET', `${BASE}/TaskQueues`, 200, page('task_queues', `${BASE}/TaskQueues`, [queue()])],
+        ['POST', `${BASE}/Tasks`, 201, task({routing_target: WQ, workflow_sid: null})],
+      ]);
+      const w = await inWs('tasks', 'create', '--worker', 'alice', '--respect-capacity', '--channel', 'chat', '--json');
+      expect(w.exitCode, w.stderr).to.equal(0);
+      expect(JSON.parse(w.stdout).routing_target).to.equal(WK);
+      expect((await inWs('tasks', 'create', '--queue', 'Support')).exitCode).to.equal(0);
+      t.done();
+      expect(requests(t)).to.deep.equal([
+        `GET ${BASE}/Workers?FriendlyName=alice&PageSize=1000`,
+        `POST ${BASE}/Tasks`,
+        `GET ${BASE}/TaskQueues?FriendlyName=Support&PageSize=1000`,
+        `POST ${BASE}/Tasks`,
+      ]);
+      expect(t.seen[1].form).to.deep.equal([['TaskChannel', 'chat'], ['RoutingTarget', WK], ['IgnoreCapacity', 'false']]);
+      expect(t.seen[3].form).to.deep.equal([['RoutingTarget', WQ]]);
+    });
+
     it('wrapup / complete / cancel: AssignmentStatus with Reason and If-Match', async () => {
       const t = twilio([
         ['POST', `${BASE}/Tasks/${WT}`, 200, task({assignment_status: 'wrapping'})],
@@ -371,12 +393,24 @@ describe('taskrouter commands on real Twilio (nock)', function () {
       expect(t.seen[6].ifMatch).to.equal('2');
     });
 
-    it('reservations list without --worker or --task: usage error, no request', async () => {
-      const t = twilio([]);
-      const r = await inWs('reservations', 'list');
-      expect(r.exitCode).to.equal(2);
-      expect(r.stderr).to.match(/^✖ USAGE: Give --worker/);
-      expect(t.seen).to.deep.equal([]);
+    it('reservations list without --worker or --task: every worker\'s reservations, merged oldest first', async () => {
+      const WK2 = 'WKfedcba9876543210fedcba9876543210';
+      const WR2 = 'WRfedcba9876543210fedcba9876543210';
+      const bob = reservation({sid: WR2, worker_sid: WK2, worker_name: 'bob', date_created: '2024-01-01T00:00:00Z', url: `${HOST}${BASE}/Workers/${WK2}/Reservations/${WR2}`});
+      const t = twilio([
+        ['GET', `${BASE}/Workers`, 200, page('workers', `${BASE}/Workers`, [worker(), worker({sid: WK2, friendly_name: 'bob'})])],
+        ['GET', `${BASE}/Workers/${WK}/Reservations`, 200, page('reservations', `${BASE}/Workers/${WK}/Reservations`, [reservation()])],
+        ['GET', `${BASE}/Workers/${WK2}/Reservations`, 200, page('reservations', `${BASE}/Workers/${WK2}/Reservations`, [bob])],
+      ]);
+      const r = await inWs('reservations', 'list', '--status', 'pending', '--limit', '5', '--json');
+      expect(r.exitCode, r.stderr).to.equal(0);
+      expect(JSON.parse(r.stdout).map((x: {sid: string}) => x.sid)).to.deep.equal([WR2, WR]);
+      t.done();
+      expect(requests(t).sort()).to.deep.equal([
+        `GET ${BASE}/Workers/${WK2}/Reservations?ReservationStatus=pending&PageSize=5`,
+        `GET ${BASE}/Workers/${WK}/Reservations?ReservationStatus=pending&PageSize=5`,
+        `GET ${BASE}/Workers?PageSize=1000`,
+      ].sort());
     });
   });
 

@@ -4,11 +4,16 @@ import {RESERVATION_COLUMNS, RESERVATION_EXTRA, TaskRouterCommand, workspaceFlag
 import {MAX_PAGE, RESERVATION_STATUSES, listReservations, type Reservation, type ReservationStatus} from '../../lib/flows/taskrouter.js';
 
 export default class ReservationsList extends TaskRouterCommand<Reservation[]> {
-  static override summary = 'List the reservations (offers) of a worker or of a task';
+  static override summary = 'List the reservations (offers) of a workspace, a worker or a task';
   static override description = `A reservation is a task offered to a worker: accept it with \`flexconv reservations accept WR… --worker NAME\`.
+
+Without --worker or --task, every worker's reservations are listed, oldest first (TaskRouter has
+no workspace-wide list: one request per worker, a few at a time; --limit applies to the merged
+list). Give --worker or --task on a large workspace.
 
 Table columns (--columns): ${columnKeys(RESERVATION_COLUMNS, RESERVATION_EXTRA)}.`;
   static override examples = [
+    '<%= config.bin %> <%= command.id %> --status pending',
     '<%= config.bin %> <%= command.id %> --worker alice --status pending',
     '<%= config.bin %> <%= command.id %> --task WT0123456789abcdef0123456789abcdef --json',
   ];

@@ -174,6 +174,11 @@ export const TASK_FIELDS: Column<Task>[] = [
   {key: 'age', header: 'Age (s)'},
   {key: 'queue', header: 'Queue', get: (t) => (t.task_queue_sid ? `${t.task_queue_friendly_name} (${t.task_queue_sid})` : '')},
   {key: 'workflow', header: 'Workflow', get: (t) => (t.workflow_sid ? `${t.workflow_friendly_name} (${t.workflow_sid})` : '')},
+  {
+    key: 'routing_target',
+    header: 'Routed to',
+    get: (t) => (t.routing_target ? `${t.routing_target}${t.ignore_capacity === false ? ' (when it has capacity)' : ''}` : ''),
+  },
   {key: 'channel', header: 'Channel', get: (t) => t.task_channel_unique_name ?? ''},
   {key: 'attributes', header: 'Attributes'},
   {key: 'reason', header: 'Reason'},

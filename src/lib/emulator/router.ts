@@ -38,6 +38,8 @@ export interface Ctx {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** Response headers of the resource (e.g. a versioned document's ETag). */
+  headers?: Record<string, string>;
 }
 
 export type Handler = (ctx: Ctx) => Reply | Promise<Reply>;

@@ -403,6 +403,7 @@ function send(res: ServerResponse, reply: Reply, headers?: Record<string, string
   // headers as a flat [name, value, ...] list: node takes it without per-name bookkeeping
   const out: string[] = ['Twilio-Request-Id', newSid('RQ')];
   if (headers) for (const name in headers) out.push(name, headers[name]);
+  if (reply.headers) for (const name in reply.headers) out.push(name, reply.headers[name]);
   if (reply.body === undefined) {
     res.writeHead(reply.status, out);
     res.end();

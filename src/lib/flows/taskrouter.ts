@@ -81,6 +81,10 @@ export interface Task extends Doc {
   workflow_sid: string | null;
   workflow_friendly_name: string | null;
   task_channel_unique_name: string | null;
+  /** RoutingTarget: the worker, queue or workflow it was routed to directly (null: through its workflow). */
+  routing_target?: string | null;
+  /** With a worker target: whether the worker gets it whatever their capacity. */
+  ignore_capacity?: boolean | null;
   workspace_sid: string;
   date_created: string | null;
 }
@@ -458,15 +462,27 @@ export interface TaskInput {
   priority?: number;
   timeout?: number;
   channel?: string;
+  /** Route straight to this worker (WK… SID or name): RoutingTarget, no workflow. */
+  worker?: string;
+  /** Route straight into this queue (WQ… SID or name): RoutingTarget, no workflow. */
+  queue?: string;
+  /** With `worker`: wait until the worker is available with capacity (IgnoreCapacity=false). */
+  respectCapacity?: boolean;
 }
 
 export async function createTask(client: TwilioClient, ws: string, input: TaskInput): Promise<Task> {
+  if (input.worker !== undefined && input.queue !== undefined) throw usageError('Give --worker or --queue, not both: a task is routed to one target');
+  if (input.respectCapacity && input.worker === undefined) throw usageError('--respect-capacity only applies with --worker (a task routed to one worker)');
+  const attributes = jsonObject('--attributes', input.attributes);
+  const target = input.worker !== undefined ? await workerSid(client, ws, input.worker) : input.queue !== undefined ? await queueSid(client, ws, input.queue) : undefined;
   const params = given({
-    attributes: jsonObject('--attributes', input.attributes),
+    attributes,
     workflowSid: input.workflow === undefined ? undefined : await workflowSid(client, ws, input.workflow),
     priority: input.priority,
     timeout: input.timeout,
     taskChannel: input.channel,
+    routingTarget: target,
+    ignoreCapacity: input.respectCapacity ? 'false' : undefined,
   });
   return guard(`workspace ${ws}`, 'list them with `flexconv workspaces list`', async () => wire(await client.taskrouter.v1.workspaces(ws).tasks.create(params)));
 }
@@ -496,12 +512,48 @@ export async function listReservations(
       collect((pageSize) => list.page(given({reservationStatus: by.status, workerSid: worker, pageSize})), {...opts, max: MAX_PAGE}, (i) => wire<Reservation>(i)),
     );
   }
-  if (by.worker === undefined) throw usageError('Give --worker (a name or WK… SID) or --task WT…: reservations are listed per worker or per task');
+  if (by.worker === undefined) return workspaceReservations(client, ws, by.status, opts);
   const worker = await workerSid(client, ws, by.worker);
   const list = w.workers(worker).reservations;
   return guard(`worker ${worker}`, 'list them with `flexconv workers list`', () =>
     collect((pageSize) => list.page(given({reservationStatus: by.status, pageSize})), {...opts, max: MAX_PAGE}, (i) => wire<Reservation>(i)),
   );
+}
+
+/** Worker reservation lists fetched at once when listing a whole workspace's. */
+export const RESERVATION_FANOUT = 4;
+
+/**
+ * Every reservation of the workspace: TaskRouter has no workspace-wide reservation list, so each
+ * worker's is read (RESERVATION_FANOUT at a time), each at most `limit` long, merged oldest first.
+ */
+async function workspaceReservations(client: TwilioClient, ws: string, status: ReservationStatus | undefined, opts: PageOptions): Promise<Listed<Reservation>> {
+  const workers = (await listWorkers(client, ws, {limit: undefined})).items;
+  const w = client.taskrouter.v1.workspaces(ws);
+  const lists = await mapLimit(workers, RESERVATION_FANOUT, (worker) =>
+    guard(`worker ${worker.sid}`, 'list them with `flexconv workers list`', () =>
+      collect((pageSize) => w.workers(worker.sid).reservations.page(given({reservationStatus: status, pageSize})), {...opts, max: MAX_PAGE}, (i) => wire<Reservation>(i)),
+    ),
+  );
+  // oldest first; within one second, in the workers' order (the sort is stable)
+  const all = lists.flatMap((l) => l.items).sort((a, b) => (a.date_created ?? '').localeCompare(b.date_created ?? ''));
+  const limit = opts.limit;
+  const more = lists.some((l) => l.more) || (limit !== undefined && all.length > limit);
+  return {items: limit === undefined ? all : all.slice(0, limit), more};
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in the items' order. */
+async function mapLimit<I, O>(items: I[], limit: number, fn: (item: I) => Promise<O>): Promise<O[]> {
+  const out: O[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker));
+  return out;
 }
 
 /** The task a reservation belongs to, when only the WR SID is known: searched among the live tasks. */

@@ -397,6 +397,8 @@ export class WebhookSender extends EventEmitter {
       const query = formEncode(params);
       if (query) target.search = target.search ? `${target.search}&${query}` : `?${query}`;
     } else body = formEncode(params);
+    // a fragment (Twilio's connection overrides, #rc=…) is never sent: the signature covers what is [unverified]
+    target.hash = '';
     const signed = target.toString();
     const signature = twilioSignature(token, signed, get ? {} : params);
     const headers: Record<string, string> = {

@@ -223,6 +223,8 @@ export interface TaskRouting {
   rejected: string[];
   /** The priority the task was created/updated with (a target's priority overrides it while matched). */
   base_priority: number;
+  /** RoutingTarget WK… with IgnoreCapacity=false: the task waits until that worker is free. */
+  direct_wait?: boolean;
 }
 
 export interface TaskDoc {

@@ -3,7 +3,7 @@ import {errors, TwilioApiError} from '../../errors.js';
 import {WORKSPACES, type TaskDoc, type WorkspaceDoc} from '../../model/taskrouter.js';
 import {positionPage, readPaging, tablePage} from '../../paging.js';
 import type {Params} from '../../params.js';
-import {RawJson, type Ctx} from '../../router.js';
+import {RawJson, type Ctx, type Reply} from '../../router.js';
 import type {ListQuery} from '../../store/repository.js';
 import type {TableDecl} from '../../store/table.js';
 import {Tx} from '../../store/tx.js';
@@ -85,6 +85,14 @@ export function dateParam(p: Params, name: string): string | undefined {
   const ms = Date.parse(v);
   if (!/^\d{4}-\d{2}-\d{2}/.test(v) || !Number.isFinite(ms)) throw errors.invalid(name, `'${v}' is not an ISO 8601 date-time`);
   return isoSeconds(new Date(ms));
+}
+
+/**
+ * The ETag of a versioned document (task, reservation, worker) [OAI: ETag response header]: its
+ * version, which If-Match names to update only that version [unverified: Twilio's ETag text].
+ */
+export function withETag(reply: Reply, doc: {_: {version: number}}): Reply {
+  return {...reply, headers: {...reply.headers, ETag: `"${doc._.version}"`}};
 }
 
 export const ifMatch = (ctx: Ctx): string | undefined => {

@@ -4,6 +4,9 @@ import {defineResource, ok} from '../../router.js';
 import type {Cond} from '../../store/repository.js';
 import {dateParam, docOf, echo, list, render, workspaceOf, WS, wsPath} from './common.js';
 
+/** The window of an Events list that names none. */
+export const DEFAULT_MINUTES = 15;
+
 export default defineResource({
   domain: 'taskrouter',
   routes: {
@@ -30,7 +33,9 @@ export default defineResource({
       const minutes = q.int('Minutes', {min: 1});
       const range: {gte?: number; lte?: number} = {};
       if (start) range.gte = Date.parse(start);
-      if (minutes !== undefined) range.gte = Math.max(range.gte ?? 0, ctx.clock.now().getTime() - minutes * 60_000);
+      // without StartDate or Minutes, the last 15 minutes [OAI: Minutes "The default is 15 minutes"]
+      const window = minutes ?? (start ? undefined : DEFAULT_MINUTES);
+      if (window !== undefined) range.gte = Math.max(range.gte ?? 0, ctx.clock.now().getTime() - window * 60_000);
       if (end) range.lte = Date.parse(end);
       if (range.gte !== undefined || range.lte !== undefined) where.date_ms = range;
       const sid = q.str('Sid');

@@ -1,10 +1,10 @@
 import * as ops from '../../engine/taskrouter/ops.js';
 import {compile, ExpressionError} from '../../engine/taskrouter/expression/index.js';
-import {CODES, errors, TwilioApiError} from '../../errors.js';
+import {errors} from '../../errors.js';
 import {RESERVATIONS, TASKS, type TaskDoc, type TaskStatus} from '../../model/taskrouter.js';
 import {created, defineResource, noContent, ok, RawJson, type Ctx} from '../../router.js';
 import type {Cond} from '../../store/repository.js';
-import {dateParam, derivedList, docOf, echo, ifMatch, jsonParam, render, withAge, workspaceOf, WS, wsPath} from './common.js';
+import {dateParam, derivedList, docOf, echo, ifMatch, jsonParam, render, withAge, withETag, workspaceOf, WS, wsPath} from './common.js';
 import {reservationInput, reservationList, reservationOf} from './workers.js';
 
 const STATUSES = ['pending', 'reserved', 'assigned', 'canceled', 'completed', 'wrapping'] as const;
@@ -40,6 +40,9 @@ export default defineResource({
       if (queueName) tasks = tasks.filter((t) => t.task_queue_friendly_name === queueName);
       const routing = q.str('RoutingTarget');
       if (routing) tasks = tasks.filter((t) => t.routing_target === routing);
+      // HasAddons [OAI]: the emulator runs no Add-ons, so only tasks whose addons say otherwise have them
+      const addons = q.bool('HasAddons');
+      if (addons !== undefined) tasks = tasks.filter((t) => hasAddons(t) === addons);
       const expression = q.str('EvaluateTaskAttributes');
       if (expression) {
         let p: ReturnType<typeof compile>;
@@ -79,12 +82,11 @@ export default defineResource({
       const urls = ctx.urls(`${wsPath(ws.sid)}/Tasks`);
       const repo = ctx.store.repo(TASKS);
       const items = tasks.map((t) => repo.render(withAge(t, now), urls));
-      return ok(derivedList(ctx, items, {collection: `${wsPath(ws.sid)}/Tasks`, key: 'tasks', filters: echo(q, ['Priority', 'AssignmentStatus', 'WorkflowSid', 'WorkflowName', 'TaskQueueSid', 'TaskQueueName', 'EvaluateTaskAttributes', 'RoutingTarget', 'Ordering'])}));
+      return ok(derivedList(ctx, items, {collection: `${wsPath(ws.sid)}/Tasks`, key: 'tasks', filters: echo(q, ['Priority', 'AssignmentStatus', 'WorkflowSid', 'WorkflowName', 'TaskQueueSid', 'TaskQueueName', 'EvaluateTaskAttributes', 'RoutingTarget', 'Ordering', 'HasAddons'])}));
     },
     [`POST ${WS}/Tasks`](ctx) {
       const ws = workspaceOf(ctx);
       const f = ctx.form;
-      if (f.str('TaskQueueSid')) return notDirect();
       const input: ops.TaskInput = {
         workflow_sid: f.sid('WorkflowSid', 'WW'),
         attributes: jsonParam(f, 'Attributes'),
@@ -93,14 +95,15 @@ export default defineResource({
         task_channel: f.str('TaskChannel') || undefined,
         virtual_start_time: dateParam(f, 'VirtualStartTime'),
         routing_target: f.str('RoutingTarget') || undefined,
-        ignore_capacity: f.bool('IgnoreCapacity'),
+        ignore_capacity: ignoreCapacity(f.str('IgnoreCapacity')),
+        task_queue_sid: f.sid('TaskQueueSid', 'WQ'),
       };
-      if (input.routing_target) return notDirect();
       const t = ctx.tx((tx) => ops.createTask(tx, ws.sid, input));
-      return created(renderTask(ctx, t));
+      return withETag(created(renderTask(ctx, t)), t);
     },
     [`GET ${WS}/Tasks/:Sid`](ctx) {
-      return ok(renderTask(ctx, taskOf(ctx)));
+      const t = taskOf(ctx);
+      return withETag(ok(renderTask(ctx, t)), t);
     },
     [`POST ${WS}/Tasks/:Sid`](ctx) {
       const t = taskOf(ctx);
@@ -115,7 +118,7 @@ export default defineResource({
         if_match: ifMatch(ctx),
       };
       const next = ctx.tx((tx) => ops.updateTask(tx, t.workspace_sid, t, input));
-      return ok(renderTask(ctx, next));
+      return withETag(ok(renderTask(ctx, next)), next);
     },
     [`DELETE ${WS}/Tasks/:Sid`](ctx) {
       const t = taskOf(ctx);
@@ -130,7 +133,8 @@ export default defineResource({
     [`GET ${WS}/Tasks/:TaskSid/Reservations/:Sid`](ctx) {
       const t = taskOf(ctx);
       const path = `${wsPath(t.workspace_sid)}/Tasks/${t.sid}/Reservations`;
-      return ok(render(ctx, RESERVATIONS, reservationOf(ctx, {task_sid: t.sid}, path), path));
+      const r = reservationOf(ctx, {task_sid: t.sid}, path);
+      return withETag(ok(render(ctx, RESERVATIONS, r, path)), r);
     },
     [`POST ${WS}/Tasks/:TaskSid/Reservations/:Sid`](ctx) {
       const t = taskOf(ctx);
@@ -138,15 +142,15 @@ export default defineResource({
       const r = reservationOf(ctx, {task_sid: t.sid}, path);
       const input = reservationInput(ctx);
       const next = ctx.tx((tx) => ops.updateReservation(tx, t.workspace_sid, r, input));
-      return ok(render(ctx, RESERVATIONS, next, path));
+      return withETag(ok(render(ctx, RESERVATIONS, next, path)), next);
     },
   },
 });
 
-function notDirect(): never {
-  throw new TwilioApiError(
-    501,
-    CODES.NOT_IMPLEMENTED,
-    'The flexconv emulator does not implement direct routing (RoutingTarget / TaskQueueSid on task create); route through a Workflow',
-  );
+const hasAddons = (t: TaskDoc) => !!t.addons && t.addons !== '{}';
+
+/** IgnoreCapacity [OAI]: `true`, `1` or `yes` ignore the worker's capacity; any other value enforces it. */
+function ignoreCapacity(v: string | undefined): boolean | undefined {
+  if (v === undefined || v === '') return undefined;
+  return ['true', '1', 'yes'].includes(v.trim().toLowerCase());
 }

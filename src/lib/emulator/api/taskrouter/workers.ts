@@ -4,7 +4,7 @@ import {ExpressionError} from '../../engine/taskrouter/expression/index.js';
 import {errors} from '../../errors.js';
 import {RESERVATIONS, TASKS, WORKER_CHANNELS, WORKERS, type ReservationDoc, type WorkerDoc} from '../../model/taskrouter.js';
 import {created, defineResource, noContent, ok, type Ctx} from '../../router.js';
-import {docOf, echo, ifMatch, jsonParam, list, reader, render, workspaceOf, WS, wsPath} from './common.js';
+import {docOf, echo, ifMatch, jsonParam, list, reader, render, withETag, workspaceOf, WS, wsPath} from './common.js';
 
 const STATUSES = ['pending', 'accepted', 'rejected', 'timeout', 'canceled', 'rescinded', 'wrapping', 'completed'] as const;
 
@@ -91,11 +91,11 @@ export default defineResource({
       const f = ctx.form;
       const input = {friendly_name: f.str('FriendlyName', {required: true, max: 64}), activity_sid: f.sid('ActivitySid', 'WA'), attributes: jsonParam(f, 'Attributes')};
       const w = ctx.tx((tx) => ops.createWorker(tx, ws.sid, input));
-      return created(render(ctx, WORKERS, w, `${wsPath(ws.sid)}/Workers`));
+      return withETag(created(render(ctx, WORKERS, w, `${wsPath(ws.sid)}/Workers`)), w);
     },
     [`GET ${WS}/Workers/:Sid`](ctx) {
       const w = workerOf(ctx);
-      return ok(render(ctx, WORKERS, w, `${wsPath(w.workspace_sid)}/Workers`));
+      return withETag(ok(render(ctx, WORKERS, w, `${wsPath(w.workspace_sid)}/Workers`)), w);
     },
     [`POST ${WS}/Workers/:Sid`](ctx) {
       const w = workerOf(ctx);
@@ -108,7 +108,7 @@ export default defineResource({
         if_match: ifMatch(ctx),
       };
       const next = ctx.tx((tx) => ops.updateWorker(tx, w.workspace_sid, w, input));
-      return ok(render(ctx, WORKERS, next, `${wsPath(w.workspace_sid)}/Workers`));
+      return withETag(ok(render(ctx, WORKERS, next, `${wsPath(w.workspace_sid)}/Workers`)), next);
     },
     [`DELETE ${WS}/Workers/:Sid`](ctx) {
       const w = workerOf(ctx);
@@ -140,7 +140,8 @@ export default defineResource({
     [`GET ${WS}/Workers/:WorkerSid/Reservations/:Sid`](ctx) {
       const w = workerOf(ctx);
       const path = `${wsPath(w.workspace_sid)}/Workers/${w.sid}/Reservations`;
-      return ok(render(ctx, RESERVATIONS, reservationOf(ctx, {worker_sid: w.sid}, path), path));
+      const r = reservationOf(ctx, {worker_sid: w.sid}, path);
+      return withETag(ok(render(ctx, RESERVATIONS, r, path)), r);
     },
     [`POST ${WS}/Workers/:WorkerSid/Reservations/:Sid`](ctx) {
       const w = workerOf(ctx);
@@ -148,7 +149,7 @@ export default defineResource({
       const r = reservationOf(ctx, {worker_sid: w.sid}, path);
       const input = reservationInput(ctx);
       const next = ctx.tx((tx) => ops.updateReservation(tx, w.workspace_sid, r, input));
-      return ok(render(ctx, RESERVATIONS, next, path));
+      return withETag(ok(render(ctx, RESERVATIONS, next, path)), next);
     },
   },
 });

@@ -118,7 +118,7 @@ export function recordEvent(
       TimestampMs: String(ms),
     };
     for (const [k, v] of Object.entries(data)) if (v !== null && v !== undefined) params[pascal(k)] = String(v);
-    enqueue(tx, {url: ws.event_callback_url, params, eventType: type, orderingKey: `tr:${ws.sid}`});
+    enqueue(tx, {url: ws.event_callback_url, params, eventType: type, orderingKey: `tr:${ws.sid}`, maxAttempts: attemptsFor(ws.event_callback_url)});
   }
   return ev;
 }
@@ -139,4 +139,21 @@ export function passes(filter: string | null, type: string): boolean {
     filters.set(filter, set);
   }
   return set.size === 0 || set.has(type);
+}
+
+/** Retries of a failed callback when the URL sets none: Twilio's default retry count [docs: webhooks connection overrides, `rc` default 1]. */
+export const EVENT_RETRIES = 1;
+
+/**
+ * Attempts for one event callback: 1 + the retry count, which the URL's connection-override
+ * fragment may set (`#rc=0` … `#rc=5`) [docs: webhooks connection overrides]. Retries go through
+ * the one webhook sender and back off on the clock (1 s, 2 s, …). Twilio's default retry policy
+ * (`rp`) retries connection failures only; the emulator retries any failed attempt [unverified].
+ */
+export function attemptsFor(url: string): number {
+  const hash = url.indexOf('#');
+  if (hash < 0) return 1 + EVENT_RETRIES;
+  const rc = new URLSearchParams(url.slice(hash + 1)).get('rc');
+  const n = rc === null ? EVENT_RETRIES : Number(rc);
+  return 1 + (Number.isInteger(n) && n >= 0 ? Math.min(n, 5) : EVENT_RETRIES);
 }

@@ -34,7 +34,7 @@ import type {Tx} from '../../store/tx.js';
 import {isoSeconds} from '../clock.js';
 import {recordEvent, reservationData, taskData, workerData} from './events.js';
 import {ExpressionError, compile} from './expression/index.js';
-import {RoutingIndexes, waitingOf, type QueueState, type WorkerState, type WorkspaceIndex} from './routing.js';
+import {isQueueSid, isWorkerSid, RoutingIndexes, waitingOf, type QueueState, type WorkerState, type WorkspaceIndex} from './routing.js';
 import {compileWorkflow, type Target} from './workflow.js';
 
 export const TIMER = {
@@ -671,21 +671,74 @@ export interface TaskInput {
   virtual_start_time?: string;
   routing_target?: string;
   ignore_capacity?: boolean;
+  task_queue_sid?: string;
+}
+
+/**
+ * Where a new task goes [docs: changelog 2024-07 "Route tasks directly to a worker, task queue,
+ * or workflow"; OAI]: RoutingTarget WW… is its workflow; WQ… puts it straight into that queue (no
+ * workflow evaluation); WK… offers it to that worker only — whatever the worker's capacity and
+ * availability unless IgnoreCapacity is false (then it waits until the worker can take it).
+ * TaskQueueSid alone routes to that queue; with a worker target it is the queue the task is
+ * counted in [unverified: both readings of TaskQueueSid].
+ */
+interface Route {
+  kind: 'workflow' | 'queue' | 'worker';
+  wf?: WorkflowDoc;
+  queue?: QueueState;
+  worker?: WorkerState;
+}
+
+function routeOf(ix: WorkspaceIndex, input: TaskInput): Route {
+  const target = input.routing_target;
+  if (target !== undefined && !/^(WK|WQ|WW)[0-9a-fA-F]{32}$/.test(target))
+    throw errors.invalid('RoutingTarget', `'${target}' is not the SID of a Worker (WK…), TaskQueue (WQ…) or Workflow (WW…)`);
+  if (input.ignore_capacity !== undefined && !target?.startsWith('WK'))
+    throw errors.invalid('IgnoreCapacity', 'can only be used when RoutingTarget is a Worker SID');
+  let wf: WorkflowDoc | undefined;
+  if (input.workflow_sid) {
+    wf = ix.workflows.get(input.workflow_sid);
+    if (!wf) throw errors.invalid('WorkflowSid', `${input.workflow_sid} is not a Workflow of this Workspace`);
+  }
+  let queue: QueueState | undefined;
+  if (input.task_queue_sid) {
+    queue = ix.queues.get(input.task_queue_sid);
+    if (!queue) throw errors.invalid('TaskQueueSid', `${input.task_queue_sid} is not a TaskQueue of this Workspace`);
+  }
+  if (target?.startsWith('WW')) {
+    const byTarget = ix.workflows.get(target);
+    if (!byTarget) throw errors.invalid('RoutingTarget', `${target} is not a Workflow of this Workspace`);
+    if (wf && wf.sid !== target) throw errors.invalid('WorkflowSid', `${wf.sid} differs from the RoutingTarget Workflow ${target}; give one of them`);
+    return {kind: 'workflow', wf: byTarget};
+  }
+  if (target?.startsWith('WQ')) {
+    const q = ix.queues.get(target);
+    if (!q) throw errors.invalid('RoutingTarget', `${target} is not a TaskQueue of this Workspace`);
+    if (queue && queue.doc.sid !== target) throw errors.invalid('TaskQueueSid', `${queue.doc.sid} differs from the RoutingTarget TaskQueue ${target}; give one of them`);
+    return {kind: 'queue', wf, queue: q};
+  }
+  if (target?.startsWith('WK')) {
+    const w = ix.workers.get(target);
+    if (!w) throw errors.invalid('RoutingTarget', `${target} is not a Worker of this Workspace`);
+    return {kind: 'worker', wf, queue, worker: w};
+  }
+  if (queue) return {kind: 'queue', wf, queue};
+  if (!wf) {
+    if (ix.workflows.size !== 1)
+      throw errors.missing(ix.workflows.size === 0 ? 'WorkflowSid (the Workspace has no Workflow)' : 'WorkflowSid (the Workspace has several Workflows)');
+    wf = ix.workflows.values().next().value!;
+  }
+  return {kind: 'workflow', wf};
 }
 
 export function createTask(tx: Tx, wsSid: string, input: TaskInput): TaskDoc {
   const ix = index(tx, wsSid);
   if (input.attributes !== undefined) checkJson('Attributes', input.attributes);
-  let wf: WorkflowDoc | undefined;
-  if (input.workflow_sid) {
-    wf = ix.workflows.get(input.workflow_sid);
-    if (!wf) throw errors.invalid('WorkflowSid', `${input.workflow_sid} is not a Workflow of this Workspace`);
-  } else {
-    if (ix.workflows.size !== 1)
-      throw errors.missing(ix.workflows.size === 0 ? 'WorkflowSid (the Workspace has no Workflow)' : 'WorkflowSid (the Workspace has several Workflows)');
-    wf = ix.workflows.values().next().value!;
-  }
+  const route = routeOf(ix, input);
   const channel = channelOf(ix, input.task_channel || 'default', 'TaskChannel');
+  const w = route.worker;
+  if (w && !w.channels.get(channel.sid)) throw errors.invalid('TaskChannel', `Worker ${w.doc.sid} has no ${channel.unique_name} channel`);
+  const wf = route.wf;
   const now = iso(tx);
   const priority = input.priority ?? 0;
   const t: TaskDoc = {
@@ -705,27 +758,65 @@ export function createTask(tx: Tx, wsSid: string, input: TaskInput): TaskDoc {
     task_channel_sid: channel.sid,
     task_channel_unique_name: channel.unique_name,
     timeout: input.timeout ?? 86_400,
-    workflow_sid: wf.sid,
-    workflow_friendly_name: wf.friendly_name,
+    workflow_sid: wf?.sid ?? null,
+    workflow_friendly_name: wf?.friendly_name ?? null,
     workspace_sid: wsSid,
     virtual_start_time: input.virtual_start_time ?? now,
-    ignore_capacity: input.ignore_capacity ?? null,
+    // IgnoreCapacity is true by default when routing to a worker [OAI]
+    ignore_capacity: w ? (input.ignore_capacity ?? true) : null,
     routing_target: input.routing_target ?? null,
     _: {version: 0, filter: null, target: 0, entered_ms: tx.now.getTime(), rejected: [], base_priority: priority},
   };
+  if (route.kind === 'queue' && !t.routing_target) t.routing_target = route.queue!.doc.sid;
   tx.repo(TASKS).insert(t, wsSid);
   tx.at(`tr:ttl:${t.sid}`, tx.now.getTime() + t.timeout * 1000, TIMER.ttl, {ws: wsSid, task: t.sid});
   recordEvent(tx, ix.ws, 'task.created', {type: 'task', sid: t.sid}, `Task ${t.sid} created`, taskData(t, tx.now));
-  startWorkflow(tx, ix, t, wf);
+  if (route.kind === 'workflow') startWorkflow(tx, ix, t, wf!);
+  else {
+    if (route.queue) enterQueue(tx, ix, t, route.queue);
+    if (route.kind === 'queue') offerInQueue(tx, ix, t, route.queue!);
+    else offerToWorker(tx, ix, t, w!);
+  }
   saveTask(tx, t);
   return t;
 }
 
+/** A directly routed task enters its queue (no workflow): task-queue.entered. */
+function enterQueue(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, q: QueueState): void {
+  t.task_queue_sid = q.doc.sid;
+  t.task_queue_friendly_name = q.doc.friendly_name;
+  t.task_queue_entered_date = iso(tx);
+  recordEvent(tx, ix.ws, 'task-queue.entered', {type: 'task', sid: t.sid}, `Task ${t.sid} entered TaskQueue ${q.doc.friendly_name}`, taskData(t, tx.now));
+}
+
+/** The target of a task routed to a queue: every member of the queue, no expression. */
+const queueTarget = (q: QueueState): Target => ({queue: q.doc.sid});
+
+/** Offer a queue-routed task to the queue's free members, else it waits in the queue. */
+function offerInQueue(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, q: QueueState): void {
+  const wf = t.workflow_sid ? ix.workflows.get(t.workflow_sid) : undefined;
+  const made = offerTask(tx, ix, t, wf, q, queueTarget(q));
+  if (made === 0 && t.assignment_status === 'pending') ix.enqueue(q, waitingOf(t));
+}
+
+/** Offer a worker-routed task to its worker: at once when IgnoreCapacity, else when the worker is free. */
+function offerToWorker(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, w: WorkerState): void {
+  const wf = t.workflow_sid ? ix.workflows.get(t.workflow_sid) : undefined;
+  const q = t.task_queue_sid ? ix.queues.get(t.task_queue_sid) : undefined;
+  if (t.ignore_capacity !== false || ix.freeOn(w, t.task_channel_sid)) {
+    t._.direct_wait = false;
+    reserve(tx, ix, t, w, wf, q);
+    return;
+  }
+  t._.direct_wait = true;
+  ix.waitFor(w.doc.sid, waitingOf(t));
+}
+
 /**
  * A task routed straight to one worker (Flex's agent-initiated interactions and invites to a
- * known worker): no workflow evaluation; the worker gets its reservation at once, whatever its
- * activity, when it has the task channel [unverified: Twilio's checks]. Rejected or timed out,
- * the task stays pending with no one to offer it to (its creator decides what follows).
+ * known worker): createTask with that worker as its RoutingTarget, so the worker gets its
+ * reservation at once, whatever its activity (IgnoreCapacity). Rejected or timed out, the task
+ * stays pending with no one to offer it to (its creator decides what follows).
  */
 export function createDirectTask(
   tx: Tx,
@@ -733,51 +824,18 @@ export function createDirectTask(
   input: TaskInput & {worker_sid: string; queue_sid?: string},
 ): {task: TaskDoc; reservation: ReservationDoc} {
   const ix = index(tx, wsSid);
-  if (input.attributes !== undefined) checkJson('Attributes', input.attributes);
-  const w = ix.workers.get(input.worker_sid);
-  if (!w) throw errors.invalid('worker_sid', `${input.worker_sid} is not a Worker of Workspace ${wsSid}`);
-  const q = input.queue_sid ? ix.queues.get(input.queue_sid) : undefined;
-  if (input.queue_sid && !q) throw errors.invalid('queue_sid', `${input.queue_sid} is not a TaskQueue of Workspace ${wsSid}`);
-  const wf = input.workflow_sid ? ix.workflows.get(input.workflow_sid) : undefined;
-  if (input.workflow_sid && !wf) throw errors.invalid('workflow_sid', `${input.workflow_sid} is not a Workflow of Workspace ${wsSid}`);
-  const channel = channelOf(ix, input.task_channel || 'default', 'TaskChannel');
-  if (!w.channels.get(channel.sid)) throw errors.invalid('task_channel', `Worker ${w.doc.sid} has no ${channel.unique_name} channel`);
-  const now = iso(tx);
-  const priority = input.priority ?? 0;
-  const t: TaskDoc = {
-    account_sid: tx.accountSid,
-    age: 0,
-    assignment_status: 'pending',
-    attributes: input.attributes ?? '{}',
-    addons: '{}',
-    date_created: now,
-    date_updated: now,
-    task_queue_entered_date: q ? now : null,
-    priority,
-    reason: null,
-    sid: newSid('WT'),
-    task_queue_sid: q?.doc.sid ?? null,
-    task_queue_friendly_name: q?.doc.friendly_name ?? null,
-    task_channel_sid: channel.sid,
-    task_channel_unique_name: channel.unique_name,
-    timeout: input.timeout ?? 86_400,
-    workflow_sid: wf?.sid ?? null,
-    workflow_friendly_name: wf?.friendly_name ?? null,
-    workspace_sid: wsSid,
-    virtual_start_time: input.virtual_start_time ?? now,
-    ignore_capacity: input.ignore_capacity ?? null,
-    routing_target: w.doc.sid,
-    _: {version: 0, filter: null, target: 0, entered_ms: tx.now.getTime(), rejected: [], base_priority: priority},
-  };
-  tx.repo(TASKS).insert(t, wsSid);
-  tx.at(`tr:ttl:${t.sid}`, tx.now.getTime() + t.timeout * 1000, TIMER.ttl, {ws: wsSid, task: t.sid});
-  recordEvent(tx, ix.ws, 'task.created', {type: 'task', sid: t.sid}, `Task ${t.sid} created`, taskData(t, tx.now));
-  const r = reserve(tx, ix, t, w, wf, q);
-  saveTask(tx, t);
-  return {task: t, reservation: r};
+  if (!ix.workers.has(input.worker_sid)) throw errors.invalid('worker_sid', `${input.worker_sid} is not a Worker of Workspace ${wsSid}`);
+  if (input.queue_sid && !ix.queues.has(input.queue_sid)) throw errors.invalid('queue_sid', `${input.queue_sid} is not a TaskQueue of Workspace ${wsSid}`);
+  if (input.workflow_sid && !ix.workflows.has(input.workflow_sid)) throw errors.invalid('workflow_sid', `${input.workflow_sid} is not a Workflow of Workspace ${wsSid}`);
+  const {worker_sid, queue_sid, ...rest} = input;
+  const task = createTask(tx, wsSid, {...rest, routing_target: worker_sid, task_queue_sid: queue_sid, ignore_capacity: true});
+  const reservation = tx.repo(RESERVATIONS).findBy({task_sid: task.sid}, wsSid)!;
+  return {task, reservation};
 }
 
+/** Write a task; every write is a new version (its ETag, checked by If-Match). */
 function saveTask(tx: Tx, t: TaskDoc): void {
+  t._.version++;
   tx.repo(TASKS).update(t, t.workspace_sid);
 }
 
@@ -893,7 +951,7 @@ function eligible(ix: WorkspaceIndex, t: TaskDoc, attrs: Record<string, unknown>
 }
 
 /** Offer task t to free workers of its queue (up to max_reserved_workers); the number of reservations made. */
-function offerTask(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, wf: WorkflowDoc, q: QueueState, target: Target): number {
+function offerTask(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, wf: WorkflowDoc | undefined, q: QueueState, target: Target): number {
   const free = q.free.get(t.task_channel_sid);
   if (!free || free.size === 0) return 0;
   const attrs = taskAttrs(t);
@@ -956,13 +1014,19 @@ function reserve(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, w: WorkerState, wf: Wor
   ix.rotate(w);
   t.assignment_status = 'reserved';
   t.date_updated = now;
-  t._.version++;
   if (q) ix.dequeue(q.doc.sid, t.sid);
+  if (t._.direct_wait) {
+    ix.unwait(w.doc.sid, t.sid);
+    t._.direct_wait = false;
+  }
   tx.at(`tr:res:${r.sid}`, tx.now.getTime() + (wf?.task_reservation_timeout ?? 120) * 1000, TIMER.reservation, {ws: ix.ws.sid, reservation: r.sid});
   recordEvent(tx, ix.ws, 'reservation.created', {type: 'reservation', sid: r.sid, parent: t.sid}, `Reservation ${r.sid} created for Worker ${w.doc.friendly_name}`, {
     ...reservationData(r, t, w.doc, tx.now),
   });
   if (wf?.assignment_callback_url) tx.emit(ASSIGNMENT_EVENT, {workspace_sid: ix.ws.sid, reservation_sid: r.sid}, r.sid);
+  // single-tasking: the queue's ReservationActivitySid is the worker's activity while reserved [docs: TaskQueues and Activities]
+  const activity = !ix.ws.multi_task_enabled ? q?.doc.reservation_activity_sid : null;
+  if (activity) changeActivity(tx, ix, w.doc.sid, activity);
   return r;
 }
 
@@ -971,7 +1035,15 @@ export function offerWorker(tx: Tx, ix: WorkspaceIndex, w: WorkerState): void {
   if (!w.doc.available) return;
   const lifoFirst = ix.ws.prioritize_queue_order === 'LIFO';
   for (let guard = 0; guard < 1000; guard++) {
-    let best: {q: QueueState; t: TaskDoc; wf: WorkflowDoc; target: Target; priority: number; vst: number} | undefined;
+    // tasks routed to this very worker (RoutingTarget WK…, IgnoreCapacity false) come first, oldest first [unverified]
+    const direct = directTask(tx, ix, w);
+    if (direct) {
+      const q = direct.task_queue_sid ? ix.queues.get(direct.task_queue_sid) : undefined;
+      reserve(tx, ix, direct, w, direct.workflow_sid ? ix.workflows.get(direct.workflow_sid) : undefined, q);
+      saveTask(tx, direct);
+      continue;
+    }
+    let best: {q: QueueState; t: TaskDoc; wf: WorkflowDoc | undefined; priority: number; vst: number} | undefined;
     for (const qs of w.queues) {
       const q = ix.queues.get(qs);
       if (!q || q.waiting.length === 0) continue;
@@ -979,9 +1051,8 @@ export function offerWorker(tx: Tx, ix: WorkspaceIndex, w: WorkerState): void {
         if (!ix.freeOn(w, waiting.channel)) continue;
         const t = tx.repo(TASKS).get(waiting.sid, ix.ws.sid);
         if (!t || t.assignment_status !== 'pending') continue;
-        const wf = t.workflow_sid ? ix.workflows.get(t.workflow_sid) : undefined;
-        const target = wf && targetsOf(wf, t)[t._.target];
-        if (!wf || !target || !eligible(ix, t, taskAttrs(t), target, w)) continue;
+        const route = waitingRoute(ix, t, q);
+        if (!route || !eligible(ix, t, taskAttrs(t), route.target, w)) continue;
         const better =
           !best ||
           waiting.priority > best.priority ||
@@ -991,7 +1062,7 @@ export function offerWorker(tx: Tx, ix: WorkspaceIndex, w: WorkerState): void {
               : q.doc.task_order === 'LIFO'
                 ? waiting.vst > best.vst
                 : waiting.vst < best.vst));
-        if (better) best = {q, t, wf, target, priority: waiting.priority, vst: waiting.vst};
+        if (better) best = {q, t, wf: route.wf, priority: waiting.priority, vst: waiting.vst};
         break; // the first eligible task is this queue's best
       }
     }
@@ -999,6 +1070,28 @@ export function offerWorker(tx: Tx, ix: WorkspaceIndex, w: WorkerState): void {
     reserve(tx, ix, best.t, w, best.wf, best.q);
     saveTask(tx, best.t);
   }
+}
+
+/** The first task waiting for this worker that it can take now. */
+function directTask(tx: Tx, ix: WorkspaceIndex, w: WorkerState): TaskDoc | undefined {
+  const list = ix.direct.get(w.doc.sid);
+  if (!list) return undefined;
+  for (const waiting of [...list]) {
+    if (!ix.freeOn(w, waiting.channel)) continue;
+    const t = tx.repo(TASKS).get(waiting.sid, ix.ws.sid);
+    if (t && t.assignment_status === 'pending' && t._.direct_wait) return t;
+    ix.unwait(w.doc.sid, waiting.sid);
+  }
+  return undefined;
+}
+
+/** How a task waiting in queue q is offered: its workflow's current target, or the queue itself (RoutingTarget WQ…). */
+function waitingRoute(ix: WorkspaceIndex, t: TaskDoc, q: QueueState): {wf: WorkflowDoc | undefined; target: Target} | undefined {
+  const wf = t.workflow_sid ? ix.workflows.get(t.workflow_sid) : undefined;
+  if (isQueueSid(t.routing_target)) return {wf, target: queueTarget(q)};
+  if (isWorkerSid(t.routing_target)) return undefined;
+  const target = wf && targetsOf(wf, t)[t._.target];
+  return wf && target ? {wf, target} : undefined;
 }
 
 export interface TaskUpdate {
@@ -1046,7 +1139,6 @@ export function updateTask(tx: Tx, wsSid: string, current: TaskDoc, input: TaskU
   }
   if (input.virtual_start_time !== undefined) t.virtual_start_time = input.virtual_start_time;
   t.date_updated = iso(tx);
-  t._.version++;
   if (to === 'canceled') cancelTask(tx, ix, t, input.reason ?? null);
   else if (to === 'wrapping') wrapTask(tx, ix, t, input.reason ?? null);
   else if (to === 'completed') completeTask(tx, ix, t, input.reason ?? null);
@@ -1056,7 +1148,14 @@ export function updateTask(tx: Tx, wsSid: string, current: TaskDoc, input: TaskU
       // new attributes re-evaluate the workflow [docs: task re-evaluation]
       ix.dequeue(t.task_queue_sid, t.sid);
       const wf = t.workflow_sid ? ix.workflows.get(t.workflow_sid) : undefined;
-      if (wf && !t.routing_target) startWorkflow(tx, ix, t, wf);
+      const q = t.task_queue_sid ? ix.queues.get(t.task_queue_sid) : undefined;
+      if (isQueueSid(t.routing_target)) {
+        if (q) offerInQueue(tx, ix, t, q);
+      } else if (isWorkerSid(t.routing_target)) {
+        // its place among the tasks waiting for the worker follows the new priority
+        ix.unwait(t.routing_target!, t.sid);
+        if (t._.direct_wait) ix.waitFor(t.routing_target!, waitingOf(t));
+      } else if (wf) startWorkflow(tx, ix, t, wf);
     }
   }
   saveTask(tx, t);
@@ -1065,6 +1164,10 @@ export function updateTask(tx: Tx, wsSid: string, current: TaskDoc, input: TaskU
 
 function cancelTask(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, reason: string | null): void {
   ix.dequeue(t.task_queue_sid, t.sid);
+  if (t._.direct_wait) {
+    ix.unwait(t.routing_target!, t.sid);
+    t._.direct_wait = false;
+  }
   t.assignment_status = 'canceled';
   t.reason = reason;
   t.date_updated = iso(tx);
@@ -1229,7 +1332,6 @@ export function acceptReservation(tx: Tx, wsSid: string, r: ReservationDoc, acti
   }
   t.assignment_status = 'assigned';
   t.date_updated = iso(tx);
-  t._.version++;
   tx.cancel(`tr:step:${t.sid}`);
   recordEvent(tx, ix.ws, 'reservation.accepted', {type: 'reservation', sid: r.sid, parent: t.sid}, `Reservation ${r.sid} accepted by Worker ${r.worker_name}`, reservationData(r, t, w?.doc, tx.now));
   // the other workers offered the same task lose it [docs]
@@ -1241,7 +1343,9 @@ export function acceptReservation(tx: Tx, wsSid: string, r: ReservationDoc, acti
     }
   recordEvent(tx, ix.ws, 'task.updated', {type: 'task', sid: t.sid}, `Task ${t.sid} assigned`, taskData(t, tx.now));
   saveTask(tx, t);
-  if (activity) changeActivity(tx, ix, r.worker_sid, activity);
+  // single-tasking: the queue's AssignmentActivitySid once accepted [docs]; an explicit WorkerActivitySid wins
+  const assignment = !ix.ws.multi_task_enabled && r._.queue_sid ? ix.queues.get(r._.queue_sid)?.doc.assignment_activity_sid : null;
+  if (activity ?? assignment) changeActivity(tx, ix, r.worker_sid, (activity ?? assignment)!);
   for (const ow of freed) offerWorker(tx, ix, ow);
   return r;
 }
@@ -1252,11 +1356,15 @@ function reoffer(tx: Tx, ix: WorkspaceIndex, t: TaskDoc): void {
   if (stillPending) return;
   t.assignment_status = 'pending';
   t.date_updated = iso(tx);
-  t._.version++;
-  // a task routed to one worker (createDirectTask) is offered to no one else
-  if (t.routing_target) return;
+  // a task routed to one worker is offered to no one else; rejected or timed out, it stays
+  // pending until it is canceled, updated or its TTL ends [unverified: what Twilio does next]
+  if (isWorkerSid(t.routing_target)) return;
   const wf = t.workflow_sid ? ix.workflows.get(t.workflow_sid) : undefined;
   const q = t.task_queue_sid ? ix.queues.get(t.task_queue_sid) : undefined;
+  if (isQueueSid(t.routing_target)) {
+    if (q) offerInQueue(tx, ix, t, q);
+    return;
+  }
   const target = wf && targetsOf(wf, t)[t._.target];
   if (wf && q && target) {
     const made = offerTask(tx, ix, t, wf, q, target);
@@ -1271,6 +1379,8 @@ export function rejectReservation(tx: Tx, wsSid: string, r: ReservationDoc, opts
   const w = closeReservation(tx, ix, t, r, 'rejected');
   // a worker who rejected a task is not offered it again [unverified; semantics §1.3]
   if (!t._.rejected.includes(r.worker_sid)) t._.rejected.push(r.worker_sid);
+  // single-tasking: a worker moved to the queue's ReservationActivitySid stays there unless the
+  // rejection names a WorkerActivitySid [unverified: Twilio documents no move back]
   if (opts.activity) changeActivity(tx, ix, r.worker_sid, opts.activity);
   reoffer(tx, ix, t);
   saveTask(tx, t);

@@ -65,8 +65,24 @@ export class WorkspaceIndex {
   activities = new Map<string, ActivityDoc>();
   channels = new Map<string, TaskChannelDoc>();
   workflows = new Map<string, WorkflowDoc>();
+  /** Worker sid → tasks routed to that worker (RoutingTarget WK…) waiting for it to be free, in arrival order. */
+  direct = new Map<string, Waiting[]>();
 
   constructor(public ws: WorkspaceDoc) {}
+
+  waitFor(workerSid: string, t: Waiting): void {
+    const list = this.direct.get(workerSid);
+    if (list) list.push(t);
+    else this.direct.set(workerSid, [t]);
+  }
+
+  unwait(workerSid: string, taskSid: string): void {
+    const list = this.direct.get(workerSid);
+    if (!list) return;
+    const i = list.findIndex((x) => x.sid === taskSid);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.direct.delete(workerSid);
+  }
 
   channelByName(name: string): TaskChannelDoc | undefined {
     for (const c of this.channels.values()) if (c.unique_name === name) return c;
@@ -124,6 +140,7 @@ export class WorkspaceIndex {
       for (const f of q.free.values()) f.delete(sid);
     }
     this.workers.delete(sid);
+    this.direct.delete(sid);
   }
 
   /** Whether the worker can take one more task on this channel. */
@@ -273,6 +290,11 @@ function build(tx: Tx, wsSid: string): WorkspaceIndex {
   }
   for (const w of tx.repo(WORKERS).all({}, wsSid)) ix.addWorker(w, channels.get(w.sid) ?? []);
   for (const t of tx.repo(TASKS).all({assignment_status: 'pending'}, wsSid) as TaskDoc[]) {
+    // a task routed to one worker waits for that worker, never in its queue
+    if (isWorkerSid(t.routing_target)) {
+      if (t._.direct_wait) ix.waitFor(t.routing_target!, waitingOf(t));
+      continue;
+    }
     const q = t.task_queue_sid ? ix.queues.get(t.task_queue_sid) : undefined;
     if (q) ix.enqueue(q, waitingOf(t));
   }
@@ -282,3 +304,6 @@ function build(tx: Tx, wsSid: string): WorkspaceIndex {
 export function waitingOf(t: TaskDoc): Waiting {
   return {sid: t.sid, priority: t.priority, vst: Date.parse(t.virtual_start_time), channel: t.task_channel_sid};
 }
+
+export const isWorkerSid = (sid: string | null | undefined): boolean => !!sid && sid.startsWith('WK');
+export const isQueueSid = (sid: string | null | undefined): boolean => !!sid && sid.startsWith('WQ');
