@@ -1,0 +1,149 @@
+/**
+ * Flex webchat on Conversations: `POST flex-api.twilio.com/v2/WebChats` with a `chat` address
+ * (IG…) creates the conversation, the guest's chat identity as its participant, and attaches the
+ * address's Studio flow or webhook; the guest then needs a Conversations access token (a JWT
+ * with a ChatGrant on the conversation's service, signed with an API key — the webchat app mints
+ * it the same way [semantics §4.9]). And the guest typing: a message authored by the guest
+ * identity with X-Twilio-Webhook-Enabled, as the webchat app posts the first one, so the flow
+ * hears it. Works the same against Twilio and the emulator; plain options, no flags or files.
+ */
+import {jsonText, requireSid} from '../cli/index.js';
+import {FlexconvError, usageError} from '../errors.js';
+import type {TwilioClient} from '../twilio/client.js';
+import {getAddress, listAddresses, type AddressConfiguration} from './addresses.js';
+import {getConversation, listParticipants, type Participant} from './conversations.js';
+import {sendMessage, type Message} from './messages.js';
+
+export interface SigningKey {
+  accountSid: string;
+  apiKey: string;
+  apiSecret: string;
+}
+
+export interface WebchatInput {
+  /** IG…, or a chat address's address or friendly name. */
+  address: string;
+  /** The guest's display name (CustomerFriendlyName). */
+  customerName?: string;
+  /** The conversation's friendly name (ChatFriendlyName). */
+  chatName?: string;
+  /** A JSON object as text: the pre-engagement form's answers (PreEngagementData). */
+  preEngagement?: string;
+  identity?: string;
+  /** Seconds the token lives (default 3600). */
+  ttl?: number;
+}
+
+export interface Webchat {
+  conversation_sid: string;
+  identity: string;
+  chat_service_sid: string;
+  address_sid: string;
+  address: string;
+  /** Null when there is no API key to sign it with. */
+  token: string | null;
+  token_expires: string | null;
+}
+
+/** A `chat` address by SID, address or friendly name. */
+export async function resolveChatAddress(client: TwilioClient, key: string): Promise<AddressConfiguration> {
+  if (key.trim() === '') throw usageError('--address must not be empty');
+  let found: AddressConfiguration;
+  if (/^IG[0-9a-fA-F]*$/.test(key)) {
+    requireSid('IG', key, '--address');
+    found = await getAddress(client, key);
+  } else {
+    const {items} = await listAddresses(client, {type: 'chat'});
+    const named = items.filter((a) => a.address === key || a.friendly_name === key);
+    if (named.length > 1) throw usageError(`${named.length} chat addresses match "${key}": ${named.map((a) => a.sid).join(', ')}`, ['name the one you mean by its SID (IG…)']);
+    if (!named.length)
+      throw new FlexconvError('NOT_FOUND', `No chat address is named "${key}" (looked up as the address and the friendly name)`, {
+        hints: [
+          items.length ? `there are: ${items.map((a) => a.address).join(', ')}` : 'list them with `flexconv addresses list --type chat`',
+          `create one with \`flexconv addresses create --type chat --address ${key} --auto-creation-type studio --studio-flow FW…\``,
+        ],
+      });
+    found = named[0];
+  }
+  if (found.type !== 'chat')
+    throw usageError(`Address ${found.sid} (${found.address}) is of type ${found.type}; webchat needs a chat address`, [
+      'create one with `flexconv addresses create --type chat --address site-chat --auto-creation-type studio --studio-flow FW…`',
+    ]);
+  return found;
+}
+
+export function checkWebchat(input: WebchatInput): void {
+  if (input.preEngagement !== undefined) {
+    jsonText('--pre-engagement', input.preEngagement);
+    const v = JSON.parse(input.preEngagement) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      throw usageError('--pre-engagement must be a JSON object', ['for example --pre-engagement \'{"friendlyName":"Ada","question":"Where is my order?"}\'']);
+  }
+  if (input.ttl !== undefined && (!Number.isInteger(input.ttl) || input.ttl < 1 || input.ttl > 86400))
+    throw usageError(`--ttl must be between 1 and 86400 seconds, not ${input.ttl}`);
+}
+
+/** A Conversations access token for `identity` (ChatGrant on `serviceSid`), and when it expires. */
+export async function guestToken(key: SigningKey, identity: string, serviceSid: string, ttl = 3600, now = Date.now()): Promise<{token: string; expires: string}> {
+  const {default: AccessToken} = await import('twilio/lib/jwt/AccessToken.js');
+  const token = new AccessToken(key.accountSid, key.apiKey, key.apiSecret, {identity, ttl});
+  token.addGrant(new AccessToken.ChatGrant({serviceSid}));
+  const jwt = token.toJwt();
+  // the token's own exp (nbf/iat come from the SDK's clock): read back rather than recomputed
+  const exp = (JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as {exp?: number}).exp;
+  return {token: jwt, expires: new Date(exp ? exp * 1000 : now + ttl * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')};
+}
+
+export async function createWebchat(client: TwilioClient, input: WebchatInput, key: SigningKey | undefined): Promise<Webchat> {
+  checkWebchat(input);
+  const address = await resolveChatAddress(client, input.address);
+  const created = await client.flexApi.v2.webChannels.create({
+    addressSid: address.sid,
+    ...(input.chatName !== undefined ? {chatFriendlyName: input.chatName} : {}),
+    ...(input.customerName !== undefined ? {customerFriendlyName: input.customerName} : {}),
+    ...(input.preEngagement !== undefined ? {preEngagementData: input.preEngagement} : {}),
+    ...(input.identity !== undefined ? {identity: input.identity} : {}),
+  });
+  // The token's grant names the conversation's service (the Flex chat service).
+  const conversation = await getConversation(client, created.conversationSid);
+  const token = key ? await guestToken(key, created.identity, conversation.chat_service_sid, input.ttl) : undefined;
+  return {
+    conversation_sid: created.conversationSid,
+    identity: created.identity,
+    chat_service_sid: conversation.chat_service_sid,
+    address_sid: address.sid,
+    address: address.address,
+    token: token?.token ?? null,
+    token_expires: token?.expires ?? null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The guest types
+
+/** The guest: the chat participant who joined first (WebChats adds them at creation), or `identity`. */
+export async function guestOf(client: TwilioClient, conversation: string, identity?: string): Promise<Participant> {
+  const {items} = await listParticipants(client, conversation, {});
+  const chat = items.filter((p) => p.identity);
+  if (identity !== undefined) {
+    const p = chat.find((x) => x.identity === identity);
+    if (!p)
+      throw new FlexconvError('NOT_FOUND', `No chat participant "${identity}" in conversation ${conversation}`, {
+        hints: [chat.length ? `its chat identities: ${chat.map((x) => x.identity).join(', ')}` : `list them with \`flexconv conversations participants list ${conversation}\``],
+      });
+    return p;
+  }
+  if (!chat.length)
+    throw usageError(`Conversation ${conversation} has no chat participant to type as: is it a webchat?`, [
+      'start one with `flexconv webchat create --address ADDRESS`',
+      `or name one with --identity (see \`flexconv conversations participants list ${conversation}\`)`,
+    ]);
+  return [...chat].sort((a, b) => Date.parse(a.date_created ?? '') - Date.parse(b.date_created ?? ''))[0];
+}
+
+export async function guestSays(client: TwilioClient, conversation: string, body: string, identity?: string): Promise<{message: Message; identity: string}> {
+  if (!body.trim()) throw usageError('--body is empty: the guest has to type something');
+  const guest = await guestOf(client, conversation, identity);
+  const message = await sendMessage(client, conversation, {body, author: guest.identity!, webhooks: true});
+  return {message, identity: guest.identity!};
+}
