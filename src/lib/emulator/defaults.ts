@@ -66,12 +66,16 @@ export const IMPLEMENTED: Readonly<Record<string, {name: string; resources: read
   },
   'flex-api': {
     name: 'Flex Interactions',
-    resources: ['Channels', 'Configuration', 'Interactions', 'Invites', 'Participants', 'Transfers'],
+    resources: ['Channels', 'Configuration', 'Interactions', 'Invites', 'Participants', 'Transfers', 'WebChats'],
+  },
+  studio: {
+    name: 'Studio',
+    resources: ['Context', 'Executions', 'Flows', 'Revisions', 'Steps', 'Validate'],
   },
 };
 
 /** Domains the emulator routes by name (`/studio/...`) but serves nothing of yet: their paths answer Twilio's 404. */
-export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {studio: 'Studio'};
+export const NOT_IMPLEMENTED: Readonly<Record<string, string>> = {};
 
 const andList = (xs: string[]) => (xs.length < 2 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`);
 

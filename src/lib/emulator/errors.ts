@@ -10,6 +10,8 @@ export class TwilioApiError extends Error {
     readonly detail?: string,
     /** Response headers this error needs (Allow on a 405, WWW-Authenticate on a 401). */
     readonly headers: Record<string, string> = {},
+    /** `details` of the body, where Twilio sends one (Studio's list of a definition's faults). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'TwilioApiError';
@@ -23,6 +25,7 @@ export class TwilioApiError extends Error {
       status: this.status,
     };
     if (this.detail) body.detail = this.detail;
+    if (this.details) body.details = this.details;
     return body;
   }
 }

@@ -48,6 +48,8 @@ export interface EmulatorOptions {
    * and the Flex Configuration): only what Conversations and TaskRouter give every account.
    */
   bare?: boolean;
+  /** How long a Studio make-http-request may take before it fails (default 10 s). */
+  studioHttpTimeoutMs?: number;
 }
 
 export type {Timeouts} from './server.js';
@@ -90,7 +92,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const dbPath = options.db ?? ':memory:';
   const fresh = dbPath !== ':memory:' && dbPath !== '' && !existsSync(dbPath);
   const store = new Store(dbPath, accounts, () => clock.now(), {tables: TABLES, listingBudget: options.listingBudget});
-  const core = createCore(store, clock, {onError: options.onError, webhookTimeoutMs: options.webhookTimeoutMs, bare: options.bare});
+  const core = createCore(store, clock, {
+    onError: options.onError,
+    webhookTimeoutMs: options.webhookTimeoutMs,
+    bare: options.bare,
+    studioHttpTimeoutMs: options.studioHttpTimeoutMs,
+  });
   installEngines(core);
   const host = options.host ?? DEFAULT_HOST;
   const app = createServer({

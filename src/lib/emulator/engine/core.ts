@@ -13,6 +13,9 @@ export interface Core {
   webhooks: WebhookSender;
   /** A bare emulator: accounts get what Conversations and TaskRouter give them, not the Flex set-up. */
   bare: boolean;
+  /** How long Studio's make-http-request waits for an answer (default: the widget's own, see engine/studio). */
+  studioHttpTimeoutMs?: number;
+  onError?: (error: unknown) => void;
 }
 
 export interface CoreOptions {
@@ -21,6 +24,7 @@ export interface CoreOptions {
   webhookTimeoutMs?: number;
   /** Skip the Flex account set-up (startEmulator({bare: true})). */
   bare?: boolean;
+  studioHttpTimeoutMs?: number;
 }
 
 /** Build the core over a store (nothing runs until startCore). */
@@ -30,7 +34,7 @@ export function createCore(store: Store, clock: Clock, opts: CoreOptions = {}): 
   const bus = new Bus(store, clock, onError);
   const scheduler = new Scheduler(store, clock, onError);
   const webhooks = new WebhookSender(store, clock, scheduler, {timeoutMs: opts.webhookTimeoutMs, onError});
-  return {store, clock, scheduler, bus, webhooks, bare: opts.bare ?? false};
+  return {store, clock, scheduler, bus, webhooks, bare: opts.bare ?? false, studioHttpTimeoutMs: opts.studioHttpTimeoutMs, onError};
 }
 
 /** React to what a previous process left (events, overdue timers, pending deliveries), then run. */

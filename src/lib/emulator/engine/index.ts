@@ -3,7 +3,9 @@ import type {ServerOptions} from '../server.js';
 import type {Core} from './core.js';
 import {conversationsEngine} from './conversations/index.js';
 import {flexEngine} from './flex/index.js';
+import {studioEngine} from './studio/index.js';
 import {taskrouterEngine} from './taskrouter/index.js';
+import {webchatEngine} from './webchat/index.js';
 
 /**
  * One engine of the emulator: what it installs on the core (timer handlers, reactors, what a
@@ -18,7 +20,7 @@ export interface Engine {
 }
 
 /** Every engine, in dependency order (conversations and taskrouter first; flex, then studio). */
-export const ENGINES: Engine[] = [conversationsEngine, taskrouterEngine, flexEngine];
+export const ENGINES: Engine[] = [conversationsEngine, taskrouterEngine, flexEngine, studioEngine, webchatEngine];
 
 export function installEngines(core: Core): void {
   for (const e of ENGINES) e.install(core);

@@ -1,7 +1,9 @@
+import {randomBytes} from 'node:crypto';
 import type Database from 'better-sqlite3';
 import {DATA_TABLES} from './migrations.js';
 import {Checkpointer, WAL_LIMIT} from './checkpointer.js';
 import {openDatabase} from './open.js';
+import {newSid} from '../sid.js';
 import {ListingBudget, ResourceRepo, type RepoHost} from './repository.js';
 import {columnType, tableDdl, type TableDecl} from './table.js';
 
@@ -274,6 +276,24 @@ export class Store implements RepoHost {
     });
     this.loadPrincipals();
     for (const fn of this.accountHooks) this.tx(() => fn(acct.accountSid));
+  }
+
+  /**
+   * An API key of the account (what access tokens are signed with), made when it has none — as
+   * a Twilio console user would make one for the webchat's token server.
+   */
+  apiKeyOf(accountSid: string): {sid: string; secret: string} {
+    const row = this.db.prepare('SELECT sid, secret FROM api_keys WHERE account_sid = ? ORDER BY sid LIMIT 1').get(accountSid) as
+      | {sid: string; secret: string}
+      | undefined;
+    if (row) return row;
+    const key = {sid: newSid('SK'), secret: randomBytes(16).toString('hex')};
+    this.tx(() =>
+      this.db.prepare('INSERT INTO api_keys (sid, account_sid, secret, friendly_name) VALUES (?, ?, ?, ?)').run(key.sid, accountSid, key.secret, 'flexconv webchat token key'),
+    );
+    this.flush();
+    this.loadPrincipals();
+    return key;
   }
 
   /** Run fn for every account created (engines provision what a new account has, e.g. a default service). */
