@@ -1,8 +1,7 @@
 import {Flags} from '../../lib/command.js';
-import {signingKey} from '../../lib/cli/studio.js';
 import {ResourceCommand} from '../../lib/cli/resource.js';
 import type {Column} from '../../lib/command.js';
-import {createWebchat, type Webchat} from '../../lib/flows/webchat.js';
+import {createWebchat, type TokenSource, type Webchat} from '../../lib/flows/webchat.js';
 
 const FIELDS: Column<Webchat>[] = [
   {key: 'conversation_sid', header: 'Conversation'},
@@ -16,7 +15,7 @@ const FIELDS: Column<Webchat>[] = [
 export default class WebchatCreate extends ResourceCommand<Webchat> {
   static override summary = 'Start a webchat as a guest: conversation, identity and access token';
   static override description =
-    'What a website\'s chat widget does when a visitor opens it (Flex WebChats v2, POST /v2/WebChats): the chat address (--address: IG…, or its address or friendly name) gets a new conversation with the guest as its chat participant, handled by the address\'s Studio flow or webhook. Prints the conversation, the guest identity and a Conversations access token for it (ChatGrant on the conversation\'s service, signed with your API key: --api-key/--api-secret, TWILIO_API_KEY/TWILIO_API_SECRET or a profile; on the emulator its own key). Type as the guest with `flexconv simulate webchat`.';
+    'What a website\'s chat widget does when a visitor opens it (Flex WebChats v2, POST /v2/WebChats): the chat address (--address: IG…, or its address or friendly name) gets a new conversation with the guest as its chat participant, handled by the address\'s Studio flow or webhook. Prints the conversation, the guest identity and a Conversations access token for it (ChatGrant on the conversation\'s service, signed with your API key: --api-key/--api-secret, TWILIO_API_KEY/TWILIO_API_SECRET or a profile; on the emulator without one, by its token server with the account\'s key). Type as the guest with `flexconv simulate webchat`.';
   static override examples = [
     '<%= config.bin %> <%= command.id %> --address site-chat --name Ada',
     '<%= config.bin %> <%= command.id %> --address IG0123456789abcdef0123456789abcdef --pre-engagement \'{"friendlyName":"Ada","question":"Where is my order?"}\' --json',
@@ -34,11 +33,18 @@ export default class WebchatCreate extends ResourceCommand<Webchat> {
   async run(): Promise<Webchat> {
     const {flags} = await this.parse(WebchatCreate);
     const client = await this.client(flags);
-    const key = signingKey(this.context!);
+    const ctx = this.context!;
+    // a configured API key signs the token here; else the emulator's token server does (Twilio has none)
+    const source: TokenSource =
+      ctx.apiKey && ctx.apiSecret
+        ? {key: {accountSid: ctx.accountSid, apiKey: ctx.apiKey, apiSecret: ctx.apiSecret}}
+        : ctx.target === 'emulator'
+          ? {control: await this.control(flags)}
+          : undefined;
     const chat = await createWebchat(
       client,
       {address: flags.address, customerName: flags.name, chatName: flags['chat-name'], preEngagement: flags['pre-engagement'], identity: flags.identity, ttl: flags.ttl},
-      key,
+      source,
     );
     if (!chat.token) this.render.warn('No access token: an API key signs it; give --api-key and --api-secret (or TWILIO_API_KEY / TWILIO_API_SECRET)');
     if (!this.render.json) this.render.success(`Webchat ${chat.conversation_sid} for guest ${chat.identity}${this.where()}`);

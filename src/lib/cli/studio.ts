@@ -1,20 +1,16 @@
 /**
  * What the Studio, reminder and webchat commands share: reading a flow definition file (JSON,
  * with file:line:column for a syntax error) and checking it with the shared validator (the
- * emulator's too) including its Liquid templates, the flow/execution arguments, columns, and the
- * key a guest's access token is signed with.
+ * emulator's too) including its Liquid templates, the flow/execution arguments and columns.
  */
 import {readFileSync} from 'node:fs';
 import {basename} from 'node:path';
 import * as Args from '@oclif/core/args';
 import {findJsonSyntaxError} from '../config/json.js';
-import {readEmulatorRecord, type ResolvedContext} from '../config/resolve.js';
-import {DEFAULT_ACCOUNT} from '../emulator/defaults.js';
 import {usageError} from '../errors.js';
 import type {Column} from '../render/index.js';
 import {validateFlowDefinition, type StudioValidation} from '../spec/studio.js';
 import {invalidFlowError, type Execution, type Flow} from '../flows/studio.js';
-import type {SigningKey} from '../flows/webchat.js';
 
 export const flowArg = Args.string({name: 'flow', required: true, description: 'Studio flow SID (FW…) or friendly name'});
 export const executionArg = Args.string({name: 'execution', required: true, description: 'Execution SID (FN…)'});
@@ -61,22 +57,6 @@ export async function readFlowFile(file: string, name?: string): Promise<FlowFil
   const def = definition as Record<string, unknown>;
   const fromFile = typeof def.description === 'string' && def.description.trim() ? def.description : basename(file).replace(/\.json$/i, '');
   return {file, definition: def, name: name ?? fromFile, validation};
-}
-
-/**
- * The API key a guest's token is signed with: the one configured (flags, env, profile), else on
- * the emulator the one `emulator start` recorded, else the documented default account's key.
- * Undefined on Twilio without an API key (an auth token signs no access token).
- */
-export function signingKey(ctx: ResolvedContext): SigningKey | undefined {
-  if (ctx.apiKey && ctx.apiSecret) return {accountSid: ctx.accountSid, apiKey: ctx.apiKey, apiSecret: ctx.apiSecret};
-  if (ctx.target !== 'emulator') return undefined;
-  const rec = readEmulatorRecord();
-  if (rec?.apiKey && rec.apiSecret && rec.accountSid === ctx.accountSid && rec.url.replace(/\/+$/, '') === ctx.baseUrl)
-    return {accountSid: rec.accountSid, apiKey: rec.apiKey, apiSecret: rec.apiSecret};
-  if (ctx.accountSid.toLowerCase() === DEFAULT_ACCOUNT.accountSid.toLowerCase())
-    return {accountSid: ctx.accountSid, apiKey: DEFAULT_ACCOUNT.apiKey, apiSecret: DEFAULT_ACCOUNT.apiSecret};
-  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -88,7 +88,11 @@ export function faultPath(definition: unknown, pointer: string): string {
 
 /** The faults as lines: `states[1] (send_to_flex).properties.workflow: …`. */
 export function faultLines(definition: unknown, faults: StudioFault[]): string[] {
-  return faults.map((f) => `${faultPath(definition, f.property_path)}: ${f.message}`);
+  return faults.map((f) => {
+    const path = faultPath(definition, f.property_path);
+    // the path names the widget already: "widget 'X': " would say it twice
+    return `${path}: ${/\(.+\)/.test(path) ? f.message.replace(/^widget '[^']*': /, '') : f.message}`;
+  });
 }
 
 /**
@@ -100,7 +104,7 @@ export function invalidFlowError(what: string, definition: unknown, faults: Stud
   return new FlexconvError(
     'USAGE',
     `${what} is not a valid Studio flow (${faults.length} fault${faults.length === 1 ? '' : 's'}):\n${lines.map((l) => `    • ${l}`).join('\n')}`,
-    {hints: ['fix them and check again with `flexconv studio validate FILE`']},
+    {hints: [`fix them and check again with \`flexconv studio validate ${/\s/.test(what) ? 'FILE' : what}\``]},
   );
 }
 
@@ -300,19 +304,35 @@ const short = (v: unknown, max = 120): string => {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 };
 
-/** The interesting part of a step's context: what the widget took in and what it left. */
-function stepWith(s: Step): string {
-  const c = s.context ?? {};
-  const keys = Object.keys(c);
-  if (!keys.length) return '';
-  return keys.map((k) => `${k}=${short(c[k], 80)}`).join(' ');
+/** Leaves of a context as `a.b` → value, empty ones left out. */
+function leaves(v: unknown, prefix = '', out: [string, unknown][] = []): [string, unknown][] {
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) leaves(x, prefix ? `${prefix}.${k}` : k, out);
+  } else if (v !== null && v !== undefined && v !== '' && v !== '{}' && !(Array.isArray(v) && !v.length)) out.push([prefix, v]);
+  return out;
 }
 
-/** `1. Trigger (trigger)  Trigger → send_to_flex  with …`: one line per step. */
+/** Said elsewhere or the same in every step: the account, the services, a channel that is the conversation. */
+const NOISE = /(^|\.)(AccountSid|ChatServiceSid|MessagingServiceSid|ChannelSid|Index|DateCreated)$/;
+/** What a reader looks for first: what was said, by whom, and how it ended. */
+const FIRST = /(^|\.)(Body|body|From|from|Author|status|error|reason|message)$/;
+
+/** What a step took in and left, as `key=value` pairs, the telling ones first. */
+export function stepWith(s: Step): string {
+  const pairs = leaves(s.context ?? {}).filter(([k]) => !NOISE.test(k));
+  pairs.sort(([a], [b]) => Number(FIRST.test(b)) - Number(FIRST.test(a)));
+  return pairs.map(([k, v]) => `${k}=${short(typeof v === 'string' ? JSON.stringify(v) : v, 70)}`).join('  ');
+}
+
+/**
+ * One line per step: the widget that ran (its type), the event it fired (Studio's step `name`)
+ * and where that led, then what its context holds.
+ *   ` 1. Trigger (trigger) --incomingConversationMessage--> SendToAgent`
+ */
 export function stepLines(steps: Step[]): string[] {
   return steps.map((s, i) => {
     const w = stepWith(s);
-    return `${String(i + 1).padStart(2)}. ${s.name} (${s.type})  ${s.transitioned_from} → ${s.transitioned_to}${w ? `\n      with ${w}` : ''}`;
+    return `${String(i + 1).padStart(2)}. ${s.transitioned_from} (${s.type}) --${s.name}--> ${s.transitioned_to}${w ? `\n      ${w}` : ''}`;
   });
 }
 

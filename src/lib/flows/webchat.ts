@@ -13,12 +13,20 @@ import type {TwilioClient} from '../twilio/client.js';
 import {getAddress, listAddresses, type AddressConfiguration} from './addresses.js';
 import {getConversation, listParticipants, type Participant} from './conversations.js';
 import {sendMessage, type Message} from './messages.js';
+import type {ControlTarget} from './simulate.js';
 
 export interface SigningKey {
   accountSid: string;
   apiKey: string;
   apiSecret: string;
 }
+
+/**
+ * Where the guest's token comes from: minted here with an API key (either target), or on the
+ * emulator without one configured, its token server (`POST /_emulator/tokens`, signed with an
+ * API key of the account); none on Twilio without an API key.
+ */
+export type TokenSource = {key: SigningKey} | {control: ControlTarget} | undefined;
 
 export interface WebchatInput {
   /** IG…, or a chat address's address or friendly name. */
@@ -84,17 +92,39 @@ export function checkWebchat(input: WebchatInput): void {
 }
 
 /** A Conversations access token for `identity` (ChatGrant on `serviceSid`), and when it expires. */
-export async function guestToken(key: SigningKey, identity: string, serviceSid: string, ttl = 3600, now = Date.now()): Promise<{token: string; expires: string}> {
+export async function guestToken(key: SigningKey, identity: string, serviceSid: string, ttl = 3600): Promise<{token: string; expires: string}> {
   const {default: AccessToken} = await import('twilio/lib/jwt/AccessToken.js');
   const token = new AccessToken(key.accountSid, key.apiKey, key.apiSecret, {identity, ttl});
   token.addGrant(new AccessToken.ChatGrant({serviceSid}));
   const jwt = token.toJwt();
-  // the token's own exp (nbf/iat come from the SDK's clock): read back rather than recomputed
-  const exp = (JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8')) as {exp?: number}).exp;
-  return {token: jwt, expires: new Date(exp ? exp * 1000 : now + ttl * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')};
+  return {token: jwt, expires: expiryOf(jwt, ttl)};
 }
 
-export async function createWebchat(client: TwilioClient, input: WebchatInput, key: SigningKey | undefined): Promise<Webchat> {
+/** The emulator's token server: the token for `identity` on `serviceSid`. */
+async function emulatorToken(t: ControlTarget, identity: string, serviceSid: string, ttl: number): Promise<{token: string; expires: string}> {
+  const headers: Record<string, string> = {'Content-Type': 'application/json', Accept: 'application/json'};
+  if (t.username) headers.Authorization = `Basic ${Buffer.from(`${t.username}:${t.password ?? ''}`).toString('base64')}`;
+  const res = await fetch(`${t.baseUrl.replace(/\/$/, '')}/_emulator/tokens`, {method: 'POST', headers, body: JSON.stringify({Identity: identity, ChatServiceSid: serviceSid, Ttl: ttl})});
+  const body = (await res.json().catch(() => undefined)) as {token?: string; message?: string; code?: number} | undefined;
+  if (!res.ok || !body?.token)
+    throw new FlexconvError('TWILIO_API_ERROR', `The emulator did not give the guest a token: ${body?.message ?? `HTTP ${res.status}`}`, {
+      ...(body?.code ? {twilio: {code: body.code, status: res.status}} : {}),
+    });
+  return {token: body.token, expires: expiryOf(body.token, ttl)};
+}
+
+/** A JWT's exp as Twilio writes dates (read back from the token rather than recomputed). */
+function expiryOf(jwt: string, ttl: number): string {
+  let exp: number | undefined;
+  try {
+    exp = (JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as {exp?: number}).exp;
+  } catch {
+    exp = undefined;
+  }
+  return new Date(exp ? exp * 1000 : Date.now() + ttl * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export async function createWebchat(client: TwilioClient, input: WebchatInput, source: TokenSource): Promise<Webchat> {
   checkWebchat(input);
   const address = await resolveChatAddress(client, input.address);
   const created = await client.flexApi.v2.webChannels.create({
@@ -106,7 +136,12 @@ export async function createWebchat(client: TwilioClient, input: WebchatInput, k
   });
   // The token's grant names the conversation's service (the Flex chat service).
   const conversation = await getConversation(client, created.conversationSid);
-  const token = key ? await guestToken(key, created.identity, conversation.chat_service_sid, input.ttl) : undefined;
+  const ttl = input.ttl ?? 3600;
+  const token = !source
+    ? undefined
+    : 'key' in source
+      ? await guestToken(source.key, created.identity, conversation.chat_service_sid, ttl)
+      : await emulatorToken(source.control, created.identity, conversation.chat_service_sid, ttl);
   return {
     conversation_sid: created.conversationSid,
     identity: created.identity,
