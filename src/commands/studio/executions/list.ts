@@ -6,7 +6,7 @@ import {EXECUTION_STATUSES, flowSid, listExecutions, MAX_PAGE, type Execution, t
 
 export default class StudioExecutionsList extends ResourceCommand<Execution[]> {
   static override summary = 'List the executions of a Studio flow';
-  static override description = `One execution per contact that entered the flow (an incoming conversation message, a REST trigger, …), newest first.
+  static override description = `One execution per contact that entered the flow (an incoming conversation message, a REST trigger, …).
 
 Table columns (--columns): ${columnKeys(EXECUTION_COLUMNS, EXECUTION_EXTRA)}.`;
   static override examples = [
