@@ -7,7 +7,7 @@
  * against Twilio and the emulator; takes a bound SDK client and plain options.
  */
 import {requireSid} from '../cli/index.js';
-import {usageError} from '../errors.js';
+import {toFlexconvError, usageError} from '../errors.js';
 import {checkAddress} from '../spec/conversations.js';
 import type {TwilioClient} from '../twilio/client.js';
 import {releaseBinding} from './bindings.js';
@@ -92,7 +92,9 @@ export async function sendReminder(client: TwilioClient, input: ReminderInput, p
     return {conversation, participant, webhook, message, flow: {sid: flow.sid, friendly_name: flow.friendly_name, status: flow.status}, closed};
   } catch (error) {
     // Half a reminder would hold the customer's binding: take the conversation away again.
-    await deleteConversation(client, conversation.sid).catch(() => undefined);
-    throw error;
+    const deleted = await deleteConversation(client, conversation.sid).then(() => true, () => false);
+    const e = toFlexconvError(error);
+    e.hints.push(deleted ? `nothing is left over: conversation ${conversation.sid} was deleted again` : `conversation ${conversation.sid} is left half made: delete it with \`flexconv conversations delete ${conversation.sid} --yes\``);
+    throw e;
   }
 }
