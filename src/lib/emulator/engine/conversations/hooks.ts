@@ -96,7 +96,8 @@ function targets(
  * Post-event webhooks of one event in the operation's transaction: to the global target, the
  * service's, and the conversation's scoped webhooks whose filters (or triggers) select it.
  * Global webhooks apply to every service of the account [unverified]; scoped webhooks of target
- * `studio` are recorded as an event for the Studio engine (a later issue).
+ * `studio` are recorded as a `studio.incomingConversationMessage` event, which the Studio engine
+ * reacts to (engine/studio: conversations imports no other domain).
  */
 export function post(
   tx: Tx,

@@ -134,7 +134,8 @@ async function inbound(ctx: Ctx, core: Core) {
       return dropped(`the onMessageAdd pre-event webhook answered attributes that are not JSON: ${changes.attributes.slice(0, 100)}`);
     }
   }
-  const outcome = ctx.tx((tx) => acceptInbound(tx, input, origin, changes));
+  // the owning account's transaction (ctx.tx is the request's account: none when the control call came without auth)
+  const outcome = ctx.store.tx(() => acceptInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input, origin, changes));
   if (outcome.status === 'dropped') return dropped(outcome.reason);
   return created({
     status: 'accepted',

@@ -185,7 +185,8 @@ export function createExecution(tx: Tx, flow: FlowDoc, input: {to: string; from:
     event: 'incomingRequest',
     contact: input.to,
     flowAddress: input.from,
-    initiatedBy: flow.sid,
+    // [unverified] who started a REST-triggered execution: the account whose credentials did
+    initiatedBy: tx.accountSid,
     trigger: {request: {From: input.from, To: input.to, parameters: input.parameters}},
     data: input.parameters,
   });
