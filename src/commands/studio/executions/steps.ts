@@ -20,6 +20,9 @@ export default class StudioExecutionsSteps extends ResourceCommand<Step[]> {
     const steps = await listSteps(client, fw, args.execution);
     if (!steps.length) this.render.info(`Execution ${args.execution} has no steps yet`);
     for (const line of stepLines(steps)) this.render.line(line);
+    // a failed widget leaves its reason in its step: say it where it can't be missed
+    const failed = steps.find((s) => typeof s.context?.error === 'string');
+    if (failed) this.render.warn(`the execution failed at ${failed.transitioned_from} (${failed.type}): ${String(failed.context!.error)}`);
     return steps;
   }
 }
