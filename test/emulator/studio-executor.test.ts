@@ -226,6 +226,18 @@ describe('emulator: the Studio executor', () => {
     expect(failed.find((e) => e.data.ExecutionSid === exec.sid)!.data.Widget).to.equal('fn');
   });
 
+  it('a template that would render for ever is cut off: the execution fails with the reason, the emulator answers', async () => {
+    const flow = await k.publish([trigger('loop'), send('loop', '{% for i in (1..100000000) %}{% for j in (1..1000) %}x{% endfor %}{% endfor %}')]);
+    const to = await k.address(flow.sid);
+    await k.inbound(phone(), to, 'hi');
+    const [exec] = await k.executions(flow.sid);
+    expect(exec.status).to.equal('ended');
+    const steps = await k.steps(flow.sid, exec.sid);
+    expect(steps.at(-1)!.path).to.equal('loop -failed-> Ended');
+    expect(String(steps.at(-1)!.context.error)).to.match(/widget 'loop' \(send-message\) failed: .*limit/i);
+    expect((await t.expect(200, 'GET', '/_emulator/health')).status).to.equal('ok');
+  });
+
   describe('make-http-request (a real request to a local server)', () => {
     let server: Server;
     let base = '';

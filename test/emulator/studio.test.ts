@@ -161,6 +161,14 @@ describe('emulator: Studio v2 (studio.twilio.com)', () => {
       }
     });
 
+    it('a definition nested 100 levels deep is refused with a fault, not a crash', async () => {
+      let deep: Record<string, unknown> = {};
+      for (let i = 0; i < 100; i++) deep = {a: deep};
+      const res = await t.http('POST', `${ST}/Flows/Validate`, {form: {FriendlyName: 'x', Status: 'draft', Definition: JSON.stringify({...restFlow(), flags: deep})}});
+      expect(res.status).to.equal(400);
+      expect(res.body.details.errors[0].message).to.contain('deeper than 64');
+    });
+
     it('a flow SID that does not exist: 404 on fetch, update, executions', async () => {
       const ghost = 'FW00000000000000000000000000000000';
       for (const [method, path, form] of [

@@ -120,6 +120,20 @@ const REQUIRED: Readonly<Record<string, readonly string[]>> = {
   'make-http-request': ['method', 'url'],
 };
 
+/** Deepest nesting of a definition checked (Studio's own are a handful of levels). */
+const MAX_DEPTH = 64;
+
+/** Whether a JSON value nests deeper than `max` (iterative: a hostile definition cannot overflow the stack). */
+function tooDeep(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (d > max) return true;
+    if (v && typeof v === 'object') for (const c of Object.values(v as object)) stack.push([c, d + 1]);
+  }
+  return false;
+}
+
 /** Studio widget names: letters, digits, underscores and dashes [unverified: exact rule]. */
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -150,6 +164,10 @@ export function validateFlowDefinition(definition: unknown, checkTemplate?: (tex
   const fault = (property_path: string, message: string) => errors.push({message, property_path});
   if (!isObject(definition)) {
     fault('#', 'the definition must be a JSON object with initial_state and states');
+    return {valid: false, errors, warnings};
+  }
+  if (tooDeep(definition, MAX_DEPTH)) {
+    fault('#', `the definition nests deeper than ${MAX_DEPTH} levels`);
     return {valid: false, errors, warnings};
   }
   if (definition.description !== undefined && typeof definition.description !== 'string') fault('#/description', 'description must be a string');

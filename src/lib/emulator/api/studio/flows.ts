@@ -69,11 +69,10 @@ export default defineResource({
     },
     // the spec's FlowValidate: {valid: true}, or Twilio's 400 with the faults in details
     [`POST ${FLOWS_PATH}/Validate`](ctx) {
+      // the same required parameters as create; [unverified] Validate judges a draft as strictly as a published flow
       friendlyName(ctx, true);
-      const s = status(ctx);
+      status(ctx);
       const {validation} = ops.readDefinition(definitionParam(ctx, true));
-      // [unverified] Validate judges a draft as strictly as a published flow
-      void s;
       if (!validation.valid) throw ops.invalidDefinition(validation);
       return ok({valid: true});
     },

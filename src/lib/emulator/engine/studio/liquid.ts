@@ -8,6 +8,10 @@ import {Liquid, type Template} from 'liquidjs';
  */
 const liquid = new Liquid({
   strictFilters: true,
+  // a template is a widget's field, not a program: bounded, so one cannot stall the emulator
+  parseLimit: 100_000,
+  renderLimit: 200,
+  memoryLimit: 10_000_000,
   outputEscape: (v: unknown) => (v !== null && typeof v === 'object' ? JSON.stringify(v) : v === undefined || v === null ? '' : String(v)),
 });
 

@@ -4,9 +4,8 @@
  * studio webhook, and their end. Studio imports conversations and flex, never the reverse: the
  * conversations engine only records `studio.incomingConversationMessage` for a studio webhook.
  */
-import {TwilioApiError, errors} from '../../errors.js';
-import {PARTICIPANTS, type ConversationDoc} from '../../model/conversations.js';
-import {CONVERSATIONS} from '../../model/conversations.js';
+import {TwilioApiError} from '../../errors.js';
+import {CONVERSATIONS, PARTICIPANTS, type ConversationDoc} from '../../model/conversations.js';
 import {EXECUTIONS, FLOW_REVISIONS, FLOWS, type ExecutionDoc, type FlowDoc, type FlowRevisionDoc} from '../../model/studio.js';
 import type {Tx} from '../../store/tx.js';
 import {newSid} from '../../sid.js';
@@ -278,5 +277,3 @@ export function incomingConversationMessage(tx: Tx, data: Record<string, unknown
     conversation: conv,
   });
 }
-
-
