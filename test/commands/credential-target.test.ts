@@ -40,8 +40,24 @@ function workflowFile(): string {
   writeFileSync(file, JSON.stringify({task_routing: {default_filter: {queue: 'WQ00000000000000000000000000000009'}}}));
   return file;
 }
+/** A valid Studio flow definition file (in the sandbox) for studio deploy/validate. */
+function flowFile(): string {
+  const file = join(box.root, 'flow.json');
+  writeFileSync(file, JSON.stringify({description: 'cred flow', initial_state: 'Trigger', states: [
+    {name: 'Trigger', type: 'trigger', transitions: [{event: 'incomingConversationMessage', next: 'hi'}], properties: {}},
+    {name: 'hi', type: 'send-message', transitions: [{event: 'sent'}, {event: 'failed'}], properties: {body: 'Hi'}},
+  ]}));
+  return file;
+}
+const FW = 'FW00000000000000000000000000000009';
+const FN = 'FN00000000000000000000000000000009';
 /** The Twilio host a command's first request goes to. */
-const hostOf = (id: string) => (/^(workspaces|activities|workers|queues|workflows|tasks|reservations|taskrouter):/.test(id) ? 'taskrouter.twilio.com' : 'conversations.twilio.com');
+const hostOf = (id: string) =>
+  /^(workspaces|activities|workers|queues|workflows|tasks|reservations|taskrouter):/.test(id)
+    ? 'taskrouter.twilio.com'
+    : /^(studio|outbound):/.test(id)
+      ? 'studio.twilio.com'
+      : 'conversations.twilio.com';
 let n = 0;
 /** Arguments that make each command send a request (or, for whoami, resolve the target). */
 function argsFor(id: string): string[] {
@@ -106,6 +122,17 @@ function argsFor(id: string): string[] {
     'reservations:reject': [WR, '--task', WT, '--workspace', WS],
     'reservations:complete': [WR, '--task', WT, '--workspace', WS],
     'taskrouter:stats': ['--workspace', WS],
+    'studio:list': [],
+    'studio:get': [FW],
+    'studio:delete': [FW, '--yes'],
+    'studio:deploy': [flowFile()],
+    'studio:validate': [flowFile()],
+    'studio:executions:list': [FW],
+    'studio:executions:get': [FW, FN],
+    'studio:executions:steps': [FW, FN],
+    'outbound:reminder': ['--to', '+15550000001', '--from', '+15550000002', '--body', 'x', '--flow', FW],
+    'webchat:create': ['--address', 'IG00000000000000000000000000000009'],
+    'simulate:webchat': ['--conversation', CH, '--body', 'x'],
   };
   if (!args[id]) throw new Error(`credential-target.test.ts: add arguments for the new command ${id}`);
   return [...id.split(':'), ...args[id]];
