@@ -143,6 +143,9 @@ interface Group {
 /** A listr2 task list on stderr: one line per kind, counting its changes as they finish. */
 export async function listrProgress(changes: Change[]): Promise<Progress> {
   const {Listr, ProcessOutput} = await import('listr2');
+  // listr2 wraps its lines to stdout's width: a terminal that reports none (0, as under `script`) would get one character a line
+  const out = process.stdout as NodeJS.WriteStream;
+  if (out.isTTY && !out.columns) out.columns = Number(process.env.COLUMNS) || 80;
   const groups = new Map<string, Group>();
   for (const c of changes) {
     let g = groups.get(c.kind);

@@ -59,7 +59,15 @@ function position(src: Source, path: Path, key?: string): string {
   return `${src.file}:${line}:${col}`;
 }
 
-const invalid = (src: Source, problems: string[]) =>
+/** Problems in the order of the file (by line, then column). */
+const lineOrder = (a: string, b: string) => {
+  const pos = (p: string) => (/^[^:]+:(\d+):(\d+):/.exec(p) ?? [0, 1e9, 0]).slice(1).map(Number);
+  const [la, ca] = pos(a);
+  const [lb, cb] = pos(b);
+  return la - lb || ca - cb;
+};
+
+const invalid = (src: Source, unsorted: string[], problems = [...unsorted].sort(lineOrder)) =>
   new FlexconvError('RESOURCES_INVALID', `${src.file} is not a valid resources file (nothing was sent):\n  ${problems.slice(0, 20).join('\n  ')}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`, {
     hints: ['the format: `flexconv export` writes one from an existing account; see `flexconv plan --help`'],
   });
@@ -76,7 +84,7 @@ async function parse(text: string, file: string): Promise<{doc: Document; lc: Li
   const doc = parseDocument(text, {lineCounter: lc, prettyErrors: false, uniqueKeys: true});
   if (doc.errors.length) {
     const e = doc.errors[0];
-    const pos = e.linePos?.[0];
+    const pos = e.linePos?.[0] ?? (e.pos ? lc.linePos(e.pos[0]) : undefined);
     throw new FlexconvError('RESOURCES_INVALID', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${e.message.split('\n')[0]}`, {
       hints: [`fix the syntax in ${file}`],
     });
