@@ -72,7 +72,7 @@ export async function applyPlan(ctx: KindContext, plan: Plan, opts: {concurrency
       const c = byId.get(d)!;
       result.skipped.push({...outcome(c), because});
       emit({type: 'skipped', change: c, because});
-      skipAfter(d, `it comes after ${c.kind} "${c.key}", which was skipped`);
+      skipAfter(d, `it comes after ${kindOf(c.kind).label} "${c.key}", which was skipped`);
     }
   };
 
