@@ -25,7 +25,12 @@ With --detailed-exitcode the exit code says what the plan found: 0 no changes, 2
     const {flags} = await this.parse(Plan);
     const {plan} = await this.planFile(flags);
     showPlan(plan, this.render, this.target());
-    if (flags['detailed-exitcode'] && plan.changes.length) process.exitCode = 2;
-    return planJson(plan, this.target());
+    const view = planJson(plan, this.target());
+    if (flags['detailed-exitcode'] && plan.changes.length) {
+      // exit 2 is not an error here: the plan is the output, as it is without the flag
+      if (this.render.json) this.logJson(view);
+      this.exit(2);
+    }
+    return view;
   }
 }
