@@ -260,6 +260,10 @@ describe('flexconv export / plan / apply (CLI against the emulator)', function (
       expect(r.stderr).to.contain('  bad.yaml:10:27: task_queues[0].max_reserved_workers must be >= 1');
       expect(r.stderr).to.match(/ {2}bad\.yaml:11:1: workflow is not a known field \(sections: version, workspace, conversations_configuration, /);
     }
+    // --detailed-exitcode keeps 2 for "changes": a file error exits 1 there
+    const detailed = await cli(nowhere, 'plan', '-f', 'bad.yaml', '--detailed-exitcode');
+    expect(detailed.exitCode).to.equal(1);
+    expect(detailed.stderr).to.match(/^✖ RESOURCES_INVALID: /);
     // the flows' own checks (address per type, auto-creation fields per type), with the file's field names
     writeFileSync(file('bad2.yaml'), "addresses:\n  - type: sms\n    address: 'not-a-number'\n  - type: chat\n    address: c1\n    auto_creation: {type: studio}\n  - {type: chat, address: c1}\n");
     const r2 = await cli(nowhere, 'plan', '-f', 'bad2.yaml', '--json');
