@@ -319,6 +319,17 @@ describe('flexconv export / plan / apply (CLI against the emulator)', function (
     expect(r.output, 'not the plain CI lines').not.to.contain('~ updated task queue');
   });
 
+  it('on a terminal, --prune shows the plan and asks; "y" deletes', async function () {
+    if (!ptyRunner().ok) this.skip();
+    const w = await ws(fresh);
+    const dave = await w.workers.create({friendlyName: 'dave'});
+    writeFileSync(file('workers.yaml'), 'workers:\n  - {friendly_name: alice}\n');
+    const r = await runCliInPty(['apply', '-f', 'workers.yaml', '--prune'], [{expect: /Delete 1 resource that workers\.yaml does not declare/, send: 'y\r'}], {env: {...box.env, FLEXCONV_EMULATOR_URL: fresh.url}, cwd: box.cwd});
+    expect(r.exitCode, r.output).to.equal(0);
+    expect(r.output).to.contain(`- delete worker "dave" (${dave.sid})`).and.contain('0 created, 0 updated, 1 deleted');
+    expect(await w.workers.list({friendlyName: 'dave'})).to.have.length(0);
+  });
+
   describe('Studio flows', () => {
     before(async function () {
       // [unverified] the emulator's Studio v2 is being built: covered from the day it answers 200 on GET /v2/Flows
