@@ -30,7 +30,7 @@ export const conversationsWebhooks: Kind = {
       post_webhook_url: r.post_webhook_url || undefined,
       target: r.target,
     }),
-  fields: (e) => compact({...e, filters: asSet(e.filters)}),
+  fields: (e) => compact({...e, method: typeof e.method === 'string' ? e.method.toUpperCase() : undefined, filters: asSet(e.filters)}),
   async update(ctx, _current, e) {
     const {webhooks} = await setConfig(
       ctx.client,
