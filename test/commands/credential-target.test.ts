@@ -40,6 +40,12 @@ function workflowFile(): string {
   writeFileSync(file, JSON.stringify({task_routing: {default_filter: {queue: 'WQ00000000000000000000000000000009'}}}));
   return file;
 }
+/** A resources file of one address (in the sandbox) for plan/apply. */
+function resourcesFile(): string {
+  const file = join(box.root, 'flexconv.yaml');
+  writeFileSync(file, 'addresses:\n  - {type: chat, address: cred-provisioning}\n');
+  return file;
+}
 /** The Twilio host a command's first request goes to. */
 const hostOf = (id: string) => (/^(workspaces|activities|workers|queues|workflows|tasks|reservations|taskrouter):/.test(id) ? 'taskrouter.twilio.com' : 'conversations.twilio.com');
 let n = 0;
@@ -106,6 +112,9 @@ function argsFor(id: string): string[] {
     'reservations:reject': [WR, '--task', WT, '--workspace', WS],
     'reservations:complete': [WR, '--task', WT, '--workspace', WS],
     'taskrouter:stats': ['--workspace', WS],
+    plan: ['-f', resourcesFile()],
+    apply: ['-f', resourcesFile()],
+    export: [],
   };
   if (!args[id]) throw new Error(`credential-target.test.ts: add arguments for the new command ${id}`);
   return [...id.split(':'), ...args[id]];

@@ -186,7 +186,8 @@ describe('provisioning on real Twilio (nock)', function () {
     const r = await run('apply', '-f', file);
     expect(r.exitCode, r.stderr).to.equal(0);
     t.done();
-    expect(t.seen[0].url).to.equal(`${TR}/v1/Workspaces?FriendlyName=Flex Task Assignment&PageSize=20`);
+    // one request alone first (a failing one is then the only one sent), then the file's workspace by name
+    expect(t.seen.slice(0, 2).map((s) => s.url)).to.deep.equal([`${CONV}/v1/Services?PageSize=100`, `${TR}/v1/Workspaces?FriendlyName=Flex Task Assignment&PageSize=20`]);
     expect(writes(t.seen).map((s) => [s.url, s.form])).to.deep.equal([
       [`${TR}/v1/Workspaces/${WS}/TaskQueues`, [['FriendlyName', 'Support'], ['TargetWorkers', 'skills HAS "support"']]],
       [`${TR}/v1/Workspaces/${WS}/Workflows`, [['FriendlyName', 'Support routing'], ['Configuration', JSON.stringify({task_routing: {default_filter: {queue: WQ}}})]]],

@@ -39,6 +39,9 @@ export async function readState(client: TwilioClient, opts: ReadOptions): Promis
   const ctx: KindContext = {client, index};
   const unavailable: State['unavailable'] = {};
   const kinds = opts.kinds.map(kindOf);
+  // one request first, alone: a failing one (credentials, network) is then the only one sent
+  const services = client.conversations.v1.services;
+  const serviceList = await collect((pageSize) => services.page({pageSize}), {max: CONV_MAX_PAGE.services}, (i) => wire<Raw>(i));
   let workspaceName: string | undefined;
   if (kinds.some((k) => k.taskrouter)) {
     try {
@@ -50,10 +53,8 @@ export async function readState(client: TwilioClient, opts: ReadOptions): Promis
     }
   }
   const raw: State['raw'] = {};
-  const services = client.conversations.v1.services;
-  const [serviceList] = await Promise.all([
-    collect((pageSize) => services.page({pageSize}), {max: CONV_MAX_PAGE.services}, (i) => wire<Raw>(i)),
-    ...kinds
+  await Promise.all(
+    kinds
       .filter((k) => !unavailable[k.name])
       .map(async (k) => {
         try {
@@ -63,7 +64,7 @@ export async function readState(client: TwilioClient, opts: ReadOptions): Promis
           else throw error;
         }
       }),
-  ]);
+  );
   for (const s of serviceList.items) index.set('services', String(s.friendly_name), String(s.sid));
   for (const k of kinds) for (const r of raw[k.name] ?? []) if (r.sid) index.set(k.name, k.keyOf(r), String(r.sid));
   return {ctx, workspaceName, raw, unavailable};
