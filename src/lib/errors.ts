@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   INCOMPLETE_CREDENTIALS: {exit: 2, summary: 'half a credential pair (an Account SID without a token, an API key without its secret, …)'},
   BAD_CREDENTIALS: {exit: 2, summary: 'a malformed Account SID, API key SID, region or edge'},
   BAD_HOST: {exit: 2, summary: '`emulator start --host` names no address of this machine'},
+  RESOURCES_INVALID: {exit: 2, summary: 'a resources file (flexconv.yaml, -f FILE, `resources:` in the project config) fails its schema or checks'},
   EMULATOR_ONLY: {exit: 2, summary: 'an emulator-only command (simulate, webhooks) run with target twilio'},
   // 1: API and runtime
   AUTH_FAILED: {exit: 1, summary: 'the API refused the credentials (Twilio 20003)'},
@@ -34,6 +35,7 @@ export const ERROR_CODES = {
   VERSION_MISMATCH: {exit: 1, summary: 'the resource changed since the version given with --if-match (Twilio 20412)'},
   INVALID_PARAMETER: {exit: 1, summary: 'the API refused a parameter (Twilio 20001)'},
   RATE_LIMITED: {exit: 1, summary: 'too many requests (Twilio 20429), after the retries'},
+  APPLY_INCOMPLETE: {exit: 1, summary: '`flexconv apply` made some changes but not all (the rest failed or depended on a failure); run it again'},
   TWILIO_API_ERROR: {exit: 1, summary: 'any other error the API answered'},
   NETWORK: {exit: 1, summary: 'the API or the emulator could not be reached'},
   NOT_AN_EMULATOR: {exit: 1, summary: 'something else than a flexconv emulator answers at the emulator URL'},

@@ -51,6 +51,12 @@ function flowFile(): string {
 }
 const FW = 'FW00000000000000000000000000000009';
 const FN = 'FN00000000000000000000000000000009';
+/** A resources file of one address (in the sandbox) for plan/apply. */
+function resourcesFile(): string {
+  const file = join(box.root, 'flexconv.yaml');
+  writeFileSync(file, 'addresses:\n  - {type: chat, address: cred-provisioning}\n');
+  return file;
+}
 /** The Twilio host a command's first request goes to. */
 const hostOf = (id: string) =>
   /^(workspaces|activities|workers|queues|workflows|tasks|reservations|taskrouter):/.test(id)
@@ -133,6 +139,9 @@ function argsFor(id: string): string[] {
     'outbound:reminder': ['--to', '+15550000001', '--from', '+15550000002', '--body', 'x', '--flow', FW],
     'webchat:create': ['--address', 'IG00000000000000000000000000000009'],
     'simulate:webchat': ['--conversation', CH, '--body', 'x'],
+    plan: ['-f', resourcesFile()],
+    apply: ['-f', resourcesFile()],
+    export: [],
   };
   if (!args[id]) throw new Error(`credential-target.test.ts: add arguments for the new command ${id}`);
   return [...id.split(':'), ...args[id]];

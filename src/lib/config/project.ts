@@ -17,6 +17,8 @@ export interface ProjectConfig {
   edge?: string;
   /** The TaskRouter workspace (WS… SID or friendly name) commands use when none is given. */
   workspace?: string;
+  /** Declarative resources (what flexconv.yaml holds), for `flexconv plan` / `apply`; checked by them, not here. */
+  resources?: Record<string, unknown>;
 }
 
 const KEYS: (keyof ProjectConfig)[] = [
@@ -30,6 +32,7 @@ const KEYS: (keyof ProjectConfig)[] = [
   'region',
   'edge',
   'workspace',
+  'resources',
 ];
 
 export interface LoadedProjectConfig {
@@ -84,7 +87,10 @@ export async function loadProjectConfig(cwd = process.cwd()): Promise<LoadedProj
     });
   }
   for (const [k, v] of Object.entries(raw))
-    if (typeof v !== 'string')
+    if (k === 'resources') {
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: "resources" must be an object of resource sections (what flexconv.yaml holds)`);
+    } else if (typeof v !== 'string')
       throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: "${k}" must be a string, not ${JSON.stringify(v)}`);
   if (raw.target !== undefined && raw.target !== 'emulator' && raw.target !== 'twilio')
     throw new FlexconvError('CONFIG_INVALID', `${result.filepath}: "target" must be emulator or twilio, not "${String(raw.target)}"`, {

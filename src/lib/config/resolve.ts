@@ -44,6 +44,8 @@ export interface ResolvedContext {
   configFile?: string;
   /** The project config's TaskRouter workspace (WS… or friendly name), if it names one. */
   workspace?: string;
+  /** The project config's `resources` (declarative provisioning), unchecked: plan/apply validate it. */
+  resources?: Record<string, unknown>;
   /**
    * Set when the target is Twilio only because credentials were given as flags (no --target, and
    * no credentials anywhere else): every error says so, and suggests --target emulator.
@@ -210,6 +212,7 @@ export async function resolveContext(
     profile: profileName,
     configFile: filepath,
     ...(config.workspace ? {workspace: config.workspace} : {}),
+    ...(config.resources ? {resources: config.resources} : {}),
     ...(twilioByFlags ? {twilioByFlags} : {}),
     sources,
   };
@@ -390,5 +393,5 @@ function emulatorContext(
     used.apiKey = src.apiKey;
     used.apiSecret = src.apiSecret;
   } else used.authToken = src.authToken;
-  return {target: 'emulator', accountSid, authToken, apiKey, apiSecret, baseUrl, configFile: filepath, ...(config.workspace ? {workspace: config.workspace} : {}), sources: used};
+  return {target: 'emulator', accountSid, authToken, apiKey, apiSecret, baseUrl, configFile: filepath, ...(config.workspace ? {workspace: config.workspace} : {}), ...(config.resources ? {resources: config.resources} : {}), sources: used};
 }
