@@ -485,7 +485,9 @@ export async function channelView(client: TwilioClient, kd: string, ch: Interact
     const t = taskOfInvite(i);
     const task = t ? tasks.get(t) : undefined;
     const worker = task?.reservations.find((r) => r.reservation_status === 'accepted' || r.reservation_status === 'pending')?.worker_sid ?? null;
-    const target = ((i.routing?.properties ?? {}) as Doc).worker_sid;
+    const props = (i.routing?.properties ?? {}) as Doc;
+    // the echoed task names the worker it targets (routing_target WK…) when the invite named one
+    const target = props.worker_sid ?? (typeof props.routing_target === 'string' && props.routing_target.startsWith('WK') ? props.routing_target : undefined);
     return {
       ...i,
       task_sid: t ?? null,
