@@ -63,11 +63,22 @@ const KINDS: Record<string, string> = {
  */
 export function checkKind(flag: string, prefix: string, value: string, opts: {name?: boolean} = {}): string {
   if (isSid(prefix, value)) return value;
+  const a = (prefix: string) => {
+    const name = KINDS[prefix] ?? prefix;
+    return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  };
   const other = /^([A-Z]{2})[0-9a-fA-F]{32}$/.exec(value)?.[1];
-  if (other) throw usageError(`${flag} ${value} is a ${KINDS[other] ?? other} SID; ${flag} takes a ${KINDS[prefix] ?? prefix} SID (${prefix}…)${opts.name ? ' or name' : ''}`);
+  if (other) throw usageError(`${flag} ${value} is ${a(other)} SID; ${flag} takes ${a(prefix)} SID (${prefix}…)${opts.name ? ' or name' : ''}`);
   if (!opts.name || new RegExp(`^${prefix}[0-9a-fA-F]*$`).test(value))
-    throw usageError(`${flag} "${value}" is not a ${KINDS[prefix] ?? prefix} SID (${prefix} + 32 hex characters)`);
+    throw usageError(`${flag} "${value}" is not ${a(prefix)} SID (${prefix} + 32 hex characters)`);
   return value;
+}
+
+/** The SIDs and names of a routing checked before any request (a WQ where a WW belongs is a usage error). */
+function precheck(r: RoutingInput): void {
+  if (r.workflow !== undefined) checkKind('--workflow', 'WW', r.workflow, {name: true});
+  if (r.queue !== undefined) checkKind('--queue', 'WQ', r.queue, {name: true});
+  if (r.worker !== undefined) checkKind('--worker', 'WK', r.worker, {name: true});
 }
 
 /** A 404 of the interaction (or a channel of it) as NOT_FOUND with the way on; anything else as it is. */
@@ -227,7 +238,7 @@ function mode(input: CreateInput): 'customer' | 'api' | 'agent' {
   if (input.initiatedBy) return input.initiatedBy;
   if (input.conversation !== undefined) {
     if (input.to !== undefined || input.from !== undefined) throw usageError('--conversation (an inbound interaction for it) cannot be combined with --to/--from (a new conversation with a customer)');
-    if (input.worker !== undefined) throw usageError('--worker makes an agent-initiated interaction to a customer (--to/--from); an inbound one (--conversation) is routed by the workflow', ['invite a worker into it afterwards: `flexconv interactions invite KD… --worker NAME`']);
+    // with --worker: known-agent routing of the inbound task (offered to that worker, not accepted for them)
     return 'customer';
   }
   if (input.to === undefined || input.from === undefined)
@@ -251,6 +262,7 @@ export async function createInteraction(client: TwilioClient, input: CreateInput
   if (by === 'agent' && input.worker === undefined) throw usageError('An agent-initiated interaction needs --worker (the agent who writes to the customer)');
   if (input.channel !== undefined && !(CHANNEL_TYPES as readonly string[]).includes(input.channel)) throw usageError(`--channel "${input.channel}" is not one of ${CHANNEL_TYPES.join(', ')}`);
   const conv = input.conversation === undefined ? undefined : checkKind('--conversation', 'CH', input.conversation);
+  precheck(input);
   const defaults = await flexDefaults(client);
   const type = input.channel ?? (conv ? await conversationChannel(client, conv) : 'sms');
   const routing = await resolveRouting(client, defaults, input);
@@ -579,6 +591,8 @@ function inviteObstacle(view: ChannelView, worker: string | undefined): string |
 
 export async function inviteToInteraction(client: TwilioClient, kd: string, input: InviteInput): Promise<InviteResult> {
   if ((input.worker === undefined) === (input.queue === undefined)) throw usageError('Give --worker (one agent) or --queue (whoever is free there)');
+  precheck(input);
+  checkKind('the interaction', 'KD', kd);
   const ch = await pickChannel(client, kd, input.channel);
   const defaults = await flexDefaults(client);
   const routing = await resolveRouting(client, defaults, {worker: input.worker, queue: input.queue, workflow: input.workflow});
@@ -630,6 +644,9 @@ export interface TransferStarted {
  */
 export async function startTransfer(client: TwilioClient, kd: string, input: TransferInput): Promise<TransferStarted> {
   if ((input.toWorker === undefined) === (input.toQueue === undefined)) throw usageError('Give --to-worker (one agent) or --to-queue (whoever is free there)');
+  if (input.toWorker !== undefined) checkKind('--to-worker', 'WK', input.toWorker, {name: true});
+  if (input.toQueue !== undefined) checkKind('--to-queue', 'WQ', input.toQueue, {name: true});
+  checkKind('the interaction', 'KD', kd);
   const {channel, participant} = await pickParticipant(client, kd, {channel: input.channel, participant: input.from});
   if (participant.type !== 'agent' || participant.status !== 'active')
     throw usageError(`Participant ${participant.sid} is ${participant.type === 'agent' ? `an agent in status ${participant.status}` : `the ${participant.type}`}; only an active agent transfers`);
@@ -728,6 +745,8 @@ export interface Orphan {
 }
 
 export interface OrphanOptions {
+  /** Count parked conversations too (channel inactive: waiting for the customer by design). */
+  includeParked?: boolean;
   /** Default active and inactive. */
   states?: ConversationState[];
   /** Look at no more than this many conversations per state (and tasks in the workspace). */
@@ -786,18 +805,22 @@ export async function findOrphans(client: TwilioClient, opts: OrphanOptions = {}
         const {items} = await listParticipants(client, conv.sid, {limit: 100});
         if (!items.some((p: Participant) => p.identity && agents.has(p.identity))) reasons.push('no_agent');
       }
-      if (!reasons.length || (reasons.length === 1 && reasons[0] === 'no_agent' && working.length === 0)) continue;
-      const last = (await listMessages(client, conv.sid, {order: 'desc', limit: 1})).items[0];
+      if (!reasons.length) continue;
       const latest = [...mine].sort((a, b) => String(b.date_created).localeCompare(String(a.date_created)))[0];
       const la = attrs(latest);
+      const kd = typeof la.flexInteractionSid === 'string' ? la.flexInteractionSid : null;
+      const uo = typeof la.flexInteractionChannelSid === 'string' ? la.flexInteractionChannelSid : null;
+      // a parked interaction (channel inactive) waits for the customer on purpose
+      if (kd && uo && !opts.includeParked && open.length === 0 && (await getChannel(client, kd, uo).catch(() => undefined))?.status === 'inactive') continue;
+      const last = (await listMessages(client, conv.sid, {order: 'desc', limit: 1})).items[0];
       orphans.push({
         conversation: conv,
         reasons,
         age_seconds: Math.max(0, Math.floor((now - Date.parse(conv.date_created ?? '')) / 1000) || 0),
         last_message: last ? {index: last.index, author: last.author, body: last.body, date_created: last.date_created} : null,
         open_tasks: open.map((t) => t.sid),
-        interaction_sid: typeof la.flexInteractionSid === 'string' ? la.flexInteractionSid : null,
-        channel_sid: typeof la.flexInteractionChannelSid === 'string' ? la.flexInteractionChannelSid : null,
+        interaction_sid: kd,
+        channel_sid: uo,
       });
     }
   }

@@ -142,12 +142,13 @@ export class Renderer {
 
   /**
    * Run `work` behind a spinner on stderr when stderr is a terminal and --json is off (ora, loaded
-   * only then); otherwise one plain `text…` line (none under --json). `update` changes the text.
+   * only then); otherwise one plain `text…` progress line (under --json too: stdout stays the
+   * document). `update` changes the spinner's text.
    */
   async spin<T>(text: string, work: (update: (text: string) => void) => Promise<T>): Promise<T> {
     const tty = Boolean((this.err as NodeJS.WriteStream).isTTY) && !this.json;
     if (!tty) {
-      this.info(`${text}…`);
+      this.progress(`${text}…`);
       return work(() => {});
     }
     const {default: ora} = await import('ora');
