@@ -31,8 +31,7 @@ Then it creates the agent-initiated interaction (the task goes to --worker and i
     const {flags} = await this.parse(OutboundAgent);
     const attributes = parseAttributes(flags.attributes);
     const client = await this.client(flags);
-    const out = await this.render.spin(`Starting an outbound ${flags.channel} interaction for ${flags.worker}`, () =>
-      outboundAgent(client, {
+    const out = await outboundAgent(client, {
         worker: flags.worker,
         to: flags.to,
         from: flags.from,
@@ -43,8 +42,8 @@ Then it creates the agent-initiated interaction (the task goes to --worker and i
         attributes,
         closeExisting: flags['close-existing'],
         waitMs: flags.timeout * 1000,
-      }),
-    );
+        aroundWait: (work) => this.render.spin(`Waiting for the outbound ${flags.channel} interaction of ${flags.worker} to be set up`, work),
+      });
     for (const b of out.closed_existing) this.render.warn(`closed conversation ${b.conversation_sid}${b.interaction_sid ? ` (interaction ${b.interaction_sid})` : ''}, which held ${b.address} + ${b.proxy_address ?? flags.from}`);
     if (!this.render.json) {
       this.render.success(`Outbound interaction ${out.interaction_sid} for ${flags.worker}${out.message ? `: message ${out.message.sid} sent` : ''}${this.where()}`);

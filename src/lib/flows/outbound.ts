@@ -84,7 +84,8 @@ export interface OutboundInput {
   closeExisting?: boolean;
   /** Wait for the channel and task (ms), before the first message. */
   waitMs?: number;
-  onState?: (status: string) => void;
+  /** Runs the wait (after the checks and the create): a command shows its spinner around it. */
+  aroundWait?: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 export interface OutboundResult extends CreatedInteraction {
@@ -117,7 +118,11 @@ export async function outboundAgent(client: TwilioClient, input: OutboundInput):
     workflow: input.workflow,
     attributes: input.attributes,
   });
-  if (input.waitMs !== undefined || input.body !== undefined) created = await waitForInteraction(client, created, {timeoutMs: input.waitMs ?? 30_000, onState: input.onState});
+  if (input.waitMs !== undefined || input.body !== undefined) {
+    const c = created;
+    const wait = () => waitForInteraction(client, c, {timeoutMs: input.waitMs ?? 30_000});
+    created = await (input.aroundWait ? input.aroundWait(wait) : wait());
+  }
   let message: Message | null = null;
   if (input.body !== undefined) {
     const conv = created.conversation_sid ?? (await conversationOf(client, created));
