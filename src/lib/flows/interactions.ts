@@ -222,6 +222,8 @@ export interface CreateInput extends RoutingInput {
   initiatedBy?: 'customer' | 'api' | 'agent';
   /** A friendly name for the conversation Flex creates. */
   name?: string;
+  /** The Flex Configuration's defaults when the caller has read them already. */
+  defaults?: FlexDefaults;
 }
 
 export interface CreatedInteraction {
@@ -263,7 +265,7 @@ export async function createInteraction(client: TwilioClient, input: CreateInput
   if (input.channel !== undefined && !(CHANNEL_TYPES as readonly string[]).includes(input.channel)) throw usageError(`--channel "${input.channel}" is not one of ${CHANNEL_TYPES.join(', ')}`);
   const conv = input.conversation === undefined ? undefined : checkKind('--conversation', 'CH', input.conversation);
   precheck(input);
-  const defaults = await flexDefaults(client);
+  const defaults = input.defaults ?? (await flexDefaults(client));
   const type = input.channel ?? (conv ? await conversationChannel(client, conv) : 'sms');
   const routing = await resolveRouting(client, defaults, input);
   if (by === 'agent' && !routing.queue_sid) throw usageError('An agent-initiated interaction needs a queue: give --queue (the Flex Configuration names no target queue)');

@@ -117,6 +117,7 @@ export async function outboundAgent(client: TwilioClient, input: OutboundInput):
     queue: input.queue,
     workflow: input.workflow,
     attributes: input.attributes,
+    defaults,
   });
   if (input.waitMs !== undefined || input.body !== undefined) {
     const c = created;
