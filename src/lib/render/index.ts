@@ -146,7 +146,8 @@ export class Renderer {
    * document). `update` changes the spinner's text.
    */
   async spin<T>(text: string, work: (update: (text: string) => void) => Promise<T>): Promise<T> {
-    const tty = Boolean((this.err as NodeJS.WriteStream).isTTY) && !this.json;
+    // a terminal that reports no width (some pseudo-terminals) would make ora clear lines forever
+    const tty = Boolean((this.err as NodeJS.WriteStream).isTTY) && ((this.err as NodeJS.WriteStream).columns ?? 0) > 0 && !this.json;
     if (!tty) {
       this.progress(`${text}…`);
       return work(() => {});
