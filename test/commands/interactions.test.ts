@@ -146,7 +146,7 @@ describe('flexconv interactions (CLI against the emulator: the Flex flows end to
     // the text view names the pieces
     const text = await cli('interactions', 'show', kd!);
     expect(text.stdout).to.match(new RegExp(`^Interaction ${kd}  initiated by customer  conversation ${s.ch}$`, 'm'));
-    expect(text.stdout).to.match(new RegExp(`^    ${s.alice}  agent +active +worker ${s.workers.alice} task ${wt}$`, 'm'));
+    expect(text.stdout).to.match(new RegExp(`^    ${s.alice}  agent +active +alice \\(${s.workers.alice}\\) task ${wt}$`, 'm'));
     expect(text.stdout).to.match(new RegExp(`^      ${r1.sid}  accepted +alice$`, 'm'));
 
     // the agent's side: she writes as herself, the customer's phone gets it
@@ -155,8 +155,8 @@ describe('flexconv interactions (CLI against the emulator: the Flex flows end to
     const outbox = await ok('simulate', 'outbox', '--to', s.c1);
     expect(outbox.map((m: any) => m.body)).to.include('Hello, this is Alice');
     // the participants list: same view, as a table
-    const list = await cli('interactions', 'participants', 'list', kd!, '--no-header', '--columns', 'type,status,worker_sid');
-    expect(list.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '))).to.deep.equal(['customer active', `agent active ${s.workers.alice}`]);
+    const list = await cli('interactions', 'participants', 'list', kd!, '--no-header', '--columns', 'type,status,worker_name,worker_sid');
+    expect(list.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '))).to.deep.equal(['customer active', `agent active alice ${s.workers.alice}`]);
   });
 
   it('a second agent: invite refused while that worker is in or an invite is pending (REFUSED, exit 1); bob accepts and joins; bob leaves', async () => {

@@ -28,7 +28,7 @@ export default class ConversationsPrune extends ResourceCommand<PruneResult> {
 
 Default states: active and inactive (with --delete: closed too). --older-than compares with the last update (2h, 7d, PT30M). --address matches a participant's address or proxy address; --identity a chat participant. --dry-run lists the matches and changes nothing.
 
---orphans: the conversations \`flexconv conversations orphans\` finds (open with no open task, or no agent), closed through their interaction channel when they have one (so their tasks complete too), else directly.`;
+--orphans: the conversations \`flexconv conversations orphans\` finds (open with no open task, or no agent), closed through their interaction channel when they have one (so their tasks complete too), else directly (also when TaskRouter has deleted their ended tasks, which Twilio does after a while, so the interaction is no longer known).`;
   static override examples = [
     {description: 'What holds this customer\'s number?', command: '<%= config.bin %> <%= command.id %> --address +15551234567 --dry-run'},
     {description: 'Close everything idle for a day', command: '<%= config.bin %> <%= command.id %> --older-than 1d --yes'},

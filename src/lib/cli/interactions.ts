@@ -42,10 +42,11 @@ export const PARTICIPANT_COLUMNS: Column<ParticipantRow>[] = [
   {key: 'sid', header: 'SID'},
   {key: 'type', header: 'TYPE'},
   {key: 'status', header: 'STATUS'},
-  {key: 'worker_sid', header: 'WORKER'},
+  {key: 'worker_name', header: 'WORKER'},
   {key: 'task_sid', header: 'TASK'},
 ];
 export const PARTICIPANT_EXTRA: Column<ParticipantRow>[] = [
+  {key: 'worker_sid', header: 'WORKER SID'},
   {key: 'channel_sid', header: 'CHANNEL'},
   {key: 'routing_properties', header: 'ROUTING'},
 ];
@@ -57,7 +58,7 @@ function channelText(ch: ChannelView): string[] {
   lines.push('  Participants');
   if (!ch.participants.length) lines.push('    (none)');
   for (const p of ch.participants)
-    lines.push(`    ${p.sid}  ${p.type.padEnd(8)} ${p.status.padEnd(7)}${p.worker_sid ? ` worker ${p.worker_sid}` : ''}${p.task_sid ? ` task ${p.task_sid}` : ''}`);
+    lines.push(`    ${p.sid}  ${p.type.padEnd(8)} ${p.status.padEnd(7)}${p.worker_sid ? ` ${p.worker_name ?? 'worker'} (${p.worker_sid})` : ''}${p.task_sid ? ` task ${p.task_sid}` : ''}`);
   const open = ch.invites.filter((i) => i.pending);
   lines.push(`  Invites (${ch.invites.length}, ${open.length} pending)`);
   for (const i of ch.invites)

@@ -388,6 +388,8 @@ export interface ParticipantRow extends ChannelParticipant {
   /** Derived: the API shows no status; an agent's follows its task (assigned → active, wrapping → wrapup, ended → closed). */
   status: ParticipantStatus;
   worker_sid: string | null;
+  /** From the task's reservations (TaskRouter), when known. */
+  worker_name: string | null;
   task_sid: string | null;
 }
 
@@ -491,9 +493,12 @@ export async function channelView(client: TwilioClient, kd: string, ch: Interact
     const {items} = await listReservations(client, ws, {task: sid}, {limit: 50});
     tasks.set(sid, {...task, reservations: items});
   }
+  const names = new Map<string, string>();
+  for (const t of tasks.values()) for (const r of t.reservations) names.set(r.worker_sid, r.worker_name);
   const rows: ParticipantRow[] = participants.map((p) => {
     const t = rp(p, 'task_sid');
-    return {...p, status: participantStatus(p, ch, t ? tasks.get(t) : undefined), worker_sid: rp(p, 'worker_sid') ?? null, task_sid: t ?? null};
+    const worker = rp(p, 'worker_sid') ?? null;
+    return {...p, status: participantStatus(p, ch, t ? tasks.get(t) : undefined), worker_sid: worker, worker_name: worker ? (names.get(worker) ?? null) : null, task_sid: t ?? null};
   });
   const inviteRows: InviteRow[] = invites.map((i) => {
     const t = taskOfInvite(i);
