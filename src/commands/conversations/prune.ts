@@ -55,7 +55,11 @@ Default states: active and inactive (with --delete: closed too). --older-than co
     const states = flags.state as ConversationState[] | undefined;
     if (action === 'close' && states?.includes('closed')) throw usageError('--state closed with close: those are closed already', ['add --delete to delete them']);
     const client = await this.client(flags);
-    if (flags.orphans) return this.orphans(client, flags, states, olderThanMs);
+    if (flags.orphans) {
+      // ages count on the target's clock: the emulator's may run ahead (POST /_emulator/clock)
+      const now = this.context?.target === 'emulator' ? await emulatorNow(await this.control(flags)) : new Date();
+      return this.orphans(client, flags, {states, olderThanMs, now});
+    }
     // ages count on the target's clock: the emulator's may run ahead (POST /_emulator/clock)
     const now = this.context?.target === 'emulator' && olderThanMs !== undefined ? await emulatorNow(await this.control(flags)) : new Date();
     const {candidates, scanned, more} = await pruneCandidates(client, {
@@ -91,8 +95,11 @@ Default states: active and inactive (with --delete: closed too). --older-than co
   }
 
   /** --orphans: the orphan finder's picks (aged by --older-than), each closed through its interaction channel when there is one. */
-  private async orphans(client: Awaited<ReturnType<ConversationsPrune['client']>>, flags: {'dry-run'?: boolean; yes?: boolean; 'scan-limit': number; 'older-than'?: string}, states: ConversationState[] | undefined, olderThanMs: number | undefined): Promise<PruneResult> {
-    const now = this.context?.target === 'emulator' ? await emulatorNow(await this.control(flags as never)) : new Date();
+  private async orphans(
+    client: Awaited<ReturnType<ConversationsPrune['client']>>,
+    flags: {'dry-run'?: boolean; yes?: boolean; 'scan-limit': number},
+    {states, olderThanMs, now}: {states?: ConversationState[]; olderThanMs?: number; now: Date},
+  ): Promise<PruneResult> {
     const found = await findOrphans(client, {states, scanLimit: flags['scan-limit'], now});
     const picked = found.orphans.filter((o) => {
       if (olderThanMs === undefined) return true;
