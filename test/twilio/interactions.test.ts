@@ -254,14 +254,14 @@ describe('interactions commands on real Twilio (nock)', function () {
   });
 
   it('interactions show: the interaction, its channels, each channel\'s participants and invites, the tasks and their reservations', async () => {
-    const t = twilio([[FLEX, 'GET', `/v1/Interactions/${KD}`, 200, interaction()], CONFIG, CHANNEL_LIST, ...viewReads()]);
+    const t = twilio([[FLEX, 'GET', `/v1/Interactions/${KD}`, 200, interaction()], CHANNEL_LIST, ...viewReads()]);
     const r = await run('interactions', 'show', KD, '--json');
     expectOk(r);
     const view = JSON.parse(r.stdout);
     expect(view.channels[0].participants.map((p: any) => [p.sid, p.status, p.worker_sid])).to.deep.equal([[UT_C, 'active', null], [UT_A, 'active', WK]]);
     expect(view.channels[0].tasks[0].reservations[0].sid).to.equal(WR);
     t.done();
-    expect(requests(t)).to.deep.equal([`GET flex-api /v1/Interactions/${KD}`, 'GET flex-api /v1/Configuration', `GET flex-api ${CHANNELS}?PageSize=1000`, ...viewRequests()]);
+    expect(requests(t)).to.deep.equal([`GET flex-api /v1/Interactions/${KD}`, `GET flex-api ${CHANNELS}?PageSize=1000`, ...viewRequests()]);
     // Twilio's 404 for an interaction: NOT_FOUND, exit 1
     const gone = twilio([[FLEX, 'GET', `/v1/Interactions/${KD}`, 404, twilioErr(404, 20404, `The requested resource /v1/Interactions/${KD} was not found`)]]);
     const nf = await run('interactions', 'show', KD);

@@ -468,7 +468,7 @@ function transferOf(inv: InviteRow, task: Task | undefined): TransferRow | undef
 }
 
 /** The channel's participants with their derived status, its invites with their tasks, and the tasks with their reservations. */
-export async function channelView(client: TwilioClient, kd: string, ch: InteractionChannel, defaults?: FlexDefaults): Promise<ChannelView> {
+export async function channelView(client: TwilioClient, kd: string, ch: InteractionChannel): Promise<ChannelView> {
   const [participants, invites] = [await listChannelParticipants(client, kd, ch.sid), await listInvites(client, kd, ch.sid)];
   const tasks = new Map<string, TaskRow>();
   const wsOf = new Map<string, string>();
@@ -482,8 +482,7 @@ export async function channelView(client: TwilioClient, kd: string, ch: Interact
     const ws = rp(p, 'workspace_sid');
     if (t && ws && !wsOf.has(t)) wsOf.set(t, ws);
   }
-  for (const [sid, wsSid] of wsOf) {
-    const ws = wsSid ?? defaults?.workspace_sid;
+  for (const [sid, ws] of wsOf) {
     const task = await getTask(client, ws, sid).catch((error: unknown) => {
       // a task TaskRouter deleted (or one of another workspace) is left out of the view
       if (error instanceof FlexconvError && error.code === 'NOT_FOUND') return undefined;
@@ -521,9 +520,9 @@ export async function channelView(client: TwilioClient, kd: string, ch: Interact
 
 export async function showInteraction(client: TwilioClient, kd: string): Promise<InteractionView> {
   const interaction = await getInteraction(client, kd);
-  const defaults = await flexDefaults(client).catch(() => undefined);
+  // every task is found with its workspace (the invite's routing, the participant's routing_properties): no Configuration read
   const channels: ChannelView[] = [];
-  for (const ch of await listChannels(client, kd)) channels.push(await channelView(client, kd, ch, defaults));
+  for (const ch of await listChannels(client, kd)) channels.push(await channelView(client, kd, ch));
   const media = ((interaction.channel?.properties ?? {}) as Doc).media_channel_sid;
   return {interaction, conversation_sid: typeof media === 'string' ? media : null, channels};
 }
@@ -604,7 +603,7 @@ export async function inviteToInteraction(client: TwilioClient, kd: string, inpu
   const defaults = await flexDefaults(client);
   const routing = await resolveRouting(client, defaults, {worker: input.worker, queue: input.queue, workflow: input.workflow});
   if (ch.status !== 'closed' && !input.force) {
-    const why = inviteObstacle(await channelView(client, kd, ch, defaults), routing.worker_sid);
+    const why = inviteObstacle(await channelView(client, kd, ch), routing.worker_sid);
     if (why) throw new FlexconvError('REFUSED', `Not inviting into ${kd}: ${why}`, {hints: [`see it with \`flexconv interactions show ${kd}\``, 'invite anyway with --force']});
   }
   // a closed channel is sent as asked: the API's own refusal (status and code) is the answer
