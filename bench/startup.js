@@ -4,6 +4,7 @@
 //   node bin/run.js --version                   (target ≤ 3× baseline)
 //   node bin/run.js addresses list --json       (target ≤ 5× baseline; against an emulator child)
 //   node bin/run.js workers list --json         (target ≤ 5× baseline; TaskRouter, the workspace found by a list)
+//   node bin/run.js interactions show KD… --json (target ≤ 5× baseline; Flex: the interaction, its channel, task)
 // Not part of the test suite; run on demand after building dist/:
 //
 //   npm run build && node bench/startup.js
@@ -147,6 +148,27 @@ try {
           try {
             const list = JSON.parse(r.stdout);
             return Array.isArray(list) && list.length === 10 ? undefined : `expected 10 workers, got ${r.stdout.slice(0, 200)}`;
+          } catch {
+            return 'stdout is not JSON';
+          }
+        },
+      });
+      // Flex: one api-initiated interaction, shown (FlexApi from the bundle, TaskRouter for its task)
+      const cfg = await (await fetch(`${emu.url}/flex-api/v1/Configuration`, {headers: auth})).json();
+      const routing = {properties: {workspace_sid: cfg.taskrouter_workspace_sid, workflow_sid: cfg.taskrouter_target_workflow_sid, task_channel_unique_name: 'sms'}};
+      const channel = {type: 'sms', initiated_by: 'api', participants: [{address: '+15557990001', proxy_address: '+15005550006'}]};
+      const kdRes = await fetch(`${emu.url}/flex-api/v1/Interactions`, {method: 'POST', headers: auth, body: new URLSearchParams({Channel: JSON.stringify(channel), Routing: JSON.stringify(routing)}).toString()});
+      if (kdRes.status !== 200) throw new Error(`seeding the emulator failed: ${kdRes.status} ${await kdRes.text()}`);
+      const kd = (await kdRes.json()).sid;
+      cases.push({
+        name: 'node bin/run.js interactions show KD… --json',
+        args: [RUN_JS, 'interactions', 'show', kd, '--json'],
+        env,
+        target: 5,
+        check: (r) => {
+          try {
+            const view = JSON.parse(r.stdout);
+            return view.interaction?.sid === kd && view.channels?.[0]?.tasks?.length === 1 ? undefined : `expected the interaction with its task, got ${r.stdout.slice(0, 200)}`;
           } catch {
             return 'stdout is not JSON';
           }

@@ -59,11 +59,14 @@ function resourcesFile(): string {
 }
 /** The Twilio host a command's first request goes to. */
 const hostOf = (id: string) =>
-  /^(workspaces|activities|workers|queues|workflows|tasks|reservations|taskrouter):/.test(id)
-    ? 'taskrouter.twilio.com'
-    : /^(studio|outbound):/.test(id)
+  /^interactions:/.test(id) || id === 'conversations:orphans' || id === 'outbound:agent'
+    ? 'flex-api.twilio.com'
+    : /^studio:/.test(id) || id === 'outbound:reminder'
       ? 'studio.twilio.com'
-      : 'conversations.twilio.com';
+      : /^(workspaces|activities|workers|queues|workflows|tasks|reservations|taskrouter):/.test(id)
+        ? 'taskrouter.twilio.com'
+        : 'conversations.twilio.com';
+const KD = 'KD00000000000000000000000000000009';
 let n = 0;
 /** Arguments that make each command send a request (or, for whoami, resolve the target). */
 function argsFor(id: string): string[] {
@@ -142,6 +145,15 @@ function argsFor(id: string): string[] {
     plan: ['-f', resourcesFile()],
     apply: ['-f', resourcesFile()],
     export: [],
+    'conversations:orphans': [],
+    'interactions:create': ['--to', '+15550000011', '--from', '+15550000012'],
+    'interactions:show': [KD],
+    'interactions:invite': [KD, '--worker', WK],
+    'interactions:transfer': [KD, '--to-worker', WK, '--cold'],
+    'interactions:close': [KD, '--yes'],
+    'interactions:participants:list': [KD],
+    'interactions:participants:close': [KD, '--yes'],
+    'outbound:agent': ['--worker', WK, '--to', '+15550000013', '--from', '+15550000012'],
   };
   if (!args[id]) throw new Error(`credential-target.test.ts: add arguments for the new command ${id}`);
   return [...id.split(':'), ...args[id]];

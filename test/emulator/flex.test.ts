@@ -342,6 +342,8 @@ describe('emulator: Flex (flex-api v1)', () => {
       expect(again.status).to.equal(409);
       const tasks = (await t.expect(200, 'GET', `${TR}/${o.ws}/Tasks`, {query: {AssignmentStatus: 'reserved'}})).tasks;
       const wtB = tasks.find((x: {routing_target: string}) => x.routing_target === b.sid);
+      // [unverified] the transfer's task carries the same attributes as `interactions transfer` (Flex's recipe) writes
+      expect(JSON.parse(wtB.attributes)).to.include({transferType: 'warm', transferTargetType: 'worker', transferTo: b.sid, transferFrom: a.sid, transferFromParticipantSid: fromA.sid, flexInteractionSid: o.kd.sid});
       const [wrB] = await reservations(o.ws, wtB.sid);
       await accept(o.ws, wtB.sid, wrB.sid);
       expect((await t.expect(200, 'GET', `${base}/${warm.sid}`)).status).to.equal('completed');

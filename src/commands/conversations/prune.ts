@@ -13,22 +13,26 @@ import {
 } from '../../lib/flows/conversations.js';
 import {usageError} from '../../lib/cli/index.js';
 import {emulatorNow} from '../../lib/flows/simulate.js';
+import {closeOrphan, findOrphans} from '../../lib/flows/interactions.js';
 
 interface PruneResult {
   action: 'close' | 'delete';
   dry_run?: true;
   scanned: number;
-  conversations: (Conversation & {matched_participant?: string})[];
+  conversations: (Conversation & {matched_participant?: string; orphan_reasons?: string[]; closed_via?: 'channel' | 'conversation'})[];
 }
 
 export default class ConversationsPrune extends ResourceCommand<PruneResult> {
   static override summary = 'Close (or delete) the conversations that match: state, age, address, participant';
   static override description = `Stuck conversations are the most common Flex pain: an open conversation holds the customer's address + proxy pair, so their next message lands in it (or a new participant add fails with 50416). This finds the ones that match every given criterion, shows them, and closes them (--delete: deletes them) after confirmation.
 
-Default states: active and inactive (with --delete: closed too). --older-than compares with the last update (2h, 7d, PT30M). --address matches a participant's address or proxy address; --identity a chat participant. --dry-run lists the matches and changes nothing.`;
+Default states: active and inactive (with --delete: closed too). --older-than compares with the last update (2h, 7d, PT30M). --address matches a participant's address or proxy address; --identity a chat participant. --dry-run lists the matches and changes nothing.
+
+--orphans: the conversations \`flexconv conversations orphans\` finds (open with no open task, or no agent), closed through their interaction channel when they have one (so their tasks complete too), else directly (also when TaskRouter has deleted their ended tasks, which Twilio does after a while, so the interaction is no longer known).`;
   static override examples = [
     {description: 'What holds this customer\'s number?', command: '<%= config.bin %> <%= command.id %> --address +15551234567 --dry-run'},
     {description: 'Close everything idle for a day', command: '<%= config.bin %> <%= command.id %> --older-than 1d --yes'},
+    {description: 'Close what Flex left behind (no open task or no agent)', command: '<%= config.bin %> <%= command.id %> --orphans --yes --json'},
     {description: 'Delete closed conversations older than a week, as JSON', command: '<%= config.bin %> <%= command.id %> --state closed --older-than 7d --delete --yes --json'},
   ];
 
@@ -38,6 +42,7 @@ Default states: active and inactive (with --delete: closed too). --older-than co
     address: Flags.string({summary: 'Only those with a participant of this address or proxy address (+1555…, whatsapp:+1555…).'}),
     identity: Flags.string({summary: 'Only those with this chat participant identity.'}),
     delete: Flags.boolean({summary: 'Delete them (with their messages) instead of closing them.'}),
+    orphans: Flags.boolean({summary: 'Only orphans (open, no open task or no agent); closed through their interaction channel.', exclusive: ['delete', 'address', 'identity']}),
     'scan-limit': Flags.integer({min: 1, default: 1000, summary: 'Look at no more than this many conversations per state.'}),
     ...confirmFlags,
     ...webhooksFlag,
@@ -50,6 +55,11 @@ Default states: active and inactive (with --delete: closed too). --older-than co
     const states = flags.state as ConversationState[] | undefined;
     if (action === 'close' && states?.includes('closed')) throw usageError('--state closed with close: those are closed already', ['add --delete to delete them']);
     const client = await this.client(flags);
+    if (flags.orphans) {
+      // ages count on the target's clock: the emulator's may run ahead (POST /_emulator/clock)
+      const now = this.context?.target === 'emulator' ? await emulatorNow(await this.control(flags)) : new Date();
+      return this.orphans(client, flags, {states, olderThanMs, now});
+    }
     // ages count on the target's clock: the emulator's may run ahead (POST /_emulator/clock)
     const now = this.context?.target === 'emulator' && olderThanMs !== undefined ? await emulatorNow(await this.control(flags)) : new Date();
     const {candidates, scanned, more} = await pruneCandidates(client, {
@@ -82,5 +92,35 @@ Default states: active and inactive (with --delete: closed too). --older-than co
         else await closeConversation(client, c.conversation.sid, {current: c.conversation, webhooks: flags.webhooks});
       }
     }, verb);
+  }
+
+  /** --orphans: the orphan finder's picks (aged by --older-than), each closed through its interaction channel when there is one. */
+  private async orphans(
+    client: Awaited<ReturnType<ConversationsPrune['client']>>,
+    flags: {'dry-run'?: boolean; yes?: boolean; 'scan-limit': number},
+    {states, olderThanMs, now}: {states?: ConversationState[]; olderThanMs?: number; now: Date},
+  ): Promise<PruneResult> {
+    const found = await findOrphans(client, {states, scanLimit: flags['scan-limit'], now});
+    const picked = found.orphans.filter((o) => {
+      if (olderThanMs === undefined) return true;
+      const last = Date.parse(o.conversation.date_updated ?? o.conversation.date_created ?? '');
+      return Number.isFinite(last) && now.getTime() - last >= olderThanMs;
+    });
+    const conversations: PruneResult['conversations'] = picked.map((o) => ({...o.conversation, orphan_reasons: o.reasons}));
+    const result: PruneResult = {action: 'close', scanned: found.scanned, conversations};
+    if (!picked.length) {
+      this.render.info(`No orphaned conversation matches (looked at ${found.scanned})`);
+      return flags['dry-run'] ? {...result, dry_run: true} : result;
+    }
+    this.render.table(picked, [
+      {key: 'sid', header: 'SID', get: (o) => o.conversation.sid},
+      {key: 'state', header: 'STATE', get: (o) => o.conversation.state},
+      {key: 'why', header: 'WHY', get: (o) => o.reasons.join(',')},
+      {key: 'interaction', header: 'INTERACTION', get: (o) => o.interaction_sid ?? ''},
+    ]);
+    const what = `${picked.length} orphaned conversation${picked.length === 1 ? '' : 's'} (of ${found.scanned} looked at)`;
+    return this.destructive(result, what, flags, async () => {
+      for (const [i, o] of picked.entries()) conversations[i].closed_via = (await closeOrphan(client, o)).via;
+    }, ['Close', 'Closed']);
   }
 }

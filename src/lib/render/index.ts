@@ -140,6 +140,30 @@ export class Renderer {
     this.err.write(message + '\n');
   }
 
+  /**
+   * Run `work` behind a spinner on stderr when stderr is a terminal and --json is off (ora, loaded
+   * only then); otherwise one plain `text…` progress line (under --json too: stdout stays the
+   * document). `update` changes the spinner's text.
+   */
+  async spin<T>(text: string, work: (update: (text: string) => void) => Promise<T>): Promise<T> {
+    // a terminal that reports no width (some pseudo-terminals) would make ora clear lines forever
+    const tty = Boolean((this.err as NodeJS.WriteStream).isTTY) && ((this.err as NodeJS.WriteStream).columns ?? 0) > 0 && !this.json;
+    if (!tty) {
+      this.progress(`${text}…`);
+      return work(() => {});
+    }
+    const {default: ora} = await import('ora');
+    const spinner = ora({text, stream: this.err as NodeJS.WriteStream, color: 'cyan', isEnabled: true}).start();
+    try {
+      const out = await work((t) => (spinner.text = t));
+      spinner.stop();
+      return out;
+    } catch (error) {
+      spinner.stop();
+      throw error;
+    }
+  }
+
   /** `! message` on stderr, always (under --json too), and kept in `warnings`. */
   warn(message: string): void {
     this.warnings.push(message);

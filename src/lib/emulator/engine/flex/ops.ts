@@ -819,7 +819,7 @@ export function createTransfer(tx: Tx, ch: InteractionChannelDoc, input: Transfe
   if (!wsSid) throw bad('from', `${input.from} has no task to transfer from`);
   const attrs = task ? (JSON.parse(task.attributes) as Record<string, unknown>) : {};
   const keep: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(attrs)) if (!k.startsWith('flex') && k !== 'conversations' && k !== 'conversationSid') keep[k] = v;
+  for (const [k, v] of Object.entries(attrs)) if (!k.startsWith('flex') && !k.startsWith('transfer') && k !== 'conversations' && k !== 'conversationSid') keep[k] = v;
   const now = iso(tx);
   const x: TransferDoc = {
     sid: newSid('UX'),
@@ -846,7 +846,8 @@ export function createTransfer(tx: Tx, ch: InteractionChannelDoc, input: Transfe
     workflow_sid: toWorker ? input.workflow_sid : input.to,
     queue_sid: input.queue_sid ?? task?.task_queue_sid ?? undefined,
     task_channel: task?.task_channel_unique_name,
-    attributes: {...keep, ...input.attributes, transferTargetType: toWorker ? 'worker' : 'workflow', transferFrom: from._.worker_sid},
+    // the same keys as `interactions transfer` writes on its invite (Flex's recipe), so both read alike
+    attributes: {...keep, ...input.attributes, transferType: input.type, transferTargetType: toWorker ? 'worker' : 'workflow', transferTo: input.to, transferFrom: from._.worker_sid, transferFromParticipantSid: from.sid},
     raw: {},
   };
   cur._.before_transfer = cur.status;
