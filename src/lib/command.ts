@@ -134,7 +134,8 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
 
   private toUserError(err: Error): FlexconvError {
     const oclif = (err as {oclif?: {exit?: number}}).oclif;
-    if (!(err instanceof FlexconvError) && oclif?.exit === 2) {
+    // oclif.exit 2, or a flag whose own parse failed (oclif's Flags.file, "Parsing --config …", sets no exit code)
+    if (!(err instanceof FlexconvError) && (oclif?.exit === 2 || /^Parsing --[\w-]+ \n\t/.test(err.message))) {
       // A parse error from oclif: unknown flag, missing required flag, bad option value.
       const hints: string[] = [];
       const m = /Nonexistent flags?: (.+)/.exec(err.message);
@@ -251,6 +252,13 @@ export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
     }
   }
 
+  /** A request --dry-run held back (one the client layer did not make): shown, and the error that ends the run with exit 0. */
+  protected holdBack(request: PlannedRequest): Error {
+    this.dryRun = true;
+    this.showPlanned(request);
+    return Object.assign(new Error(`dry run: ${request.method} ${request.url} was not sent`), {name: 'DryRunStop', request});
+  }
+
   /** A request --dry-run held back: on stdout as it would go on the wire (under --json the document says it). */
   private showPlanned(r: PlannedRequest): void {
     if (this.render.json) return;
@@ -287,7 +295,9 @@ export interface RequestFlags {
 export function parseTimeout(input: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(input);
   const ms = m ? Number(m[1]) * {ms: 1, s: 1000, m: 60_000}[(m[2] ?? 's').toLowerCase() as 's'] : NaN;
-  if (!(ms >= 1) || ms > 3_600_000) throw new Error(`"${input}" is not a timeout between 1ms and 60m (for example 30s, 500ms, 2m)`);
+  // oclif.exit 2: a flag that does not parse is a usage error (toUserError words it)
+  if (!(ms >= 1) || ms > 3_600_000)
+    throw Object.assign(new Error(`"${input}" is not a timeout between 1ms and 60m (for example 30s, 500ms, 2m)`), {oclif: {exit: 2}});
   return Math.round(ms);
 }
 

@@ -81,6 +81,8 @@ export abstract class ResourceCommand<T = unknown> extends ApiCommand<T> {
         hints: ['add --target emulator (and start one with `flexconv emulator start`)'],
       });
     const [username, password] = ctx.apiKey && ctx.apiSecret ? [ctx.apiKey, ctx.apiSecret] : [ctx.accountSid, ctx.authToken];
-    return {baseUrl: ctx.baseUrl, username, password};
+    // --dry-run holds back control requests that change something, as the client does API requests
+    const dryRun = (flags as {'dry-run'?: boolean})['dry-run'] ? (request: PlannedRequest) => this.holdBack(request) : undefined;
+    return {baseUrl: ctx.baseUrl, username, password, ...(dryRun ? {dryRun} : {})};
   }
 }

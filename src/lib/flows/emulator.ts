@@ -29,7 +29,8 @@ export {DEFAULT_HOST, DEFAULT_PORT, implementedSummary} from '../emulator/defaul
 /** `emulator start --rate-limit`: N/s, N/m or N → requests per second (a parse error is a usage error, exit 2). */
 export function rateLimitFlag(input: string): number {
   const n = parseRateLimit(input);
-  if (n === undefined) throw new Error(`"${input}" is not a rate: give requests per second or minute, e.g. 10/s, 600/m or 5`);
+  if (n === undefined)
+    throw Object.assign(new Error(`"${input}" is not a rate: give requests per second or minute, e.g. 10/s, 600/m or 5`), {oclif: {exit: 2}});
   return n;
 }
 
