@@ -79,7 +79,8 @@ Default states: active and inactive (with --delete: closed too). --older-than co
     const verb: [string, string] = action === 'delete' ? ['Delete', 'Deleted'] : ['Close', 'Closed'];
     const result: PruneResult = {action, scanned, conversations};
     return this.destructive(result, what, flags, () =>
-      eachLimit(candidates, flags.concurrency, (c) =>
+      // a dry run shows one request, the first: nothing runs beside it
+      eachLimit(candidates, flags['dry-run'] ? 1 : flags.concurrency, (c) =>
         action === 'delete'
           ? deleteConversation(client, c.conversation.sid, {webhooks: flags.webhooks})
           : closeConversation(client, c.conversation.sid, {current: c.conversation, webhooks: flags.webhooks}),

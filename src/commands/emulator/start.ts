@@ -81,6 +81,7 @@ The emulator has no real security: it listens on loopback unless --host says oth
       this.showInfo(info);
       this.render.line();
       this.render.line(`Commands use it automatically (target emulator). Stop it with \`${this.config.bin} emulator stop\`.`);
+      if (flags['rate-limit']) this.render.line(rateLimitNote(flags['rate-limit']));
       if (flags.log) this.render.line(`Request log: ${info.log_file}`);
       return info;
     }
@@ -98,6 +99,7 @@ The emulator has no real security: it listens on loopback unless --host says oth
         this.showInfo(info);
         this.render.line();
         this.render.line(`Use it from another terminal with --emulator-url ${info.url} (or FLEXCONV_EMULATOR_URL=${info.url}).`);
+        if (flags['rate-limit']) this.render.line(rateLimitNote(flags['rate-limit']));
         this.render.line(flags.log ? 'Logging one line per request. Ctrl+C to stop.' : 'Ctrl+C to stop (--log prints one line per request).');
       },
       log: (line) => (this.jsonEnabled() ? this.render.progress(line) : this.render.line(line)),
@@ -130,3 +132,6 @@ The emulator has no real security: it listens on loopback unless --host says oth
     ]);
   }
 }
+
+const rateLimitNote = (perSecond: number) =>
+  `Rate limit: ${+perSecond.toFixed(3)} requests a second per account; past it, Twilio's 429 (code 20429) with Retry-After.`;
