@@ -186,12 +186,12 @@ function networkError(error: unknown, code: string, cause: NetworkCause, ctx: {b
       hints.push('allow longer with --timeout (e.g. --timeout 60s) or FLEXCONV_TIMEOUT', emulator ? 'is the emulator process stuck? `flexconv emulator status`' : 'check your network connection and proxy settings');
       break;
     case 'refused':
-      message = emulator ? `No emulator is answering at ${where} (${CAUSE_WORDS.refused}, ${code})` : `Cannot reach ${host}: ${CAUSE_WORDS.refused} (${code})`;
+      message = emulator ? `No emulator is answering at ${where} (${CAUSE_WORDS.refused}, ${code})` : `Cannot reach ${where}: ${CAUSE_WORDS.refused} (${code})`;
       if (emulator) hints.push('start one with `flexconv emulator start`', 'or point at a running one with --emulator-url URL');
       else hints.push('check your proxy settings (HTTP_PROXY)');
       break;
     case 'dns':
-      message = `Cannot reach ${host}: ${CAUSE_WORDS.dns}, ${code}`;
+      message = `Cannot reach ${where}: ${CAUSE_WORDS.dns}, ${code}`;
       hints.push(
         emulator
           ? 'check the emulator URL (--emulator-url, FLEXCONV_EMULATOR_URL or the project config)'
@@ -200,11 +200,11 @@ function networkError(error: unknown, code: string, cause: NetworkCause, ctx: {b
       );
       break;
     case 'tls':
-      message = `Cannot reach ${host}: ${CAUSE_WORDS.tls} (${code}${err.message && !err.message.includes(code) ? `: ${err.message}` : ''})`;
+      message = `Cannot reach ${where}: ${CAUSE_WORDS.tls} (${code}${err.message && !err.message.includes(code) ? `: ${err.message}` : ''})`;
       hints.push('a proxy or antivirus that intercepts TLS? point TWILIO_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at its CA certificate');
       break;
     default:
-      message = emulator && cause === 'reset' ? `No emulator is answering at ${where} (${CAUSE_WORDS[cause]}, ${code})` : `Cannot reach ${host}: ${CAUSE_WORDS[cause]} (${code})`;
+      message = emulator && cause === 'reset' ? `No emulator is answering at ${where} (${CAUSE_WORDS[cause]}, ${code})` : `Cannot reach ${where}: ${CAUSE_WORDS[cause]} (${code})`;
       hints.push(...(emulator ? ['start one with `flexconv emulator start`', 'or point at a running one with --emulator-url URL'] : ['check your network connection, proxy settings and --region/--edge']));
   }
   return new FlexconvError('NETWORK', message, {hints, network: {host, cause, errno: code}, cause: error});

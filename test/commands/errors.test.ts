@@ -53,7 +53,7 @@ describe('commands: errors as a user sees them', function () {
 
   it('DNS (an .invalid host): the host and "does not resolve"', async () => {
     const r = await cli(['addresses', 'list', '--emulator-url', 'http://flexconv-emulator.invalid:4010']);
-    expect(failure(r)).to.match(/^✖ NETWORK: Cannot reach flexconv-emulator\.invalid:4010: its name does not resolve \(DNS\), (ENOTFOUND|EAI_AGAIN)$/);
+    expect(failure(r)).to.match(/^✖ NETWORK: Cannot reach http:\/\/flexconv-emulator\.invalid:4010: its name does not resolve \(DNS\), (ENOTFOUND|EAI_AGAIN)$/);
     expect(r.stderr).to.contain('check the emulator URL');
     const j = await cli(['addresses', 'list', '--emulator-url', 'http://flexconv-emulator.invalid:4010', '--json']);
     expect(j.json().error.network).to.include({host: 'flexconv-emulator.invalid:4010', cause: 'dns'});
@@ -112,7 +112,7 @@ describe('commands: errors as a user sees them', function () {
       const {error} = r.json();
       expect(error.code).to.equal('NETWORK');
       expect(error.network).to.include({host: `127.0.0.1:${port}`, cause: 'tls'});
-      expect(error.message).to.match(new RegExp(`^Cannot reach 127\\.0\\.0\\.1:${port}: the TLS handshake failed`));
+      expect(error.message).to.match(new RegExp(`^Cannot reach https://127\\.0\\.0\\.1:${port}: the TLS handshake failed`));
       expect(error.hints.join(' ')).to.contain('TWILIO_CA_BUNDLE');
     });
   });
