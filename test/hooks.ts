@@ -17,7 +17,8 @@ if (typeof P.withResolvers !== 'function') {
 }
 
 /**
- * Root hooks: no test may reach the network. Loopback stays open (the emulator and the test's
+ * Root hooks: no test may reach the network.
+ * test/unit/no-network.test.ts checks that this holds. Loopback stays open (the emulator and the test's
  * own servers listen there); *.twilio.com is reachable only through nock interceptors.
  */
 export const mochaHooks = {

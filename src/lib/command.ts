@@ -10,6 +10,7 @@ import {CANCELLED_MESSAGE, FlexconvError, toFlexconvError, usageError} from './e
 import {Renderer, tableWidth, wantColor} from './render/index.js';
 import {closest} from './suggest.js';
 import type {TwilioClient} from './twilio/client.js';
+import type {PlannedRequest, RetryNotice} from './twilio/request.js';
 
 export {Flags};
 
@@ -24,6 +25,7 @@ export * as Args from '@oclif/core/args';
 export type {Column} from './render/index.js';
 export {mask} from './render/index.js';
 export {CANCELLED_MESSAGE} from './errors.js';
+export {eachLimit} from './twilio/pool.js';
 
 /** Thrown by confirm() when the answer is "no"; catch() turns it into exit 0. */
 class Declined extends Error {
@@ -55,6 +57,8 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
   };
 
   protected render!: Renderer;
+  /** --dry-run is on: requests that would change something are printed, not sent (ApiCommand). */
+  protected dryRun = false;
 
   override async init(): Promise<void> {
     await super.init();
@@ -83,7 +87,7 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
     yes: boolean | undefined,
     opts: {flagHint?: string; result?: Record<string, unknown>} = {},
   ): Promise<void> {
-    if (yes) return;
+    if (yes || this.dryRun) return; // a dry run changes nothing: nothing to confirm
     if (!process.stdin.isTTY || !process.stderr.isTTY) {
       throw usageError(`Refusing to go on without confirmation: stdin is not a terminal`, [
         `pass ${opts.flagHint ?? '--yes'} to confirm non-interactively`,
@@ -107,6 +111,11 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
 
   override async catch(err: Error & {exitCode?: number}): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err;
+    if (isDryRunStop(err)) {
+      // --dry-run reached the first request that would change something: shown, not sent, exit 0
+      if (this.jsonEnabled()) this.logJson({dry_run: true, request: err.request});
+      return undefined;
+    }
     if (err instanceof Declined) {
       // "No" at a confirmation prompt: not an error, nothing was changed.
       this.render.progress(CANCELLED_MESSAGE); // the answer to a prompt on a terminal: said under --json too
@@ -125,7 +134,8 @@ export abstract class FlexconvCommand<T = unknown> extends Command {
 
   private toUserError(err: Error): FlexconvError {
     const oclif = (err as {oclif?: {exit?: number}}).oclif;
-    if (!(err instanceof FlexconvError) && oclif?.exit === 2) {
+    // oclif.exit 2, or a flag whose own parse failed (oclif's Flags.file, "Parsing --config …", sets no exit code)
+    if (!(err instanceof FlexconvError) && (oclif?.exit === 2 || /^Parsing --[\w-]+ \n\t/.test(err.message))) {
       // A parse error from oclif: unknown flag, missing required flag, bad option value.
       const hints: string[] = [];
       const m = /Nonexistent flags?: (.+)/.exec(err.message);
@@ -173,6 +183,16 @@ export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
     'api-secret': Flags.string({helpGroup: 'CREDENTIALS', summary: 'API key secret; env TWILIO_API_SECRET.'}),
     region: Flags.string({helpGroup: 'CREDENTIALS', summary: 'Twilio region, e.g. ie1; env TWILIO_REGION.'}),
     edge: Flags.string({helpGroup: 'CREDENTIALS', summary: 'Twilio edge, e.g. dublin; env TWILIO_EDGE.'}),
+    timeout: Flags.custom<number>({
+      helpGroup: 'GLOBAL',
+      helpValue: '<duration>',
+      summary: 'Give up on a request after this long, retries included: 30s (default), 500ms, 2m, or seconds; env FLEXCONV_TIMEOUT.',
+      parse: async (input) => parseTimeout(input),
+    })(),
+    'dry-run': Flags.boolean({
+      helpGroup: 'GLOBAL',
+      summary: 'Print the request that would change something (method, URL, headers, form body; secrets masked) instead of sending it; exit 0. Reads still go out.',
+    }),
   };
 
   protected context?: ResolvedContext;
@@ -186,11 +206,66 @@ export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
     return c;
   }
 
-  /** The official SDK bound to the resolved target. */
-  protected async client(flags: TargetFlags): Promise<TwilioClient> {
+  /**
+   * The official SDK bound to the resolved target, through the one request layer: retries (one
+   * line on stderr each), --timeout, and --dry-run (the first request that would change something
+   * is printed and not sent; see catch() and planned()).
+   */
+  protected async client(flags: TargetFlags & RequestFlags): Promise<TwilioClient> {
     const ctx = await this.resolve(flags);
     const {createClient} = await import('./twilio/client.js');
-    return createClient(ctx);
+    this.dryRun = Boolean(flags['dry-run']);
+    return createClient(ctx, {
+      timeoutMs: this.timeoutMs(flags),
+      onRetry: (r) => this.render.progress(retryLine(r)),
+      dryRun: this.dryRun ? (request) => this.showPlanned(request) : undefined,
+    });
+  }
+
+  /**
+   * --timeout, else FLEXCONV_TIMEOUT, else the default (30 s). A command whose own --timeout means
+   * something else (`tasks create --timeout`: the task's TTL, Twilio's Timeout) has only the variable.
+   */
+  private timeoutMs(flags: RequestFlags): number | undefined {
+    const own = Object.hasOwn(this.ctor.flags ?? {}, 'timeout');
+    if (!own && flags.timeout !== undefined) return flags.timeout;
+    const env = process.env.FLEXCONV_TIMEOUT;
+    if (!env) return undefined;
+    try {
+      return parseTimeout(env);
+    } catch (error) {
+      throw usageError(`FLEXCONV_TIMEOUT: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Run `act` under --dry-run and return the request it would have sent first (undefined: it
+   * sent nothing that changes anything). For commands that show a plan of their own first.
+   */
+  protected async planned(act: () => Promise<unknown>): Promise<PlannedRequest | undefined> {
+    try {
+      await act();
+      return undefined;
+    } catch (error) {
+      if (isDryRunStop(error)) return error.request;
+      throw error;
+    }
+  }
+
+  /** A request --dry-run held back (one the client layer did not make): shown, and the error that ends the run with exit 0. */
+  protected holdBack(request: PlannedRequest): Error {
+    this.dryRun = true;
+    this.showPlanned(request);
+    return Object.assign(new Error(`dry run: ${request.method} ${request.url} was not sent`), {name: 'DryRunStop', request});
+  }
+
+  /** A request --dry-run held back: on stdout as it would go on the wire (under --json the document says it). */
+  private showPlanned(r: PlannedRequest): void {
+    if (this.render.json) return;
+    this.render.info(`Dry run: this request was not sent${this.where()}`);
+    const lines = [`${r.method} ${r.url}`, ...Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`)];
+    if (r.body !== undefined) lines.push('', r.body);
+    this.render.line(lines.join('\n'));
   }
 
   /** " on the emulator at URL" / " on Twilio (account AC…)": append to the success line of a change. */
@@ -208,6 +283,34 @@ export abstract class ApiCommand<T = unknown> extends FlexconvCommand<T> {
   protected override errorContext(): {baseUrl?: string; target?: string} {
     return this.context ? {baseUrl: this.context.baseUrl, target: this.context.target} : {};
   }
+}
+
+/** The request-layer flags every API command has. */
+export interface RequestFlags {
+  timeout?: number;
+  'dry-run'?: boolean;
+}
+
+/** `--timeout`: 30s, 500ms, 2m, 1.5s or a bare number of seconds → ms. */
+export function parseTimeout(input: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/i.exec(input);
+  const ms = m ? Number(m[1]) * {ms: 1, s: 1000, m: 60_000}[(m[2] ?? 's').toLowerCase() as 's'] : NaN;
+  // oclif.exit 2: a flag that does not parse is a usage error (toUserError words it)
+  if (!(ms >= 1) || ms > 3_600_000)
+    throw Object.assign(new Error(`"${input}" is not a timeout between 1ms and 60m (for example 30s, 500ms, 2m)`), {oclif: {exit: 2}});
+  return Math.round(ms);
+}
+
+/** One stderr line per retry: `↻ GET https://… answered 429 (twilio 20429); retry 1 of 3 in 1.2s (Retry-After)`. */
+export function retryLine(r: RetryNotice): string {
+  const code = r.code ? ` (twilio ${r.code})` : '';
+  const wait = r.delayMs >= 1000 ? `${(r.delayMs / 1000).toFixed(1)}s` : `${r.delayMs}ms`;
+  return `↻ ${r.method} ${r.url} answered ${r.status}${code}; retry ${r.attempt} of ${r.maxAttempts - 1} in ${wait}${r.retryAfter ? ' (Retry-After)' : ''}`;
+}
+
+function isDryRunStop(e: unknown): e is Error & {request: PlannedRequest} {
+  // by name: importing the class would load the SDK into every command's start-up
+  return e instanceof Error && e.name === 'DryRunStop' && typeof (e as {request?: unknown}).request === 'object';
 }
 
 export type FlagsOf<C extends {flags: Interfaces.FlagInput; baseFlags: Interfaces.FlagInput}> = Interfaces.InferredFlags<

@@ -63,22 +63,31 @@ export interface TwilioErrorInfo {
   moreInfo?: string;
 }
 
+export interface NetworkInfo {
+  host: string;
+  cause: NetworkCause;
+  errno: string;
+}
+
 export class FlexconvError extends Error {
   readonly code: ErrorCode;
   readonly hints: string[];
   readonly twilio?: TwilioErrorInfo;
+  /** A network failure: the host that failed, why, and the system's code (ECONNREFUSED, …). */
+  readonly network?: NetworkInfo;
   readonly exitCode: ExitCode;
 
   constructor(
     code: ErrorCode,
     message: string,
-    opts: {hints?: string[]; twilio?: TwilioErrorInfo; cause?: unknown} = {},
+    opts: {hints?: string[]; twilio?: TwilioErrorInfo; network?: NetworkInfo; cause?: unknown} = {},
   ) {
     super(message, {cause: opts.cause});
     this.name = 'FlexconvError';
     this.code = code;
     this.hints = opts.hints ?? [];
     this.twilio = opts.twilio;
+    this.network = opts.network;
     this.exitCode = ERROR_CODES[code].exit;
   }
 
@@ -87,6 +96,7 @@ export class FlexconvError extends Error {
       code: this.code,
       message: this.message,
       ...(this.twilio ? {twilio: this.twilio} : {}),
+      ...(this.network ? {network: this.network} : {}),
       hints: this.hints,
       exit: this.exitCode,
     };
@@ -99,7 +109,41 @@ export const CANCELLED_MESSAGE = 'Cancelled; nothing was changed';
 export const usageError = (message: string, hints: string[] = []) =>
   new FlexconvError('USAGE', message, {hints});
 
-const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNABORTED', 'EPIPE'];
+export type NetworkCause = 'dns' | 'refused' | 'timeout' | 'tls' | 'reset' | 'unreachable';
+
+/** Node/axios error codes → the cause a user can act on. */
+const NETWORK_CAUSES: Record<string, NetworkCause> = {
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_NONAME: 'dns',
+  EAI_FAIL: 'dns',
+  ECONNREFUSED: 'refused',
+  ECONNABORTED: 'timeout', // axios: its timeout fired
+  ETIMEDOUT: 'timeout',
+  ESOCKETTIMEDOUT: 'timeout',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  ENETDOWN: 'unreachable',
+};
+
+/** TLS failures: certificate problems (OpenSSL's names) and handshakes that went wrong. */
+const TLS_CODE = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(VERIFY|GET)_|ERR_TLS_|ERR_SSL_|EPROTO$|HOSTNAME_MISMATCH)/;
+
+const CAUSE_WORDS: Record<NetworkCause, string> = {
+  dns: 'its name does not resolve (DNS)',
+  refused: 'connection refused',
+  timeout: 'no answer in time',
+  tls: 'the TLS handshake failed',
+  reset: 'the connection was reset',
+  unreachable: 'the network or host is unreachable',
+};
+
+export function networkCause(code: string | undefined): NetworkCause | undefined {
+  if (!code) return undefined;
+  return NETWORK_CAUSES[code] ?? (TLS_CODE.test(code) ? 'tls' : undefined);
+}
 
 function originOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
@@ -109,6 +153,70 @@ function originOf(url: string | undefined): string | undefined {
     return undefined;
   }
 }
+
+function hostOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`);
+
+/**
+ * A network failure as NETWORK: the host, the cause (DNS, refused, timeout, TLS, reset,
+ * unreachable) and the system's code, with a hint for that cause.
+ */
+function networkError(error: unknown, code: string, cause: NetworkCause, ctx: {baseUrl?: string; target?: string}): FlexconvError {
+  const err = error as NodeJS.ErrnoException & {
+    cause?: NodeJS.ErrnoException & {hostname?: string};
+    config?: {url?: string};
+    flexconv?: {url: string; timeoutMs: number};
+    hostname?: string;
+    message: string;
+  };
+  // The URL that failed (the request layer and axios keep it), else the base URL; never the {domain} pattern.
+  const url = err.flexconv?.url ?? err.config?.url;
+  const where = originOf(url) ?? ctx.baseUrl?.replace('{domain}', '*') ?? 'the API';
+  const host = hostOf(url) ?? err.hostname ?? err.cause?.hostname ?? hostOf(ctx.baseUrl?.replace('{domain}', 'api')) ?? 'the API';
+  const emulator = ctx.target === 'emulator';
+  const timeoutMs = err.flexconv?.timeoutMs ?? Number(/timeout of (\d+)ms/.exec(err.message ?? '')?.[1] ?? NaN);
+  let message: string;
+  const hints: string[] = [];
+  switch (cause) {
+    case 'timeout':
+      message = `No answer from ${where} within ${Number.isFinite(timeoutMs) ? seconds(timeoutMs) : 'the timeout'} (timeout, ${code})`;
+      hints.push('allow longer with --timeout (e.g. --timeout 60s) or FLEXCONV_TIMEOUT', emulator ? 'is the emulator process stuck? `flexconv emulator status`' : 'check your network connection and proxy settings');
+      break;
+    case 'refused':
+      message = emulator ? `No emulator is answering at ${where} (${CAUSE_WORDS.refused}, ${code})` : `Cannot reach ${where}: ${CAUSE_WORDS.refused} (${code})`;
+      if (emulator) hints.push('start one with `flexconv emulator start`', 'or point at a running one with --emulator-url URL');
+      else hints.push('check your proxy settings (HTTP_PROXY)');
+      break;
+    case 'dns':
+      message = `Cannot reach ${where}: ${CAUSE_WORDS.dns}, ${code}`;
+      hints.push(
+        emulator
+          ? 'check the emulator URL (--emulator-url, FLEXCONV_EMULATOR_URL or the project config)'
+          : 'check --region/--edge (TWILIO_REGION, TWILIO_EDGE, the profile): regions are like us1, ie1, au1; edges like ashburn, dublin, sydney',
+        'and your network connection (DNS)',
+      );
+      break;
+    case 'tls':
+      message = `Cannot reach ${where}: ${CAUSE_WORDS.tls} (${code}${err.message && !err.message.includes(code) ? `: ${err.message}` : ''})`;
+      hints.push('a proxy or antivirus that intercepts TLS? point TWILIO_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) at its CA certificate');
+      break;
+    default:
+      message = emulator && cause === 'reset' ? `No emulator is answering at ${where} (${CAUSE_WORDS[cause]}, ${code})` : `Cannot reach ${where}: ${CAUSE_WORDS[cause]} (${code})`;
+      hints.push(...(emulator ? ['start one with `flexconv emulator start`', 'or point at a running one with --emulator-url URL'] : ['check your network connection, proxy settings and --region/--edge']));
+  }
+  return new FlexconvError('NETWORK', message, {hints, network: {host, cause, errno: code}, cause: error});
+}
+
+const SERVER_ERROR_HINT =
+  'a server error (after the retries that were safe): a create may have happened anyway, so list before running it again';
 
 /** Hints keyed by Twilio error code; the emulator answers the same codes, so hints fire on both targets. */
 const CATALOG: Record<number, {code: ErrorCode; message?: string; hints?: string[]}> = {
@@ -178,9 +286,11 @@ export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?:
   if (isRestException(error)) {
     const code = error.code ?? error.status;
     const known = CATALOG[code];
+    // a create is not retried on a 5xx (src/lib/twilio/request.ts): it may have happened anyway
+    const serverError = error.status >= 500 && error.status !== 501 ? [SERVER_ERROR_HINT] : [];
     return new FlexconvError(known?.code ?? 'TWILIO_API_ERROR', known?.message ?? error.message, {
       twilio: {code, status: error.status, moreInfo: error.moreInfo},
-      hints: known?.hints,
+      hints: [...(known?.hints ?? []), ...serverError],
       cause: error,
     });
   }
@@ -188,28 +298,10 @@ export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?:
     // Ctrl-C at a prompt: the user chose to stop.
     return new FlexconvError('CANCELLED', CANCELLED_MESSAGE, {cause: error});
   }
-  const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException; config?: {url?: string}};
+  const err = error as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException};
   const netCode = err?.code ?? err?.cause?.code;
-  if (netCode && NETWORK_CODES.includes(netCode)) {
-    // The URL that failed (axios keeps it), else the base URL; never the {domain} pattern.
-    const where = originOf(err?.config?.url) ?? ctx.baseUrl?.replace('{domain}', '*') ?? 'the API';
-    const emulator = ctx.target === 'emulator';
-    const timedOut = netCode === 'ECONNABORTED' || netCode === 'ETIMEDOUT';
-    return new FlexconvError(
-      'NETWORK',
-      timedOut
-        ? `No answer from ${where} in time (${netCode})`
-        : emulator
-          ? `No emulator is answering at ${where} (${netCode})`
-          : `Cannot reach ${where} (${netCode})`,
-      {
-        hints: emulator
-          ? ['start one with `flexconv emulator start`', 'or point at a running one with --emulator-url URL']
-          : ['check your network connection, proxy settings and --region/--edge'],
-        cause: error,
-      },
-    );
-  }
+  const cause = networkCause(netCode) ?? networkCause(err?.cause?.code);
+  if (netCode && cause) return networkError(error, netCode, cause, ctx);
   return new FlexconvError('UNEXPECTED', 'unexpected error, rerun with DEBUG=flexconv* for details', {
     cause: error,
   });

@@ -300,7 +300,10 @@ describe('flexconv addresses (CLI against the emulator)', function () {
       // --json says it was a dry run (a script must not read it as a deletion)
       const j = await cli('addresses', 'delete', created.sid, '--dry-run', '--json');
       expect(j.exitCode).to.equal(0);
-      expect(json(j)).to.deep.equal({...created, dry_run: true});
+      // …and shows the request it held back (the one mechanism of --dry-run: test/commands/dry-run.test.ts)
+      const {request, ...rest} = json(j);
+      expect(rest).to.deep.equal({...created, dry_run: true});
+      expect(request).to.include({method: 'DELETE', url: `${emu.url}${BASE}/${created.sid}`});
     });
 
     describe('on a terminal', function () {

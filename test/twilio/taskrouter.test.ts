@@ -142,7 +142,7 @@ describe('taskrouter commands on real Twilio (nock)', function () {
       twilio([['GET', `${BASE}/Workers`, 404, twilioErr(404, 20404, 'The requested resource was not found')]]);
       const r = await inWs('workers', 'list');
       expect(r.exitCode).to.equal(1);
-      expect(r.stderr).to.match(/^✖ NOT_FOUND \(twilio 20404\): No workspace WS0123456789abcdef0123456789abcdef\n  → list them with `flexconv workspaces list`/);
+      expect(r.stderr).to.match(/^✖ NOT_FOUND \(twilio 20404\): No workspace WS0123456789abcdef0123456789abcdef( — https:\/\/www\.twilio\.com\/docs\/errors\/20404)\n  → list them with `flexconv workspaces list`/);
     });
   });
 
@@ -237,7 +237,7 @@ describe('taskrouter commands on real Twilio (nock)', function () {
       twilio([['POST', `${BASE}/TaskQueues`, 400, twilioErr(400, 20001, 'Invalid TargetWorkers expression')]]);
       const r = await inWs('queues', 'create', '--friendly-name', 'X', '--target-workers', 'skills HAS');
       expect(r.exitCode).to.equal(1);
-      expect(r.stderr.split('\n')[0]).to.equal('✖ INVALID_PARAMETER (twilio 20001): Invalid TargetWorkers expression');
+      expect(r.stderr.split('\n')[0]).to.equal('✖ INVALID_PARAMETER (twilio 20001): Invalid TargetWorkers expression — https://www.twilio.com/docs/errors/20001');
     });
 
     it('workflows create --config (JSON; queue names become SIDs) / update / list / get', async () => {
@@ -357,7 +357,7 @@ describe('taskrouter commands on real Twilio (nock)', function () {
       expect(stale.stderr).to.match(/^✖ VERSION_MISMATCH \(twilio 20412\): Task WT0123.* changed since the version given with --if-match/);
       const illegal = await inWs('tasks', 'complete', WT);
       expect(illegal.exitCode).to.equal(1);
-      expect(illegal.stderr.split('\n')[0]).to.equal('✖ INVALID_PARAMETER (twilio 20001): Task cannot move from pending to completed');
+      expect(illegal.stderr.split('\n')[0]).to.equal('✖ INVALID_PARAMETER (twilio 20001): Task cannot move from pending to completed — https://www.twilio.com/docs/errors/20001');
     });
 
     it('reservations list --worker NAME / --task; accept via the worker, reject with an activity, complete via the task', async () => {

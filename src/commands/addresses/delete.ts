@@ -27,8 +27,9 @@ export default class AddressesDelete extends ApiCommand<AddressConfiguration> {
     if (flags['dry-run']) {
       this.render.info(`Dry run: would delete ${what}${this.where()}`);
       this.render.record(address, addressFields(address));
+      const request = await this.planned(() => deleteAddress(client, address.sid)); // printed, not sent
       // under --json, what a script gets must say nothing was deleted (as `cancelled: true` does)
-      return {...address, dry_run: true};
+      return {...address, dry_run: true, ...(request ? {request} : {})};
     }
     await this.confirm(`Delete ${what}${this.where()}?`, flags.yes, {result: {...address}});
     await deleteAddress(client, address.sid);

@@ -1,4 +1,4 @@
-import {Flags} from '../../lib/command.js';
+import {eachLimit, Flags} from '../../lib/command.js';
 import {ageMs, confirmFlags} from '../../lib/cli/index.js';
 import {webhooksFlag} from '../../lib/cli/conversations.js';
 import {ResourceCommand} from '../../lib/cli/resource.js';
@@ -14,6 +14,7 @@ import {
 import {usageError} from '../../lib/cli/index.js';
 import {emulatorNow} from '../../lib/flows/simulate.js';
 import {closeOrphan, findOrphans} from '../../lib/flows/interactions.js';
+
 
 interface PruneResult {
   action: 'close' | 'delete';
@@ -44,6 +45,7 @@ Default states: active and inactive (with --delete: closed too). --older-than co
     delete: Flags.boolean({summary: 'Delete them (with their messages) instead of closing them.'}),
     orphans: Flags.boolean({summary: 'Only orphans (open, no open task or no agent); closed through their interaction channel.', exclusive: ['delete', 'address', 'identity']}),
     'scan-limit': Flags.integer({min: 1, default: 1000, summary: 'Look at no more than this many conversations per state.'}),
+    concurrency: Flags.integer({min: 1, max: 20, default: 4, summary: 'Close (or delete) this many at a time (1–20; kept low: Twilio answers 429 past its concurrency limit).'}),
     ...confirmFlags,
     ...webhooksFlag,
   };
@@ -86,12 +88,13 @@ Default states: active and inactive (with --delete: closed too). --older-than co
     const what = `${candidates.length} conversation${candidates.length === 1 ? '' : 's'} (of ${scanned} looked at)`;
     const verb: [string, string] = action === 'delete' ? ['Delete', 'Deleted'] : ['Close', 'Closed'];
     const result: PruneResult = {action, scanned, conversations};
-    return this.destructive(result, what, flags, async () => {
-      for (const c of candidates) {
-        if (action === 'delete') await deleteConversation(client, c.conversation.sid, {webhooks: flags.webhooks});
-        else await closeConversation(client, c.conversation.sid, {current: c.conversation, webhooks: flags.webhooks});
-      }
-    }, verb);
+    return this.destructive(result, what, flags, () =>
+      // a dry run shows one request, the first: nothing runs beside it
+      eachLimit(candidates, flags['dry-run'] ? 1 : flags.concurrency, (c) =>
+        action === 'delete'
+          ? deleteConversation(client, c.conversation.sid, {webhooks: flags.webhooks})
+          : closeConversation(client, c.conversation.sid, {current: c.conversation, webhooks: flags.webhooks}),
+      ), verb);
   }
 
   /** --orphans: the orphan finder's picks (aged by --older-than), each closed through its interaction channel when there is one. */

@@ -1,5 +1,5 @@
 import {FlexconvCommand, Flags} from '../../lib/command.js';
-import {DEFAULT_HOST, DEFAULT_PORT, implementedSummary, runForeground, startDetached, type EmulatorInfo} from '../../lib/flows/emulator.js';
+import {DEFAULT_HOST, DEFAULT_PORT, implementedSummary, rateLimitFlag, runForeground, startDetached, type EmulatorInfo} from '../../lib/flows/emulator.js';
 
 export default class EmulatorStart extends FlexconvCommand<EmulatorInfo> {
   static override summary = 'Start the local Twilio emulator (foreground, or --detach to run it in the background)';
@@ -15,6 +15,7 @@ The emulator has no real security: it listens on loopback unless --host says oth
     {description: 'Run in the foreground, one line per request:', command: '<%= config.bin %> <%= command.id %> --log'},
     {description: 'Run in the background and get the URL and credentials as JSON:', command: '<%= config.bin %> <%= command.id %> --detach --json'},
     {description: 'A throwaway emulator on another port:', command: '<%= config.bin %> <%= command.id %> --port 4020 --db :memory:'},
+    {description: 'Test your backoff: 429 (20429) past 5 requests a second:', command: '<%= config.bin %> <%= command.id %> --rate-limit 5/s --db :memory:'},
     {description: 'Your own test account:', command: '<%= config.bin %> <%= command.id %> --detach --account-sid AC00000000000000000000000000000042 --auth-token secret42'},
   ];
 
@@ -43,6 +44,11 @@ The emulator has no real security: it listens on loopback unless --host says oth
     log: Flags.boolean({
       summary: 'Print one line per request (to the log file in the state dir with --detach).',
     }),
+    'rate-limit': Flags.custom<number>({
+      helpValue: 'N/s',
+      summary: "Answer Twilio's 429 (code 20429, with Retry-After) past N requests per second per account, to test a client's backoff (N/s, N/m or N).",
+      parse: async (input) => rateLimitFlag(input),
+    })(),
     'account-sid': Flags.string({
       summary: 'Account SID of the test account (AC + 32 hex; env FLEXCONV_EMULATOR_ACCOUNT_SID).',
       helpGroup: 'TEST ACCOUNT',
@@ -65,6 +71,7 @@ The emulator has no real security: it listens on loopback unless --host says oth
       authToken: flags['auth-token'],
       log: flags.log,
       bare: flags.bare,
+      rateLimit: flags['rate-limit'],
     };
 
     if (flags.detach) {
@@ -74,6 +81,7 @@ The emulator has no real security: it listens on loopback unless --host says oth
       this.showInfo(info);
       this.render.line();
       this.render.line(`Commands use it automatically (target emulator). Stop it with \`${this.config.bin} emulator stop\`.`);
+      if (flags['rate-limit']) this.render.line(rateLimitNote(flags['rate-limit']));
       if (flags.log) this.render.line(`Request log: ${info.log_file}`);
       return info;
     }
@@ -91,6 +99,7 @@ The emulator has no real security: it listens on loopback unless --host says oth
         this.showInfo(info);
         this.render.line();
         this.render.line(`Use it from another terminal with --emulator-url ${info.url} (or FLEXCONV_EMULATOR_URL=${info.url}).`);
+        if (flags['rate-limit']) this.render.line(rateLimitNote(flags['rate-limit']));
         this.render.line(flags.log ? 'Logging one line per request. Ctrl+C to stop.' : 'Ctrl+C to stop (--log prints one line per request).');
       },
       log: (line) => (this.jsonEnabled() ? this.render.progress(line) : this.render.line(line)),
@@ -123,3 +132,6 @@ The emulator has no real security: it listens on loopback unless --host says oth
     ]);
   }
 }
+
+const rateLimitNote = (perSecond: number) =>
+  `Rate limit: ${+perSecond.toFixed(3)} requests a second per account; past it, Twilio's 429 (code 20429) with Retry-After.`;

@@ -9,6 +9,7 @@ import {FlexconvError} from '../errors.js';
 import type {TargetFlags} from '../config/resolve.js';
 import type {ControlTarget} from '../flows/simulate.js';
 import type {ListFlagValues, Listed} from './index.js';
+import type {PlannedRequest} from '../twilio/request.js';
 
 export abstract class ResourceCommand<T = unknown> extends ApiCommand<T> {
   /** Set by follow(): the command streamed its output (NDJSON under --json), no final document. */
@@ -32,10 +33,12 @@ export abstract class ResourceCommand<T = unknown> extends ApiCommand<T> {
     flags: {yes?: boolean; 'dry-run'?: boolean},
     act: () => Promise<unknown>,
     verb: [string, string] = ['Delete', 'Deleted'],
-  ): Promise<R & {dry_run?: true}> {
+  ): Promise<R & {dry_run?: true; request?: PlannedRequest}> {
     if (flags['dry-run']) {
       if (!this.render.json) this.render.info(`Dry run: would ${verb[0].toLowerCase()} ${what}${this.where()}`);
-      return {...subject, dry_run: true};
+      // the client holds back the first request that would change something, and prints it
+      const request = await this.planned(act);
+      return {...subject, dry_run: true, ...(request ? {request} : {})};
     }
     await this.confirm(`${verb[0]} ${what}${this.where()}?`, flags.yes, {result: {...subject} as Record<string, unknown>});
     await act();
@@ -78,6 +81,8 @@ export abstract class ResourceCommand<T = unknown> extends ApiCommand<T> {
         hints: ['add --target emulator (and start one with `flexconv emulator start`)'],
       });
     const [username, password] = ctx.apiKey && ctx.apiSecret ? [ctx.apiKey, ctx.apiSecret] : [ctx.accountSid, ctx.authToken];
-    return {baseUrl: ctx.baseUrl, username, password};
+    // --dry-run holds back control requests that change something, as the client does API requests
+    const dryRun = (flags as {'dry-run'?: boolean})['dry-run'] ? (request: PlannedRequest) => this.holdBack(request) : undefined;
+    return {baseUrl: ctx.baseUrl, username, password, ...(dryRun ? {dryRun} : {})};
   }
 }

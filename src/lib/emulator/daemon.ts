@@ -1,7 +1,7 @@
 /**
  * Entry point of the detached emulator process that `flexconv emulator start --detach` spawns:
  *
- *   node dist/lib/emulator/daemon.js --port 4010 --host 127.0.0.1 --db PATH [--log] [--record FILE]
+ *   node dist/lib/emulator/daemon.js --port 4010 --host 127.0.0.1 --db PATH [--log] [--bare] [--rate-limit N] [--record FILE]
  *
  * Credentials come from the environment (FLEXCONV_EMULATOR_ACCOUNT_SID / _AUTH_TOKEN / _API_KEY /
  * _API_SECRET), so they never appear in `ps`. stdout/stderr go to the log file the parent opened.
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       db: {type: 'string'},
       log: {type: 'boolean', default: false},
       bare: {type: 'boolean', default: false},
+      'rate-limit': {type: 'string'},
       record: {type: 'string'},
     },
     strict: true,
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       host: values.host,
       db: values.db,
       bare: values.bare,
+      rateLimit: values['rate-limit'],
       log: values.log ? (line) => say(line) : undefined,
       onError: (error) => say(`error: ${(error as Error)?.stack ?? String(error)}`),
     });

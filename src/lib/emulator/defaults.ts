@@ -85,3 +85,15 @@ export function implementedSummary(): string {
   const missing = Object.values(NOT_IMPLEMENTED);
   return `Implemented today: ${andList(served)}; the operations of these APIs it does not do answer Twilio-shaped 501s.${missing.length ? ` Not yet: ${andList(missing)}; their paths answer Twilio's 404.` : ''}`;
 }
+
+/**
+ * `--rate-limit N/s` (the emulator's, and the CLI flag's): requests per second per account.
+ * Accepts `N/s`, `N/m` (per minute) or a bare N (per second); undefined for anything else.
+ */
+export function parseRateLimit(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(s|sec|second|m|min|minute))?\s*$/i.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]) / (m[2] && /^m/i.test(m[2]) ? 60 : 1);
+  return n > 0 ? n : undefined;
+}

@@ -8,7 +8,7 @@ import {ManualClock, SystemClock, type Clock} from './engine/clock.js';
 import {createCore, startCore, stopCore, type Core} from './engine/core.js';
 import {installEngines, startEngines} from './engine/index.js';
 import {TABLES} from './model/index.js';
-import {DEFAULT_HOST, defaultAccount} from './defaults.js';
+import {DEFAULT_HOST, defaultAccount, parseRateLimit} from './defaults.js';
 import {createServer, type Timeouts} from './server.js';
 import {Store, StoreError, type AccountCredentials} from './store/index.js';
 
@@ -50,9 +50,16 @@ export interface EmulatorOptions {
   bare?: boolean;
   /** How long a Studio make-http-request may take before it fails (default 10 s). */
   studioHttpTimeoutMs?: number;
+  /**
+   * Requests per second per account on the Twilio routes: a number, or '10/s', '600/m'. Past it
+   * the emulator answers Twilio's 429 (code 20429) with Retry-After, so a client's backoff can be
+   * tested. Off by default (and then free).
+   */
+  rateLimit?: number | string;
 }
 
 export type {Timeouts} from './server.js';
+export {parseRateLimit} from './defaults.js';
 
 export interface Emulator {
   /** Base URL, e.g. http://127.0.0.1:4010 — Twilio paths go under /{domain}/... */
@@ -88,6 +95,9 @@ export interface Emulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const clock =
     options.clock === 'manual' ? new ManualClock() : options.clock === 'system' || !options.clock ? new SystemClock() : options.clock;
+  const rateLimit = options.rateLimit === undefined ? undefined : parseRateLimit(options.rateLimit);
+  if (options.rateLimit !== undefined && rateLimit === undefined)
+    throw new RangeError(`rateLimit must be a positive number of requests per second, or like "10/s" or "600/m", not ${JSON.stringify(options.rateLimit)}`);
   const accounts = options.accounts?.length ? options.accounts : [defaultAccount()];
   const dbPath = options.db ?? ':memory:';
   const fresh = dbPath !== ':memory:' && dbPath !== '' && !existsSync(dbPath);
@@ -108,6 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     onError: options.onError,
     startedAt: new Date(),
     timeouts: options.timeouts,
+    rateLimit,
   });
   try {
     startCore(core);

@@ -20,6 +20,7 @@ import {Params} from './params.js';
 import {DOMAINS, RawJson, routeParams, Router, type Ctx, type Handler, type Reply} from './router.js';
 import type {Store} from './store/index.js';
 import {newSid} from './sid.js';
+import {RateLimiter} from './ratelimit.js';
 
 export interface ServerOptions {
   store: Store;
@@ -32,6 +33,8 @@ export interface ServerOptions {
   startedAt: Date;
   /** Bounds on slow or stuck clients (ms); see TIMEOUTS for the defaults. */
   timeouts?: Partial<Timeouts>;
+  /** Requests per second per account on the Twilio routes (not /_emulator); past it, 429/20429. */
+  rateLimit?: number;
 }
 
 export interface Timeouts {
@@ -78,6 +81,8 @@ export function createServer(opts: ServerOptions): EmulatorServer {
   for (const resource of RESOURCES) router.add({prefix: resource.domain, auth: true}, resource.routes, resource.mounts);
   router.add({prefix: CONTROL_PREFIX.slice(1), auth: false}, controlRoutes(opts));
   const auth = new AuthCache(opts.store);
+  // undefined when off: one null check per request, nothing else
+  const limiter = opts.rateLimit ? new RateLimiter(opts.rateLimit, () => opts.clock.now().getTime()) : undefined;
 
   const timeouts = {...TIMEOUTS, ...opts.timeouts};
   const state: ServerState = {closing: false, inFlight: new WeakMap(), sockets: new Set(), hosts: new HostCheck()};
@@ -92,7 +97,7 @@ export function createServer(opts: ServerOptions): EmulatorServer {
       requestTimeout: timeouts.body,
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))),
     },
-    (req, res) => handle(req, res, router, auth, opts, state),
+    (req, res) => handle(req, res, router, auth, opts, state, limiter),
   );
   // longer than the keep-alive of common clients and proxies, so they never reuse a socket we just closed
   server.keepAliveTimeout = 65_000;
@@ -136,7 +141,7 @@ export function createServer(opts: ServerOptions): EmulatorServer {
       return fail(res, errors.unauthorized(), opts);
     }
     res.writeContinue();
-    handle(req, res, router, auth, opts, state);
+    handle(req, res, router, auth, opts, state, limiter);
   });
   // Expect: anything but 100-continue, and CONNECT (a proxy tunnel): Twilio's error body too
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) =>
@@ -211,6 +216,7 @@ function handle(
   auth: AuthCache,
   opts: ServerOptions,
   state: ServerState,
+  limiter: RateLimiter | undefined,
 ): void {
   state.inFlight.set(req.socket, res);
   if (state.closing) res.shouldKeepAlive = false;
@@ -249,6 +255,8 @@ function handle(
     if (!path.startsWith(CONTROL_PREFIX)) {
       accountSid = auth.account(req.headers.authorization) ?? '';
       if (!accountSid) throw errors.unauthorized();
+      // refused before anything is read or done, as Twilio does with a 429
+      if (limiter) limiter.take(accountSid);
     }
     const match = router.match(path);
     if (!match) throw errors.notFound(twilioPath(path));

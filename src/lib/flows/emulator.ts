@@ -21,10 +21,18 @@ import {dirname, join, resolve as resolvePath} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {emulatorRecordFile, stateDir} from '../config/paths.js';
 import {readEmulatorRecord, type EmulatorRecord} from '../config/resolve.js';
-import {DEFAULT_HOST, DEFAULT_PORT, defaultAccount, defaultDbPath} from '../emulator/defaults.js';
+import {DEFAULT_HOST, DEFAULT_PORT, defaultAccount, defaultDbPath, parseRateLimit} from '../emulator/defaults.js';
 import {FlexconvError} from '../errors.js';
 
 export {DEFAULT_HOST, DEFAULT_PORT, implementedSummary} from '../emulator/defaults.js';
+
+/** `emulator start --rate-limit`: N/s, N/m or N → requests per second (a parse error is a usage error, exit 2). */
+export function rateLimitFlag(input: string): number {
+  const n = parseRateLimit(input);
+  if (n === undefined)
+    throw Object.assign(new Error(`"${input}" is not a rate: give requests per second or minute, e.g. 10/s, 600/m or 5`), {oclif: {exit: 2}});
+  return n;
+}
 
 /**
  * Managing the local emulator as a process: run it in this process (foreground), start it as a
@@ -44,6 +52,8 @@ export interface StartOptions {
   log: boolean;
   /** Accounts without the Flex set-up (Conversations and TaskRouter defaults only). */
   bare?: boolean;
+  /** Requests per second per account; past it the emulator answers 429 (20429) with Retry-After. */
+  rateLimit?: number;
   env?: Env;
   cwd?: string;
 }
@@ -383,6 +393,7 @@ export async function runForeground(opts: StartOptions, hooks: ForegroundHooks):
       db,
       accounts: [acct],
       bare: opts.bare,
+      rateLimit: opts.rateLimit,
       log: opts.log ? (line) => hooks.log(line) : undefined,
       onError: (e) => hooks.error(e),
     });
@@ -549,6 +560,7 @@ async function spawnDaemon(opts: StartOptions, db: string, env: Env): Promise<Em
   const args = [daemonEntry(), '--port', String(opts.port), '--host', opts.host, '--db', db];
   if (opts.log) args.push('--log');
   if (opts.bare) args.push('--bare');
+  if (opts.rateLimit) args.push('--rate-limit', String(opts.rateLimit));
   args.push('--record', emulatorRecordFile(env));
 
   let child;

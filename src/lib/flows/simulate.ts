@@ -11,6 +11,11 @@ export interface ControlTarget {
   /** Basic auth user and password: the account (or API key) the control request acts for. */
   username?: string;
   password?: string;
+  /**
+   * --dry-run: a control request that would change something (not a GET) is handed to this
+   * instead of being sent, and the error it returns is thrown (the command base shows it, exit 0).
+   */
+  dryRun?: (request: {method: string; url: string; headers: Record<string, string>; body?: string}) => Error;
 }
 
 /** What the SDK's RestException looks like to toFlexconvError: Twilio's error body mapped to a FlexconvError upstream. */
@@ -30,7 +35,12 @@ async function call<T>(t: ControlTarget, method: 'GET' | 'POST', path: string, o
   const headers: Record<string, string> = {Accept: 'application/json'};
   if (t.username) headers.Authorization = `Basic ${Buffer.from(`${t.username}:${t.password ?? ''}`).toString('base64')}`;
   if (opts.json !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${t.baseUrl.replace(/\/$/, '')}/_emulator${path}`, {
+  const url = `${t.baseUrl.replace(/\/$/, '')}/_emulator${path}`;
+  if (t.dryRun && method !== 'GET') {
+    const shown = {...headers, ...(t.username ? {Authorization: `Basic ${t.username}:**** (base64-encoded when sent)`} : {})};
+    throw t.dryRun({method, url, headers: shown, body: opts.json === undefined ? undefined : JSON.stringify(opts.json)});
+  }
+  const res = await fetch(url, {
     method,
     headers,
     body: opts.json === undefined ? undefined : JSON.stringify(opts.json),

@@ -170,16 +170,17 @@ export class Renderer {
     this.err.write(`${this.style('yellow', '!')} ${message}\n`);
   }
 
-  /** Human error on stderr: `✖ CODE (twilio N): message`, one `→ hint` per hint, then the docs link. */
+  /** Human error on stderr: `✖ CODE (twilio N): message — more_info link` on one line, then one `→ hint` per hint. */
   error(e: FlexconvError): void {
     if (this.json) {
       this.out.write(JSON.stringify({status: e.exitCode, error: e.toJSON(), warnings: this.warnings}, null, 2) + '\n');
       return;
     }
     const twilio = e.twilio ? ` (twilio ${e.twilio.code})` : '';
-    const lines = [`${this.style('red', '✖')} ${e.code}${twilio}: ${e.message}`];
+    // a Twilio error is one line: our code, Twilio's code, its message and its more_info link
+    const more = e.twilio?.moreInfo ? ` — ${this.style('dim', e.twilio.moreInfo)}` : '';
+    const lines = [`${this.style('red', '✖')} ${e.code}${twilio}: ${e.message.replace(/\s*\n\s*/g, ' ')}${more}`];
     for (const h of e.hints) lines.push(`  ${this.style('cyan', '→')} ${h}`);
-    if (e.twilio?.moreInfo) lines.push(`  ${this.style('dim', e.twilio.moreInfo)}`);
     this.err.write(lines.join('\n') + '\n');
   }
 }

@@ -2,34 +2,50 @@ import type Twilio from 'twilio/lib/rest/Twilio.js';
 import type {ResolvedContext} from '../config/resolve.js';
 import {SHAPES} from '../config/profiles.js';
 import {FlexconvError} from '../errors.js';
+import {CLI_ATTEMPTS, FlexconvRequestClient, type RequestPolicy} from './request.js';
+import {VERSION} from './version.js';
 
 export type TwilioClient = Twilio;
 
+/** How the CLI's requests behave: retries, timeout, --dry-run (see ./request.ts). */
+export interface ClientOptions {
+  /** One request, retries included, may take this long (ms); default 30 s. */
+  timeoutMs?: number;
+  /** Attempts in all; default CLI_ATTEMPTS (3 retries). */
+  maxAttempts?: number;
+  onRetry?: RequestPolicy['onRetry'];
+  dryRun?: RequestPolicy['dryRun'];
+}
+
+/** `flexconv/0.1.0`: added to the SDK's User-Agent (twilio-node/… (os arch) node/…) on both targets. */
+export const USER_AGENT = `flexconv/${VERSION}`;
+
 /**
- * The official SDK bound to a target: real Twilio, or the emulator through a RequestClient that
- * rewrites https://{domain}.twilio.com/... to {emulator}/{domain}/... . Flows take this client
- * and never know which one they got. Retries with backoff on 429 (the SDK's autoRetry).
- * The SDK is imported lazily: commands that don't call Twilio don't pay for it.
+ * The official SDK bound to a target: real Twilio, or the emulator through the same request
+ * layer with every https://{domain}.twilio.com/... rewritten to {emulator}/{domain}/... . Flows
+ * take this client and never know which one they got. Retries, the timeout and --dry-run live
+ * in that one layer (FlexconvRequestClient), the same for both targets; the SDK's own autoRetry
+ * is off. The SDK is imported lazily: commands that don't call Twilio don't pay for it.
  */
-export async function createClient(ctx: ResolvedContext): Promise<TwilioClient> {
+export async function createClient(ctx: ResolvedContext, opts: ClientOptions = {}): Promise<TwilioClient> {
   checkShapes(ctx);
   const {default: TwilioCtor} = await import('twilio/lib/rest/Twilio.js');
-  const twilio = (u: string, p: string, o: ConstructorParameters<typeof TwilioCtor>[2]) => new TwilioCtor(u, p, o);
   const username = ctx.apiKey && ctx.apiSecret ? ctx.apiKey : ctx.accountSid;
   const password = ctx.apiKey && ctx.apiSecret ? ctx.apiSecret : (ctx.authToken ?? '');
-  if (ctx.target === 'emulator') {
-    const {EmulatorRequestClient} = await import('./emulator-http.js');
-    return twilio(username, password, {
-      accountSid: ctx.accountSid,
-      httpClient: new EmulatorRequestClient(ctx.baseUrl, {autoRetry: true, maxRetries: 3}),
-    });
-  }
-  return twilio(username, password, {
+  const policy: Partial<RequestPolicy> = {
+    maxAttempts: opts.maxAttempts ?? CLI_ATTEMPTS,
+    timeoutMs: opts.timeoutMs ?? 30_000,
+    onRetry: opts.onRetry,
+    dryRun: opts.dryRun,
+  };
+  const httpClient = new FlexconvRequestClient(ctx.target === 'emulator' ? ctx.baseUrl : undefined, policy);
+  return new TwilioCtor(username, password, {
     accountSid: ctx.accountSid,
-    region: ctx.region,
-    edge: ctx.edge,
-    autoRetry: true,
-    maxRetries: 3,
+    httpClient,
+    userAgentExtensions: [USER_AGENT],
+    // the emulator ignores them (its URL rule reads the first host label only); the SDK would
+    // otherwise also read TWILIO_REGION/TWILIO_EDGE itself, past flexconv's precedence
+    ...(ctx.target === 'twilio' ? {region: ctx.region, edge: ctx.edge} : {}),
   });
 }
 

@@ -1,24 +1,17 @@
-// The SDK's pieces are imported directly (not the 'twilio' index, which also loads JWT, TwiML and
-// webhook helpers): a noticeably faster start for every API command.
-import RequestClient from 'twilio/lib/base/RequestClient.js';
-
-import {toEmulatorUrl} from '../spec/urls.js';
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import {FlexconvRequestClient, type RequestPolicy} from './request.js';
 
 export {toEmulatorUrl} from '../spec/urls.js';
 
 /**
  * The official SDK's own RequestClient (same serialization, auth and paging as real Twilio),
- * with each Twilio URL rewritten to the emulator. No patching of the SDK.
+ * with each Twilio URL rewritten to the emulator. No patching of the SDK. Without a policy it
+ * sends each request once (tests see every answer as it came); the CLI passes its own.
  */
-export class EmulatorRequestClient extends RequestClient {
-  constructor(
-    readonly baseUrl: string,
-    opts?: RequestClient.RequestClientOptions,
-  ) {
-    super(opts);
-  }
+export class EmulatorRequestClient extends FlexconvRequestClient {
+  declare readonly baseUrl: string;
 
-  override request<TData>(opts: RequestClient.RequestOptions<TData>) {
-    return super.request<TData>({...opts, uri: toEmulatorUrl(this.baseUrl, opts.uri)});
+  constructor(baseUrl: string, opts?: RequestClient.RequestClientOptions, policy?: Partial<RequestPolicy>) {
+    super(baseUrl, policy, opts);
   }
 }
