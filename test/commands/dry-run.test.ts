@@ -14,7 +14,7 @@ import {runCli, runInProcess, ROOT, sandbox, assertBuilt, type CliResult} from '
 import {startEmulator, type Emulator} from '../../src/lib/emulator/index.js';
 
 /** Verbs that change something; commands of these verbs that talk to a target (have --target) must dry-run. */
-const MUTATING = /^(create|update|delete|remove|add|set|close|send|accept|reject|complete|cancel|wrapup|prune|set-activity|inbound|replay)$/;
+const MUTATING = /^(create|update|delete|remove|add|set|close|send|accept|reject|complete|cancel|wrapup|prune|set-activity|inbound|replay|deploy|invite|transfer|agent|reminder|webchat|apply)$/;
 
 interface Ids {
   ch: string;
@@ -32,6 +32,13 @@ interface Ids {
   accepted: string;
   wd: string;
   workflowFile: string;
+  fw: string;
+  chat: string;
+  kd: string;
+  uo: string;
+  ut: string;
+  flowFile: string;
+  resourcesFile: string;
 }
 
 /** The arguments each mutating command is dry-run with (real resources made in before()). */
@@ -68,6 +75,18 @@ const ARGV: Record<string, (i: Ids) => string[]> = {
   'workflows:create': (i) => ['--friendly-name', 'Other', '--config', i.workflowFile],
   'workflows:update': (i) => [i.ww, '--friendly-name', 'Renamed'],
   'workspaces:create': () => ['--friendly-name', 'Sales'],
+  'studio:deploy': (i) => [i.flowFile, '--publish'],
+  'studio:delete': (i) => [i.fw, '--yes'],
+  'interactions:create': () => ['--to', '+15550004444', '--from', '+15550002222', '--channel', 'sms'],
+  'interactions:invite': (i) => [i.kd, '--worker', 'bob'],
+  'interactions:transfer': (i) => [i.kd, i.uo, i.ut, '--to-worker', 'bob', '--cold', '--no-wait'],
+  'interactions:participants:close': (i) => [i.kd, i.uo, i.ut, '--yes'],
+  'interactions:close': (i) => [i.kd, '--yes'],
+  'outbound:agent': () => ['--worker', 'alice', '--to', '+15550006666', '--from', '+15550002222', '--body', 'hi'],
+  'outbound:reminder': (i) => ['--to', '+15550007777', '--from', '+15550002222', '--body', 'see you', '--flow', i.fw],
+  'webchat:create': (i) => ['--address', i.chat],
+  'simulate:webchat': (i) => ['--conversation', i.ch, '--identity', 'alice', '--body', 'typed'],
+  apply: (i) => ['-f', i.resourcesFile],
 };
 
 function mutatingCommands(): string[] {
@@ -115,6 +134,24 @@ describe('commands: --dry-run on every mutating command', function () {
     await tr.workspaces(ws.sid).workers.create({friendlyName: 'bob', activitySid: available.sid});
     const pendingTask = await tr.workspaces(ws.sid).tasks.create({attributes: '{}', workflowSid: ww.sid});
     const [pending] = await tr.workspaces(ws.sid).tasks(pendingTask.sid).reservations.list();
+    const definition = {
+      description: 'dry',
+      initial_state: 'Trigger',
+      states: [
+        {name: 'Trigger', type: 'trigger', transitions: [{event: 'incomingConversationMessage', next: 'hi'}], properties: {}},
+        {name: 'hi', type: 'send-message', transitions: [{event: 'sent'}, {event: 'failed'}], properties: {body: 'Hi'}},
+      ],
+    };
+    const fw = await tw.studio.v2.flows.create({friendlyName: 'Dry flow', status: 'published', definition});
+    const chat = await conv.addressConfigurations.create({type: 'chat', address: 'dry-chat', 'autoCreation.enabled': true, 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': fw.sid});
+    // an agent-initiated interaction: carol's reservation is accepted at once and she is its agent
+    const carol = await tr.workspaces(ws.sid).workers.create({friendlyName: 'carol', activitySid: available.sid, attributes: JSON.stringify({contact_uri: 'client:carol'})});
+    const interaction = await tw.flexApi.v1.interaction.create({
+      channel: {type: 'sms', initiated_by: 'agent', participants: [{address: '+15550005555', proxy_address: '+15550002222'}]},
+      routing: {properties: {workspace_sid: ws.sid, workflow_sid: ww.sid, task_channel_unique_name: 'sms', worker_sid: carol.sid, queue_sid: wq.sid}},
+    });
+    const [uo] = await tw.flexApi.v1.interaction(interaction.sid).channels.list();
+    const ut = (await tw.flexApi.v1.interaction(interaction.sid).channels(uo.sid).participants.list()).find((p) => p.type === 'agent')!;
     const deliveries = (await (await fetch(`${emu.url}/_emulator/webhooks?after=0`)).json()) as {webhooks: {delivery_sid: string}[]};
     ids = {
       ch: ch.sid,
@@ -132,7 +169,16 @@ describe('commands: --dry-run on every mutating command', function () {
       accepted: first.sid,
       wd: deliveries.webhooks[0].delivery_sid,
       workflowFile: join(box.cwd, 'workflow.json'),
+      fw: fw.sid,
+      chat: chat.sid,
+      kd: interaction.sid,
+      uo: uo.sid,
+      ut: ut.sid,
+      flowFile: join(box.cwd, 'flow.json'),
+      resourcesFile: join(box.cwd, 'resources.yaml'),
     };
+    writeFileSync(ids.flowFile, JSON.stringify({...definition, description: 'dry deploy'}));
+    writeFileSync(ids.resourcesFile, 'addresses:\n  - {type: chat, address: dry-provisioned}\n');
     writeFileSync(ids.workflowFile, JSON.stringify({task_routing: {filters: [], default_filter: {queue: wq.sid}}}));
   });
   after(async () => {

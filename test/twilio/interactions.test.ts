@@ -266,7 +266,7 @@ describe('interactions commands on real Twilio (nock)', function () {
     const gone = twilio([[FLEX, 'GET', `/v1/Interactions/${KD}`, 404, twilioErr(404, 20404, `The requested resource /v1/Interactions/${KD} was not found`)]]);
     const nf = await run('interactions', 'show', KD);
     expect(nf.exitCode).to.equal(1);
-    expect(nf.stderr).to.match(/^✖ NOT_FOUND \(twilio 20404\): No interaction KD1+\n/);
+    expect(nf.stderr).to.match(/^✖ NOT_FOUND \(twilio 20404\): No interaction KD1+ — https:\/\/www.twilio.com\/docs\/errors\/20404\n/);
     gone.done();
   });
 

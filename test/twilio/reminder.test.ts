@@ -151,7 +151,7 @@ describe('outbound reminder on real Twilio (nock)', function () {
     expect(requests(n.seen).at(-1)).to.equal(`DELETE ${CONV}`);
     const lines = r.stderr.split('\n');
     const at = lines.findIndex((l) => l.startsWith('✖'));
-    expect(lines.slice(at, at + 2)).to.deep.equal(['✖ INVALID_PARAMETER (twilio 20001): Invalid Configuration.FlowSid', `  → nothing is left over: conversation ${CH} was deleted again`]);
+    expect(lines.slice(at, at + 2)).to.deep.equal(['✖ INVALID_PARAMETER (twilio 20001): Invalid Configuration.FlowSid — https://www.twilio.com/docs/errors/20001', `  → nothing is left over: conversation ${CH} was deleted again`]);
   });
 
   it('a flow that does not exist: NOT_FOUND before anything is created; bad input: exit 2 without a request', async () => {
@@ -159,7 +159,7 @@ describe('outbound reminder on real Twilio (nock)', function () {
     const r = await t.run('outbound', 'reminder', '--to', TO, '--from', FROM, '--body', 'x', '--flow', FW);
     expect(r.exitCode).to.equal(1);
     n.done();
-    expect(r.stderr.split('\n')[0]).to.equal(`✖ NOT_FOUND (twilio 20404): No Studio flow ${FW}`);
+    expect(r.stderr.split('\n')[0]).to.equal(`✖ NOT_FOUND (twilio 20404): No Studio flow ${FW} — https://www.twilio.com/docs/errors/20404`);
     for (const [args, message] of [
       [['--to', '555-1234', '--from', FROM, '--body', 'x', '--flow', FW], '✖ USAGE: --to "555-1234" is not an E.164 phone number (for example +15551234567) or a short code'],
       [['--to', TO, '--from', TO, '--body', 'x', '--flow', FW], '✖ USAGE: --to and --from are the same address: --to is the customer, --from your number'],

@@ -192,7 +192,7 @@ describe('studio commands on real Twilio (nock)', function () {
     expect(bySid.json()).to.deep.equal(flow());
     const missing = await t.run('studio', 'get', FW2);
     expect(missing.exitCode).to.equal(1);
-    expect(missing.stderr.split('\n')[0]).to.equal(`✖ NOT_FOUND (twilio 20404): No Studio flow ${FW2}`);
+    expect(missing.stderr.split('\n')[0]).to.equal(`✖ NOT_FOUND (twilio 20404): No Studio flow ${FW2} — https://www.twilio.com/docs/errors/20404`);
     n.done();
   });
 

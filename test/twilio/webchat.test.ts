@@ -121,7 +121,7 @@ describe('webchat create / simulate webchat on real Twilio (nock)', function () 
     const r = await t.run('webchat', 'create', '--address', IG);
     expect(r.exitCode).to.equal(1);
     n.done();
-    expect(r.stderr.split('\n')[0]).to.equal('✖ INVALID_PARAMETER (twilio 20001): Address configuration has no Flex integration');
+    expect(r.stderr.split('\n')[0]).to.equal('✖ INVALID_PARAMETER (twilio 20001): Address configuration has no Flex integration — https://www.twilio.com/docs/errors/20001');
   });
 
   it('simulate webchat: the participants, then POST Messages authored by the guest who joined first, with X-Twilio-Webhook-Enabled', async () => {

@@ -177,9 +177,12 @@ export class Renderer {
       return;
     }
     const twilio = e.twilio ? ` (twilio ${e.twilio.code})` : '';
-    // a Twilio error is one line: our code, Twilio's code, its message and its more_info link
-    const more = e.twilio?.moreInfo ? ` — ${this.style('dim', e.twilio.moreInfo)}` : '';
-    const lines = [`${this.style('red', '✖')} ${e.code}${twilio}: ${e.message.replace(/\s*\n\s*/g, ' ')}${more}`];
+    // a Twilio error is one line: our code, Twilio's code, its message and its more_info link. A
+    // message that is a list (a flow's faults, one per line) keeps its lines, the link after them.
+    const [first, ...rest] = e.message.split('\n');
+    const more = e.twilio?.moreInfo ? this.style('dim', e.twilio.moreInfo) : '';
+    const lines = [`${this.style('red', '✖')} ${e.code}${twilio}: ${first}${more && !rest.length ? ` — ${more}` : ''}`, ...rest];
+    if (more && rest.length) lines.push(`  ${more}`);
     for (const h of e.hints) lines.push(`  ${this.style('cyan', '→')} ${h}`);
     this.err.write(lines.join('\n') + '\n');
   }

@@ -76,9 +76,12 @@ export async function applyPlan(ctx: KindContext, plan: Plan, opts: {concurrency
     }
   };
 
+  // --dry-run: the request layer stops the first change's request (DryRunStop); that ends the
+  // whole apply, shown by the command as the request that would have been sent
+  let stopped: unknown;
   await new Promise<void>((resolve) => {
     const pump = () => {
-      while (running < limit && ready.length) {
+      while (!stopped && running < limit && ready.length) {
         const c = ready.shift()!;
         if (settled.has(c.id)) continue;
         running++;
@@ -96,6 +99,10 @@ export async function applyPlan(ctx: KindContext, plan: Plan, opts: {concurrency
           },
           (error: unknown) => {
             settled.add(c.id);
+            if (error instanceof Error && error.name === 'DryRunStop') {
+              stopped ??= error;
+              return;
+            }
             const e = toFlexconvError(error);
             result.failed.push({...outcome(c), error: e.toJSON()});
             emit({type: 'failed', change: c, error: e});
@@ -106,10 +113,11 @@ export async function applyPlan(ctx: KindContext, plan: Plan, opts: {concurrency
           pump();
         });
       }
-      if (running === 0 && !ready.length) resolve();
+      if (running === 0 && (stopped || !ready.length)) resolve();
     };
     pump();
   });
+  if (stopped) throw stopped;
   // a cycle would leave changes waiting forever: none can be built from a file, but never hang on one
   for (const c of plan.changes)
     if (!settled.has(c.id)) {
