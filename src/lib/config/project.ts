@@ -17,6 +17,12 @@ export interface ProjectConfig {
   edge?: string;
   /** The TaskRouter workspace (WS… SID or friendly name) commands use when none is given. */
   workspace?: string;
+  /** The Flex setup `flexconv init` found (written there; `flexconv doctor` checks it exists). */
+  workflow?: string;
+  taskChannel?: string;
+  chatService?: string;
+  /** The first Conversations address `flexconv init` created (IG… SID). */
+  address?: string;
 }
 
 const KEYS: (keyof ProjectConfig)[] = [
@@ -30,6 +36,10 @@ const KEYS: (keyof ProjectConfig)[] = [
   'region',
   'edge',
   'workspace',
+  'workflow',
+  'taskChannel',
+  'chatService',
+  'address',
 ];
 
 export interface LoadedProjectConfig {
