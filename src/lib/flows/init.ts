@@ -528,7 +528,7 @@ class Wizard {
         ? 'needs a workflow and a task channel'
         : undefined;
     if (studioOff && !this.studio.ok) this.d.note(`Studio SendToFlex is not available (${studioOff}); a webhook works instead`);
-    return this.ask!.select('When a message arrives at a new address, the conversation is created and handed to:', [
+    return this.ask!.select('Who gets the conversations this address creates?', [
       {name: 'Studio: a flow with Send to Flex (deploys a starter flow, or uses one of yours)', value: 'studio', disabled: studioOff},
       {name: 'A webhook of yours (onConversationAdded, onMessageAdded, …)', value: 'webhook'},
       {name: 'Nothing: auto-create the conversation only', value: 'default'},
