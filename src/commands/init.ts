@@ -103,7 +103,8 @@ Run again on a configured project, it offers to keep or change each part. Every 
           }),
         env: process.env,
         note: (m) => this.render.info(m),
-        changed: (m) => this.render.progress(`${this.render.style('green', '✔')} ${m}`),
+        // Under --json the result's `changes` (or the error's hints) say it: stderr keeps to warnings.
+        changed: (m) => this.render.success(m),
       },
     );
     if (result.cancelled) {

@@ -176,8 +176,9 @@ describe('init on real Twilio (nock)', function () {
     expect(j.studio_flow).to.deep.equal({sid: FW, friendly_name: 'flexconv starter: Send to Flex', deployed: true});
     expect(j.credentials).to.contain('Auth Token');
     expect(r.stdout + r.stderr).not.to.contain(TOKEN).and.not.to.contain(NEW_SECRET);
-    for (const line of [`✔ Created API key ${NEW_SK}`, `✔ Deployed Studio flow ${FW}`, `✔ Created the whatsapp address whatsapp:+15551234567 (${IG})`, '✔ Added profile prod'])
-      expect(r.stderr).to.contain(line);
+    expect(j.changes).to.have.length(5);
+    for (const [i, start] of [`created API key ${NEW_SK}`, 'added profile prod in ', `deployed Studio flow ${FW}`, `created the whatsapp address whatsapp:+15551234567 (${IG})`, 'wrote '].entries())
+      expect(j.changes[i]).to.contain(start);
   });
 
   it('refused credentials: AUTH_FAILED (exit 1) before anything is saved or changed', async () => {

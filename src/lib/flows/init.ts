@@ -97,7 +97,7 @@ export interface InitDeps {
   env: NodeJS.ProcessEnv;
   /** A line for the person at the terminal (stderr). */
   note(message: string): void;
-  /** A change just made (stderr, under --json too: it is what Ctrl-C would leave behind). */
+  /** A change just made, as it is made (`✔ …` on stderr; under --json the result's `changes` say it). */
   changed(message: string): void;
 }
 
