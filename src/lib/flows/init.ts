@@ -276,6 +276,7 @@ class Wizard {
     if (target === 'emulator') return this.emulatorCreds();
     const creds = await this.twilioCreds();
     await this.askKey(creds);
+    await this.askProfileName(creds);
     return creds;
   }
 
@@ -595,7 +596,7 @@ class Wizard {
   }
 
   private profileName(creds: Creds): string {
-    return creds.profile ?? this.o.profile ?? (this.existing.target === 'twilio' ? this.existing.profile : undefined) ?? 'default';
+    return creds.profile ?? this.profileAnswer ?? this.o.profile ?? (this.existing.target === 'twilio' ? this.existing.profile : undefined) ?? 'default';
   }
 
   /** The plan in words; on a terminal, asked once (--yes skips it). */
@@ -785,6 +786,17 @@ class Wizard {
     else this.createKeyAnswer = false;
     if (this.createKeyAnswer && creds.check.power !== 'auth-token') this.createKeyAnswer = false;
   }
+
+  /** Asked on a terminal when --profile is not given: the name to save the new credentials under. */
+  private async askProfileName(creds: Creds): Promise<void> {
+    if (!creds.fresh || !this.ask || this.o.profile) return;
+    this.profileAnswer = await this.ask.input('Save the credentials as profile', {
+      default: this.profileName(creds),
+      validate: (v) => SHAPES.name.test(v) || 'letters, digits, ".", "_" and "-" (up to 64)',
+    });
+  }
+
+  private profileAnswer?: string;
 }
 
 /** What apply did so far: local changes (undone on failure) and remote ones (reported, with how to undo). */
