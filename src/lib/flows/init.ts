@@ -168,9 +168,7 @@ function staticMissing(o: InitOptions, existing: ProjectConfig, profileExists: (
     if (!o.autoCreationType) m.add('--auto-creation-type studio|webhook|default');
     if (o.autoCreationType === 'webhook' && !o.webhookUrl) m.add('--webhook-url');
     if (o.autoCreationType === 'studio' && !o.studioFlow) m.add('--studio-flow FW…|new');
-  } else if (o.address || o.autoCreationType || o.webhookUrl || o.studioFlow) {
-    if (!o.addressType && !existing.address) m.add('--address-type');
-  }
+  } else if (!o.addressType && (o.address || o.autoCreationType || o.webhookUrl || o.studioFlow)) m.add('--address-type');
   return m;
 }
 
@@ -304,7 +302,10 @@ class Wizard {
   private async emulatorCreds(): Promise<Creds> {
     const o = this.o;
     const url = o.emulatorUrl ?? (this.freshCredentials ? undefined : this.existing.emulatorUrl);
-    let status = await emulatorStatus({url, env: this.d.env}).catch((e: FlexconvError) => {
+    // One answering at the default URL (started elsewhere, in the foreground) is used too, unless
+    // --emulator-port asks for another port.
+    const probeDefault = o.emulatorPort === undefined || o.emulatorPort === DEFAULT_PORT;
+    let status = await emulatorStatus({url, env: this.d.env, probeDefault}).catch((e: FlexconvError) => {
       if (e.code === 'NOT_RUNNING') return undefined;
       throw e;
     });
