@@ -8,6 +8,9 @@ import {expect} from 'chai';
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {alive, killIfAlive, ptyRunner, runCli, runCliInPty, useSandbox, type PtyStep, type Sandbox} from '../helpers/cli.js';
+import {startTestEmulator} from '../helpers/emulator.js';
+import {runInit} from '../../src/lib/flows/init.js';
+import {FlexconvError} from '../../src/lib/errors.js';
 
 let box: Sandbox;
 useSandbox((b) => (box = b), 'flexconv-init-');
@@ -250,6 +253,45 @@ describe('commands: init', function () {
       expect(r.exitCode).to.equal(0);
       expect(r.stdout).to.contain('--no-interactive').and.contain('--address-type').and.contain('--create-api-key');
       expect(r.stdout).to.contain('$ flexconv init --no-interactive --target emulator');
+    });
+  });
+
+  describe('Ctrl-C while the plan is applied (the flow in this process, a real SIGINT event)', () => {
+    it('stops after the current step: the config is not written, the address made so far is named with its undo', async () => {
+      const t = await startTestEmulator();
+      // Only init's own SIGINT listener may see the signal (mocha's would abort the run).
+      const others = process.listeners('SIGINT');
+      process.removeAllListeners('SIGINT');
+      const changed: string[] = [];
+      try {
+        const error = await runInit(
+          {dir: box.cwd, interactive: false, target: 'emulator', emulatorUrl: t.emu.url, addressType: 'chat', address: 'sigint', autoCreationType: 'default'},
+          {
+            connect: async () => t.client as never,
+            env: {...process.env, ...box.env} as NodeJS.ProcessEnv,
+            note: () => undefined,
+            changed: (m) => {
+              changed.push(m);
+              if (changed.length === 1) process.emit('SIGINT');
+            },
+          },
+        ).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).to.be.instanceOf(FlexconvError);
+        const e = error as FlexconvError;
+        expect(e.code).to.equal('CANCELLED');
+        const [made] = await t.client.conversations.v1.addressConfigurations.list();
+        expect(made.address).to.equal('sigint');
+        expect(changed).to.deep.equal([`Created the chat address sigint (${made.sid})`]);
+        expect(e.hints.join('\n')).to.contain(`created the chat address sigint (${made.sid}) — it stays; to undo: flexconv addresses delete ${made.sid}`);
+        expect(existsSync(config()), 'config file').to.equal(false);
+        expect(process.listenerCount('SIGINT'), 'init removed its listener').to.equal(0);
+      } finally {
+        for (const l of others) process.on('SIGINT', l as NodeJS.SignalsListener);
+        await t.emu.stop();
+      }
     });
   });
 });
