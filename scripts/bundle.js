@@ -18,7 +18,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 const OUT = join(DIST, 'fast.cjs');
 /** Twilio domains the flows use (Twilio.js getter → ./<Domain>.js); any other works too, from node_modules. */
-const TWILIO_DOMAINS = ['Conversations', 'Taskrouter'];
+const TWILIO_DOMAINS = ['Conversations', 'Taskrouter', 'FlexApi'];
 /** Packages bundled in; every other package our code imports stays a runtime import. */
 const BUNDLED_PACKAGES = /^(@oclif\/core|twilio)(\/|$)/;
 
