@@ -83,10 +83,14 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorReport> {
   }
 
   add(await guarded('flex-setup', 'Flex setup', () => flexSetupCheck(client, cred, config.config, config.file)));
-  const addresses = await guarded('addresses', 'Addresses', () => addressChecks(client, ctx!, config.config, config.file));
+  let items: AddressConfiguration[] | undefined;
+  const addresses = await guarded('addresses', 'Addresses', async () => {
+    items = (await listAddresses(client, {limit: 200})).items;
+    return addressChecks(client, ctx!, items, config.config, config.file);
+  });
   if (Array.isArray(addresses)) checks.push(...addresses);
   else add(addresses);
-  add(await guarded('webhooks', 'Webhook URLs answer', () => webhookCheck(client, d.webhookTimeout ?? 3000)));
+  add(await guarded('webhooks', 'Webhook URLs answer', () => webhookCheck(client, items ?? [], d.webhookTimeout ?? 3000)));
   return finish(checks, []);
 }
 
@@ -263,8 +267,7 @@ const byKey = (items: Named[], key: string | undefined) =>
  * its Studio flow or conversation service is missing, its flow has no Send to Flex, or (Twilio)
  * its phone number also has a Messaging webhook (SmsUrl), so each message is handled twice.
  */
-async function addressChecks(client: TwilioClient, ctx: ResolvedContext, config: ProjectConfig, file?: string): Promise<Check[]> {
-  const {items} = await listAddresses(client, {limit: 200});
+async function addressChecks(client: TwilioClient, ctx: ResolvedContext, items: AddressConfiguration[], config: ProjectConfig, file?: string): Promise<Check[]> {
   const out: Check[] = [];
   if (config.address && !items.some((a) => a.sid === config.address || a.address === config.address))
     out.push({
@@ -341,9 +344,8 @@ async function smsUrls(client: TwilioClient, accountSid: string, items: AddressC
 }
 
 /** Every webhook URL the account's Conversations setup calls (addresses, the global webhooks) answers something. */
-async function webhookCheck(client: TwilioClient, timeout: number): Promise<Check> {
+async function webhookCheck(client: TwilioClient, items: AddressConfiguration[], timeout: number): Promise<Check> {
   const urls = new Map<string, string>();
-  const {items} = await listAddresses(client, {limit: 200});
   for (const a of items) if (a.auto_creation?.type === 'webhook' && a.auto_creation.webhook_url) urls.set(a.auto_creation.webhook_url, `address ${a.address}`);
   try {
     const hooks = await client.conversations.v1.configuration.webhooks().fetch();
