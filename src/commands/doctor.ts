@@ -17,6 +17,10 @@ Doctor changes nothing (webhook URLs get one HEAD request each). It exits 1 when
 
   async run(): Promise<DoctorReport> {
     const {flags} = await this.parse(Doctor);
+    // Credentials given on this command line are this run's input: a half pair or a bad region is
+    // a usage error (exit 2), as on every command. From elsewhere, they are a finding of a check.
+    const given = (['account-sid', 'auth-token', 'api-key', 'api-secret', 'region', 'edge'] as const).some((f) => flags[f] !== undefined);
+    if (given) await this.resolve(flags);
     const report = await runDoctor({
       resolve: () => this.resolve(flags),
       connect: async () => this.client(flags),

@@ -78,7 +78,8 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorReport> {
     add({id: 'auth', title: 'Credentials work', status: 'ok', detail: `accepted for account ${ctx.accountSid}: ${POWER_TEXT[cred.power]}`});
   } catch (error) {
     const e = toFlexconvError(error, {baseUrl: ctx.baseUrl, target: ctx.target});
-    add({id: 'auth', title: 'Credentials work', status: 'fail', detail: `${e.code}: ${e.message}`, fix: e.hints.length ? e.hints : ['see which credentials are used with `flexconv whoami`']});
+    const fix = [...(e.hints.length ? e.hints : ['see which credentials are used with `flexconv whoami`']), ...byFlags(ctx)];
+    add({id: 'auth', title: 'Credentials work', status: 'fail', detail: `${e.code}: ${e.message}`, fix});
     return finish(checks, ['flex-setup', 'addresses', 'webhooks']);
   }
 
@@ -173,13 +174,18 @@ function credentialSources(ctx: ResolvedContext): Check {
   const who = describeContext(ctx);
   const s = who.sources;
   const auth = who.api_key ? `API key ${who.api_key} (${s.api_key ?? '?'})` : `auth token ${who.auth_token} (${s.auth_token ?? '?'})`;
+  const fix = byFlags(ctx);
   return {
     id: 'credentials',
     title: 'Credentials in effect',
-    status: 'ok',
+    // Twilio only because credential flags were given: likely a mistake, said as every command says it.
+    status: fix.length ? 'warn' : 'ok',
     detail: `target ${who.target} (${s.target}); account ${who.account_sid} (${s.account_sid ?? '?'}); ${auth}${who.profile ? `; profile ${who.profile}` : ''}; ${who.base_url}`,
+    ...(fix.length ? {fix} : {}),
   };
 }
+
+const byFlags = (ctx: ResolvedContext) => (ctx.twilioByFlags ? [`${ctx.twilioByFlags}: for the emulator, add --target emulator`] : []);
 
 async function emulatorCheck(ctx: ResolvedContext, version: string): Promise<Check> {
   try {
