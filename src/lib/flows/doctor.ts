@@ -83,15 +83,18 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorReport> {
     return finish(checks, ['flex-setup', 'addresses', 'webhooks']);
   }
 
-  add(await guarded('flex-setup', 'Flex setup', () => flexSetupCheck(client, cred, config.config, config.file)));
-  let items: AddressConfiguration[] | undefined;
-  const addresses = await guarded('addresses', 'Addresses', async () => {
-    items = (await listAddresses(client, {limit: 200})).items;
-    return addressChecks(client, ctx!, items, config.config, config.file);
-  });
+  // The three read independent things: ask for them at once (doctor's time is mostly round trips).
+  const addressList = listAddresses(client, {limit: 200}).then((l) => l.items);
+  addressList.catch(() => undefined); // a failure is reported by the checks below
+  const [flexSetup, addresses, webhooks] = await Promise.all([
+    guarded('flex-setup', 'Flex setup', () => flexSetupCheck(client, cred, config.config, config.file)),
+    guarded('addresses', 'Addresses', async () => addressChecks(client, ctx!, await addressList, config.config, config.file)),
+    guarded('webhooks', 'Webhook URLs answer', async () => webhookCheck(client, await addressList, d.webhookTimeout ?? 3000)),
+  ]);
+  add(flexSetup);
   if (Array.isArray(addresses)) checks.push(...addresses);
   else add(addresses);
-  add(await guarded('webhooks', 'Webhook URLs answer', () => webhookCheck(client, items ?? [], d.webhookTimeout ?? 3000)));
+  add(webhooks);
   return finish(checks, []);
 }
 
@@ -285,9 +288,12 @@ async function addressChecks(client: TwilioClient, ctx: ResolvedContext, items: 
       ...(file ? {file} : {}),
       ...(file && lineOf(file, 'address') ? {line: lineOf(file, 'address')} : {}),
     });
-  const services = new Set((await conversationServices(client)).map((s) => s.sid));
-  const studio = items.some((a) => a.auto_creation?.type === 'studio') ? await studioAvailable(client) : undefined;
-  const numbers = ctx.target === 'twilio' ? await smsUrls(client, ctx.accountSid, items) : new Map<string, string>();
+  const [serviceList, studio, numbers] = await Promise.all([
+    conversationServices(client),
+    items.some((a) => a.auto_creation?.type === 'studio') ? studioAvailable(client) : undefined,
+    ctx.target === 'twilio' ? smsUrls(client, ctx.accountSid, items) : new Map<string, string>(),
+  ]);
+  const services = new Set(serviceList.map((s) => s.sid));
   for (const a of items) out.push(...(await addressProblems(client, a, services, studio, numbers)));
   if (!out.length)
     out.push({
