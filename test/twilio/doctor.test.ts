@@ -178,7 +178,7 @@ describe('doctor on real Twilio (nock)', function () {
     expect(c.detail).to.contain(`https://slow.example.com/hook (address ${NUMBER}): HTTP 503`);
   });
 
-  it('an API key: a Standard key (the account GET refused) is reported as such', async () => {
+  it('an API key: a Standard key (the account GET refused) [unverified: the status Twilio answers a Standard key on /Accounts] is reported as such', async () => {
     account({addresses: []});
     nock('https://api.twilio.com').get(`/2010-04-01/Accounts/${AC}.json`).reply(answer(401, twilioError(401, 20003, 'Authenticate')));
     const r = await run({TWILIO_AUTH_TOKEN: '', TWILIO_API_KEY: SK, TWILIO_API_SECRET: 'sec'});

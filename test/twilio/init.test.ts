@@ -121,7 +121,7 @@ describe('init on real Twilio (nock)', function () {
     rmSync(root, {recursive: true, force: true});
   });
 
-  it('Auth Token → a new Standard API key saved instead; the starter flow deployed; a WhatsApp address on it; the config written', async () => {
+  it('Auth Token → a new Standard API key saved instead; the starter flow deployed [unverified: the attributes of Flex\'s own messaging template]; a WhatsApp address on it; the config written', async () => {
     flexAccount();
     nock('https://iam.twilio.com').post('/v1/Keys').reply(answer(201, {sid: NEW_SK, friendly_name: 'flexconv init', date_created: null, date_updated: null, secret: NEW_SECRET, policy: null}));
     nock('https://studio.twilio.com')
@@ -211,7 +211,7 @@ describe('init on real Twilio (nock)', function () {
     expect(existsSync(configFile())).to.equal(false);
   });
 
-  it('an API key: a Standard key is told apart (the account GET is refused), nothing is created', async () => {
+  it('an API key: a Standard key is told apart (the account GET is refused) [unverified: the status Twilio answers a Standard key on /Accounts], nothing is created', async () => {
     flexAccount();
     nock('https://api.twilio.com').get(`/2010-04-01/Accounts/${AC}.json`).reply(answer(401, twilioError(401, 20003, 'Authenticate')));
     const r = await run(...TWILIO, '--api-key', SK, '--api-secret', 'sec-ret', '--json');
