@@ -5,6 +5,8 @@
 //   node bin/run.js addresses list --json       (target ≤ 5× baseline; against an emulator child)
 //   node bin/run.js workers list --json         (target ≤ 5× baseline; TaskRouter, the workspace found by a list)
 //   node bin/run.js interactions show KD… --json (target ≤ 5× baseline; Flex: the interaction, its channel, task)
+//   node bin/run.js init --help                 (target ≤ 5× baseline; the wizard's help, no prompt library loaded)
+//   node bin/run.js doctor --json               (target ≤ 5× baseline; every check against the emulator child)
 // Not part of the test suite; run on demand after building dist/:
 //
 //   npm run build && node bench/startup.js
@@ -169,6 +171,21 @@ try {
           try {
             const view = JSON.parse(r.stdout);
             return view.interaction?.sid === kd && view.channels?.[0]?.tasks?.length === 1 ? undefined : `expected the interaction with its task, got ${r.stdout.slice(0, 200)}`;
+          } catch {
+            return 'stdout is not JSON';
+          }
+        },
+      });
+      // The wizard's and the checker's start-up: help (nothing is asked, @inquirer/prompts is not loaded) and a whole doctor run.
+      cases.push({name: 'node bin/run.js init --help', args: [RUN_JS, 'init', '--help'], env, target: 5, check: (r) => (r.stdout.includes('--no-interactive') ? undefined : 'no init help on stdout')});
+      cases.push({
+        name: 'node bin/run.js doctor --json',
+        args: [RUN_JS, 'doctor', '--json'],
+        env,
+        target: 5,
+        check: (r) => {
+          try {
+            return JSON.parse(r.stdout).ok === true ? undefined : `a check failed: ${r.stdout.slice(0, 300)}`;
           } catch {
             return 'stdout is not JSON';
           }

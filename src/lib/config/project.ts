@@ -19,6 +19,12 @@ export interface ProjectConfig {
   workspace?: string;
   /** Declarative resources (what flexconv.yaml holds), for `flexconv plan` / `apply`; checked by them, not here. */
   resources?: Record<string, unknown>;
+  /** The Flex setup `flexconv init` found (written there; `flexconv doctor` checks it exists). */
+  workflow?: string;
+  taskChannel?: string;
+  chatService?: string;
+  /** The first Conversations address `flexconv init` created (IG… SID). */
+  address?: string;
 }
 
 const KEYS: (keyof ProjectConfig)[] = [
@@ -33,6 +39,10 @@ const KEYS: (keyof ProjectConfig)[] = [
   'edge',
   'workspace',
   'resources',
+  'workflow',
+  'taskChannel',
+  'chatService',
+  'address',
 ];
 
 export interface LoadedProjectConfig {

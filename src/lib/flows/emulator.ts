@@ -215,14 +215,33 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
 // ---------------------------------------------------------------- HTTP
 
 async function getHealth(url: string, timeout = TIMEOUTS.health): Promise<Health | undefined> {
-  try {
-    const res = await fetch(`${url}/_emulator/health`, {signal: AbortSignal.timeout(timeout)});
-    if (!res.ok) return undefined;
-    const body = (await res.json()) as Health;
-    return body && body.name === 'flexconv-emulator' ? body : undefined;
-  } catch {
-    return undefined;
-  }
+  const body = (await getJson(`${url}/_emulator/health`, timeout)) as Health | undefined;
+  return body && body.name === 'flexconv-emulator' ? body : undefined;
+}
+
+/**
+ * GET a small JSON document (2xx), else undefined. node:http rather than fetch: loading fetch's
+ * undici costs every command that checks the emulator (status, init, doctor) tens of ms.
+ */
+function getJson(url: string, timeout: number): Promise<unknown> {
+  // getBuiltinModule, not import(): this also runs inside the start-up bundle (src/fast)
+  const {get} = process.getBuiltinModule(url.startsWith('https:') ? 'node:https' : 'node:http') as typeof import('node:http');
+  return new Promise((resolve) => {
+    const req = get(url, {timeout}, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (d: string) => (text = text.length > 1e6 ? text : text + d));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode && res.statusCode >= 200 && res.statusCode < 300 ? JSON.parse(text) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }
 
 function normalizeUrl(url: string): string {

@@ -1,3 +1,4 @@
+import {existsSync, readFileSync, rmSync} from 'node:fs';
 import {resolveContext, type ResolvedContext} from '../config/resolve.js';
 import {ProfileStore, SHAPE_HINTS, SHAPES, listProfiles, type ListedProfile, type Profile} from '../config/profiles.js';
 import {FlexconvError, usageError} from '../errors.js';
@@ -184,6 +185,17 @@ export class ProfilesService {
       this.store.save(data);
     }
     return {action: 'deactivated', profile: was ? {...was, active: false} : null, active_profile: null, file: this.file};
+  }
+
+  /** The file as it is now (undefined: there is none), for restore(): a wizard that stops puts it back. */
+  snapshot(): string | undefined {
+    return existsSync(this.file) ? readFileSync(this.file, 'utf8') : undefined;
+  }
+
+  /** Put profiles.json back as snapshot() read it (remove it when there was none). */
+  restore(before: string | undefined): void {
+    if (before === undefined) rmSync(this.file, {force: true});
+    else this.store.save(JSON.parse(before));
   }
 
   /** Look NAME up for `remove`: unknown → PROFILE_NOT_FOUND, twilio-cli's → PROFILE_READ_ONLY. */
