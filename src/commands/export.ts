@@ -6,7 +6,7 @@ import {usageError} from '../lib/errors.js';
 
 export default class Export extends ProvisionCommand<Record<string, unknown>> {
   static override summary = 'Write a resources file (flexconv.yaml) from what the target has';
-  static override description = `Every kind \`flexconv apply\` manages: the Conversations configuration and webhooks, address configurations, Studio flows, and the TaskRouter workspace's activities, task channels, queues, workflows and workers — named by natural key, never by SID, so the file can be applied to another account. A worker's activity (run-time state) is left out. Kinds the target cannot serve (the emulator's Studio, until it lands) are left out with a warning. YAML on stdout, or --out FILE; --json prints the same document as JSON.`;
+  static override description = `Every kind \`flexconv apply\` manages: the Conversations configuration and webhooks, address configurations, Studio flows, and the TaskRouter workspace's activities, task channels, queues, workflows and workers — named by natural key, never by SID, so the file can be applied to another account. A worker's activity (run-time state) is left out. Kinds the target cannot serve (an account without Studio) are left out with a warning. YAML on stdout, or --out FILE; --json prints the same document as JSON.`;
   static override examples = [
     '<%= config.bin %> <%= command.id %> --out flexconv.yaml',
     '<%= config.bin %> <%= command.id %> --target twilio --workspace "Flex Task Assignment" > flexconv.yaml',

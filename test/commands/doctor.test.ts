@@ -58,14 +58,14 @@ describe('commands: doctor (emulator)', function () {
     const {r, report} = await doctor();
     expect(r.exitCode, r.stdout).to.equal(0);
     expect(report.ok).to.equal(true);
-    expect(report.checks.map((c) => c.id)).to.deep.equal(['node', 'config', 'credentials', 'emulator', 'auth', 'flex-setup', 'addresses', 'webhooks']);
+    expect(report.checks.map((c) => c.id)).to.deep.equal(['node', 'config', 'credentials', 'emulator', 'auth', 'flex-setup', 'addresses', 'webhooks', 'orphans']);
     for (const c of report.checks) expect(c.status, `${c.id}: ${c.detail}`).to.equal('ok');
     expect(check(report, 'emulator').detail).to.match(/^answers at http:\/\/127\.0\.0\.1:\d+: version \d+\.\d+\.\d+, pid \d+/);
     expect(check(report, 'credentials').detail).to.contain(`target emulator (config ${configFile()})`);
     expect(check(report, 'flex-setup').detail).to.contain('workspace Flex Task Assignment').and.contain('task channel chat');
     const human = await runCli(['doctor'], {env: box.env, cwd: box.cwd, timeout: 30_000});
     expect(human.exitCode).to.equal(0);
-    expect(human.stdout).to.match(/^✔ Node\.js: v\d+/m).and.match(/^✔ Emulator: answers at /m).and.match(/\n8 ok, 0 warnings, 0 failed\n$/);
+    expect(human.stdout).to.match(/^✔ Node\.js: v\d+/m).and.match(/^✔ Emulator: answers at /m).and.match(/\n9 ok, 0 warnings, 0 failed\n$/);
   });
 
   it('a Node older than the package supports fails the Node check with the fix', () => {
@@ -167,14 +167,29 @@ describe('commands: doctor (emulator)', function () {
     expect(c.fix?.[0]).to.contain(`flexconv addresses update ${a.sid} --conversation-service`);
   });
 
-  it('a Studio address while the emulator has no Studio: skipped, saying why [the emulator\'s Studio is not there yet]', async () => {
+  it('Studio addresses: a flow that does not exist, and a flow without Send to Flex, each a failure', async () => {
     project();
     const a = await t.client.conversations.v1.addressConfigurations.create({type: 'sms', address: phone(), 'autoCreation.enabled': true, 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': 'FW00000000000000000000000000000000'});
+    const flow = await t.client.studio.v2.flows.create({
+      friendlyName: 'No Flex here',
+      status: 'published',
+      definition: {
+        description: 'replies only',
+        initial_state: 'Trigger',
+        states: [
+          {name: 'Trigger', type: 'trigger', transitions: [{event: 'incomingConversationMessage', next: 'hi'}], properties: {}},
+          {name: 'hi', type: 'send-message', transitions: [{event: 'sent'}, {event: 'failed'}], properties: {body: 'Hi'}},
+        ],
+      },
+    });
+    const b = await t.client.conversations.v1.addressConfigurations.create({type: 'sms', address: phone(), 'autoCreation.enabled': true, 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': flow.sid});
     const {report} = await doctor();
-    const c = check(report, `address:${a.sid}`);
-    // Once the emulator serves Studio this becomes "fail: its Studio flow … does not exist".
-    expect(['skip', 'fail']).to.include(c.status);
-    expect(c.detail).to.match(/Studio is not available there|does not exist/);
+    const missing = check(report, `address:${a.sid}`);
+    expect(missing.status).to.equal('fail');
+    expect(missing.detail).to.match(/does not exist/);
+    const noFlex = check(report, `address:${b.sid}`);
+    expect(noFlex.status).to.equal('fail');
+    expect(noFlex.detail).to.match(/Send to Flex|SendToFlex/i);
   });
 
   it('the address the config names is gone: a failure at its line', async () => {
@@ -211,5 +226,19 @@ describe('commands: doctor (emulator)', function () {
     await t.client.conversations.v1.configuration.webhooks().update({postWebhookUrl: dead, method: 'POST', filters: ['onMessageAdded']});
     const {report} = await doctor();
     expect(check(report, 'webhooks').detail).to.contain(`${dead} (Conversations post-event webhook)`);
+  });
+
+  it('orphaned conversations: a warning with their count and the commands that list and close them (exit 0)', async () => {
+    project();
+    const before = check((await doctor()).report, 'orphans');
+    expect(before.status).to.equal('ok');
+    // the trap: a conversation open in the Flex chat service with no task and no agent
+    await t.client.conversations.v1.conversations.create({friendlyName: 'left behind'});
+    const {r, report} = await doctor();
+    const c = check(report, 'orphans');
+    expect(c.status, c.detail).to.equal('warn');
+    expect(c.detail).to.match(/^1 conversation open with no task or no agent/);
+    expect(c.fix).to.deep.equal(['list them: `flexconv conversations orphans`', 'close them: `flexconv conversations prune --orphans`']);
+    expect(r.exitCode, 'a warning does not fail doctor unless something else does').to.equal(report.counts.fail ? 1 : 0);
   });
 });

@@ -28,7 +28,8 @@ const EMULATOR_STEPS: PtyStep[] = [
   {expect: /Conversation service of Flex/, send: '\r'}, // Flex Chat Service (the Flex Configuration's, preselected)
   {expect: /Create a first Conversations address\?/, send: '\r'}, // an SMS number
   {expect: /Address \(e\.g\. \+1555/, send: '+15551230002\r'},
-  {expect: /Who gets the conversations/, send: '\r'}, // webhook: Studio is disabled while the emulator has none
+  {expect: /Who gets the conversations/, send: '\x1b[B'}, // Studio is preselected: down to the webhook
+  {expect: /❯ A webhook of yours/, send: '\r'},
   {expect: /Webhook URL/, send: 'http://127.0.0.1:9/hook\r'},
   {expect: /Go ahead\?/, send: '\r'},
 ];
@@ -53,7 +54,6 @@ describe('commands: init', function () {
       pids.push(startedPid(r.output));
       expect(r.exitCode, r.output).to.equal(0);
       expect(r.output).to.match(/Started the emulator at http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/);
-      expect(r.output).to.contain('Studio SendToFlex is not available');
       expect(r.output).to.contain('create the sms address +15551230002 (auto-creation: webhook http://127.0.0.1:9/hook');
       expect(r.output).to.contain('✔ Created the sms address +15551230002');
       const text = readFileSync(config(), 'utf8');
@@ -115,7 +115,7 @@ describe('commands: init', function () {
         {expect: /Create a first Conversations address\?/, send: '\x1b[B\x1b[B'}, // a web chat address
         {expect: /❯ Yes: a web chat address/, send: '\r'},
         {expect: /Address \(any name for the web chat\)/, send: '\x15support\r'},
-        {expect: /Who gets the conversations/, send: '\x1b[B'}, // Studio is disabled: down moves from webhook to "Nothing"
+        {expect: /Who gets the conversations/, send: '\x1b[B\x1b[B'}, // from Studio (preselected) past the webhook to "Nothing"
         {expect: /❯ Nothing: auto-create/, send: '\r'},
         {expect: /Go ahead\?/, send: 'y\r'},
       ]);
@@ -216,14 +216,21 @@ describe('commands: init', function () {
       expect(checks.find((c) => c.id === 'flex-setup')?.status).to.equal('ok');
     });
 
-    it('Studio on the emulator: said clearly, and webhook is offered instead (exit 2, nothing started is left)', async () => {
-      const r = await run('init', '--target', 'emulator', '--emulator-port', '0', '--address-type', 'chat', '--address', 'x', '--auto-creation-type', 'studio', '--studio-flow', 'new');
-      expect(r.exitCode, r.stderr).to.equal(2);
-      expect(r.stderr).to.match(/Studio SendToFlex cannot be set up here: Studio is not available there \(HTTP (404|501)/);
-      expect(r.stderr).to.contain('use a webhook instead: --auto-creation-type webhook --webhook-url URL');
-      expect(r.stderr).to.contain('stopped the emulator init had started');
-      expect(existsSync(record())).to.equal(false);
-      expect(existsSync(config())).to.equal(false);
+    it('Studio on the emulator: the starter flow (Send to Flex) is deployed, the address runs it, and a customer\'s message becomes a Flex task', async () => {
+      const r = await run('init', '--target', 'emulator', '--emulator-port', '0', '--address-type', 'sms', '--address', '+15551230009', '--auto-creation-type', 'studio', '--studio-flow', 'new', '--json');
+      expect(r.exitCode, r.stderr).to.equal(0);
+      const j = r.json();
+      expect(j.studio_flow).to.include({deployed: true});
+      expect(j.studio_flow.sid).to.match(/^FW[0-9a-f]{32}$/);
+      const [a] = (await run('addresses', 'list', '--json')).json();
+      expect(a.auto_creation).to.deep.include({type: 'studio', studio_flow_sid: j.studio_flow.sid});
+      const sent = await run('simulate', 'inbound', '--from', '+15557770009', '--to', '+15551230009', '--body', 'hello from init', '--json');
+      expect(sent.exitCode, sent.stderr).to.equal(0);
+      const tasks = await run('tasks', 'list', '--json');
+      expect(tasks.exitCode, tasks.stderr).to.equal(0);
+      const list = tasks.json() as {attributes: string | Record<string, unknown>}[];
+      const attrs = list.map((t) => (typeof t.attributes === 'string' ? JSON.parse(t.attributes) : t.attributes));
+      expect(attrs.some((a) => a.conversationSid && a.from === '+15557770009'), JSON.stringify(attrs)).to.equal(true);
     });
 
     it('re-run without flags keeps every part; a flag changes only its part', async () => {

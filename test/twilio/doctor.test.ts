@@ -64,6 +64,7 @@ const flow = (sid: string, types: string[]) => ({
 /** An account with Flex, the given address configurations, and the number's SmsUrl. */
 function account(opts: {addresses: Record<string, unknown>[]; smsUrl?: string; postWebhook?: string}) {
   nock('https://flex-api.twilio.com')
+    .persist()
     .get('/v1/Configuration')
     .reply(answer(200, {account_sid: AC, status: 'ok', taskrouter_workspace_sid: WS, taskrouter_target_workflow_sid: WW, chat_service_instance_sid: IS, url: 'https://flex-api.twilio.com/v1/Configuration'}));
   const conv = 'https://conversations.twilio.com';
@@ -75,8 +76,21 @@ function account(opts: {addresses: Record<string, unknown>[]; smsUrl?: string; p
     .get('/v1/Services')
     .query(true)
     .reply(answer(200, {services: [{sid: IS, account_sid: AC, friendly_name: 'Flex Chat Service'}], meta: meta('services', `${conv}/v1/Services`)}))
+    .get('/v1/Conversations')
+    .query(true)
+    .reply(answer(200, {conversations: [], meta: meta('conversations', `${conv}/v1/Conversations`)}))
     .get('/v1/Configuration/Webhooks')
     .reply(answer(200, {account_sid: AC, method: 'POST', filters: [], pre_webhook_url: null, post_webhook_url: opts.postWebhook ?? null, target: 'webhook', url: `${conv}/v1/Configuration/Webhooks`}));
+  // the orphans check: the Flex workspace's tasks and workers (none), then the open conversations (none)
+  const tr = `https://taskrouter.twilio.com/v1/Workspaces/${WS}`;
+  nock('https://taskrouter.twilio.com')
+    .persist()
+    .get(`/v1/Workspaces/${WS}/Tasks`)
+    .query(true)
+    .reply(answer(200, {tasks: [], meta: meta('tasks', `${tr}/Tasks`)}))
+    .get(`/v1/Workspaces/${WS}/Workers`)
+    .query(true)
+    .reply(answer(200, {workers: [], meta: meta('workers', `${tr}/Workers`)}));
   nock('https://studio.twilio.com')
     .persist()
     .get('/v2/Flows')

@@ -10,6 +10,7 @@ import {isTwilioError, toFlexconvError} from '../errors.js';
 import type {TwilioClient} from '../twilio/client.js';
 import {listAddresses, type AddressConfiguration} from './addresses.js';
 import {emulatorStatus} from './emulator.js';
+import {ageText, findOrphans} from './interactions.js';
 import {POWER_TEXT, checkCredentials, conversationServices, studioAvailable, studioFlow, taskChannels, workflows, workspaces, type CredentialCheck, type Named} from './flex-setup.js';
 import {describeContext} from './whoami.js';
 
@@ -86,15 +87,17 @@ export async function runDoctor(d: DoctorDeps): Promise<DoctorReport> {
   // The three read independent things: ask for them at once (doctor's time is mostly round trips).
   const addressList = listAddresses(client, {limit: 200}).then((l) => l.items);
   addressList.catch(() => undefined); // a failure is reported by the checks below
-  const [flexSetup, addresses, webhooks] = await Promise.all([
+  const [flexSetup, addresses, webhooks, orphans] = await Promise.all([
     guarded('flex-setup', 'Flex setup', () => flexSetupCheck(client, cred, config.config, config.file)),
     guarded('addresses', 'Addresses', async () => addressChecks(client, ctx!, await addressList, config.config, config.file)),
     guarded('webhooks', 'Webhook URLs answer', async () => webhookCheck(client, await addressList, d.webhookTimeout ?? 3000)),
+    guarded('orphans', 'Orphaned conversations', () => orphanCheck(client, config.config.workspace)),
   ]);
   add(flexSetup);
   if (Array.isArray(addresses)) checks.push(...addresses);
   else add(addresses);
   add(webhooks);
+  add(orphans);
   return finish(checks, []);
 }
 
@@ -111,6 +114,33 @@ function finish(checks: Check[], skipped: string[]): DoctorReport {
   const counts = {ok: 0, warn: 0, fail: 0, skip: 0};
   for (const c of checks) counts[c.status]++;
   return {ok: counts.fail === 0, counts, checks};
+}
+
+/**
+ * Conversations left open with no task or no agent (the Flex best-practice traps): a warning
+ * with their count and the command that lists them. Skipped where there is no Flex setup.
+ */
+async function orphanCheck(client: TwilioClient, workspace: string | undefined): Promise<Check> {
+  const title = 'Orphaned conversations';
+  let found: Awaited<ReturnType<typeof findOrphans>>;
+  try {
+    found = await findOrphans(client, {workspace, scanLimit: 500});
+  } catch (error) {
+    const e = toFlexconvError(error);
+    if (e.code === 'NOT_FOUND') return {id: 'orphans', title, status: 'skip', detail: 'no Flex setup to check conversations against'};
+    throw error;
+  }
+  const {orphans, scanned, more} = found;
+  const of = `${scanned}${more ? '+' : ''} open conversation${scanned === 1 ? '' : 's'} looked at`;
+  if (!orphans.length) return {id: 'orphans', title, status: 'ok', detail: `none (${of})`};
+  const oldest = Math.max(...orphans.map((o) => o.age_seconds));
+  return {
+    id: 'orphans',
+    title,
+    status: 'warn',
+    detail: `${orphans.length} conversation${orphans.length === 1 ? '' : 's'} open with no task or no agent (oldest ${ageText(oldest)}; ${of})`,
+    fix: ['list them: `flexconv conversations orphans`', 'close them: `flexconv conversations prune --orphans`'],
+  };
 }
 
 /** A check that throws (the API, the network) becomes a failed check, not a failed doctor. */

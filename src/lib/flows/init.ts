@@ -525,7 +525,7 @@ class Wizard {
   private async askAutoCreation(creds: Creds, setup: Setup): Promise<AutoCreationChoice> {
     this.studio ??= await studioAvailable(creds.client);
     const studioOff = !this.studio.ok
-      ? `${this.studio.why}${creds.target === 'emulator' ? ': the emulator does not serve Studio yet' : ''}`
+      ? `${this.studio.why}`
       : !setup.workflow || !setup.taskChannel
         ? 'needs a workflow and a task channel'
         : undefined;
@@ -541,7 +541,7 @@ class Wizard {
     this.studio ??= await studioAvailable(creds.client);
     if (!this.studio.ok)
       throw usageError(
-        `Studio SendToFlex cannot be set up here: ${this.studio.why}${creds.target === 'emulator' ? ' (the emulator does not serve Studio yet)' : ''}`,
+        `Studio SendToFlex cannot be set up here: ${this.studio.why}`,
         ['use a webhook instead: --auto-creation-type webhook --webhook-url URL', 'or --auto-creation-type default (auto-creation without a handler)'],
       );
     const o = this.o;
@@ -578,6 +578,8 @@ class Wizard {
       target: creds.target,
       ...(creds.target === 'emulator' ? {emulatorUrl: creds.emulator!.url} : {profile: this.profileName(creds)}),
       ...(creds.target === 'twilio' ? others : {}),
+      // declared resources (plan/apply) belong to the project whatever the target
+      ...(others.resources ? {resources: others.resources} : {}),
       ...(setup.workspace ? {workspace: setup.workspace.sid} : {}),
       ...(setup.workflow ? {workflow: setup.workflow.sid} : {}),
       ...(setup.taskChannel ? {taskChannel: setup.taskChannel.unique_name} : {}),

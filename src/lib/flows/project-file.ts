@@ -4,6 +4,7 @@
  */
 import {existsSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
+import {createRequire} from 'node:module';
 import type {ProjectConfig} from '../config/project.js';
 
 export const CONFIG_NAME = 'flexconv.config.yaml';
@@ -37,7 +38,7 @@ export function renderConfig(config: ProjectConfig, notes: ConfigNotes, now = ne
     '# running `flexconv init` again or by editing it. Never put secrets here: they live in profiles.',
     '',
   ];
-  const put = (comment: string | string[], key: keyof ProjectConfig) => {
+  const put = (comment: string | string[], key: Exclude<keyof ProjectConfig, 'resources'>) => {
     const v = config[key];
     if (v === undefined) return;
     for (const c of [comment].flat()) lines.push(`# ${c}`);
@@ -59,6 +60,8 @@ export function renderConfig(config: ProjectConfig, notes: ConfigNotes, now = ne
   put(`Task channel of conversation tasks${notes.taskChannel ? ` ("${notes.taskChannel}")` : ''}.`, 'taskChannel');
   put(`Conversation service Flex uses${notes.chatService ? ` ("${notes.chatService}")` : ''}.`, 'chatService');
   put(`First Conversations address${notes.address ? `: ${notes.address}` : ''} (see \`flexconv addresses get\`).`, 'address');
+  // declared resources (flexconv plan/apply) are kept as they were, after the settings
+  if (config.resources) lines.push('# Declared resources: `flexconv plan` / `flexconv apply` read them.', yamlText({resources: config.resources}), '');
   return lines.join('\n').replace(/\n+$/, '\n');
 }
 
@@ -83,4 +86,10 @@ export function writeConfig(file: string, text: string): void {
 export function restoreConfig(file: string, before: string | undefined): void {
   if (before === undefined) rmSync(file, {force: true});
   else writeConfig(file, before);
+}
+
+/** YAML of a value, loaded only when there are resources to keep (yaml stays out of the start-up bundle). */
+function yamlText(value: unknown): string {
+  const {stringify} = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return stringify(value).trimEnd();
 }
