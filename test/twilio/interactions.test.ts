@@ -371,7 +371,7 @@ describe('interactions commands on real Twilio (nock)', function () {
     expect(requests(t)).to.deep.equal([
       'GET flex-api /v1/Configuration',
       `GET taskrouter ${BASE}/Workers/${WK}`,
-      `GET conversations /v1/ParticipantConversations?Address=${CUSTOMER}&PageSize=100`,
+      `GET conversations /v1/ParticipantConversations?Address=${CUSTOMER}&PageSize=50`,
       'POST flex-api /v1/Interactions',
       `GET flex-api ${CHANNELS}/${UO}`,
       `POST conversations /v1/Conversations/${CH}/Messages`,

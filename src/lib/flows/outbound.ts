@@ -9,6 +9,7 @@
 import {wire} from '../cli/index.js';
 import {FlexconvError, usageError} from '../errors.js';
 import type {TwilioClient} from '../twilio/client.js';
+import {findOpenBindings} from './bindings.js';
 import {closeConversation, getConversation} from './conversations.js';
 import {checkKind, createInteraction, flexDefaults, setChannelStatus, getChannel, waitForInteraction, type ChannelType, type CreatedInteraction} from './interactions.js';
 import {sendMessage, type Message} from './messages.js';
@@ -25,33 +26,28 @@ export interface BoundConversation {
   channel_sid: string | null;
 }
 
-/** The conversations (not closed) in which `to` is bound to `from`: participantConversations by address. */
+/**
+ * The conversations (not closed) in which `to` is bound to `from` (bindings.ts, the one lookup by
+ * address), each with the interaction and channel of its latest Flex task when there is one.
+ */
 export async function boundConversations(client: TwilioClient, to: string, from: string, workspace?: string): Promise<BoundConversation[]> {
-  const list = await client.conversations.v1.participantConversations.list({address: to, limit: 100});
-  const held = list
-    .map((pc) => wire<Record<string, unknown>>(pc))
-    .filter((pc) => pc.conversation_state !== 'closed')
-    .filter((pc) => {
-      const b = (pc.participant_messaging_binding ?? {}) as {proxy_address?: string};
-      return b.proxy_address === undefined || b.proxy_address === null || b.proxy_address === from;
-    });
+  const held = await findOpenBindings(client, to, from);
   if (!held.length) return [];
   // the interaction of each, from the Flex tasks that name the conversation
   const ws = workspace ?? (await flexDefaults(client).catch(() => undefined))?.workspace_sid;
   const tasks = ws ? (await listTasks(client, ws, {limit: 1000})).items : [];
-  return held.map((pc) => {
-    const sid = String(pc.conversation_sid);
+  return held.map((b) => {
+    const sid = b.conversation_sid;
     const latest = tasks
       .map((t) => ({t, a: safeJson(t.attributes)}))
       .filter((x) => x.a.conversationSid === sid)
       .sort((x, y) => String(y.t.date_created).localeCompare(String(x.t.date_created)))[0]?.a;
-    const b = (pc.participant_messaging_binding ?? {}) as {proxy_address?: string};
     return {
       conversation_sid: sid,
-      conversation_state: String(pc.conversation_state),
-      participant_sid: typeof pc.participant_sid === 'string' ? pc.participant_sid : null,
+      conversation_state: b.conversation_state,
+      participant_sid: b.participant_sid,
       address: to,
-      proxy_address: b.proxy_address ?? null,
+      proxy_address: b.proxy_address,
       interaction_sid: typeof latest?.flexInteractionSid === 'string' ? latest.flexInteractionSid : null,
       channel_sid: typeof latest?.flexInteractionChannelSid === 'string' ? latest.flexInteractionChannelSid : null,
     };
