@@ -305,6 +305,25 @@ describe('emulator: Flex (flex-api v1)', () => {
       for (const w of [a, b, c]) await t.expect(200, 'POST', `${TR}/${o.ws}/Workers/${w.sid}`, {form: {ActivitySid: off}});
     });
 
+    it('[unverified] an invite to a queue (no worker): the task goes straight into that queue, offered to its members only', async () => {
+      const a = await agent({capacity: 5});
+      const o = await outbound();
+      const [wr] = await reservations(o.ws, o.wt);
+      await accept(o.ws, o.wt, wr.sid);
+      const vip = await agent({capacity: 5});
+      const other = await agent({capacity: 5}); // available too, but not in the queue
+      const queue = await t.expect(201, 'POST', `${TR}/${o.ws}/TaskQueues`, {form: {FriendlyName: unique('VIP'), TargetWorkers: `contact_uri == 'client:${vip.identity}'`}});
+      const inv = await t.expect(200, 'POST', `${FX}/Interactions/${o.kd.sid}/Channels/${o.uo}/Invites`, {form: {Routing: await routing({queue_sid: queue.sid})}});
+      const wt = inv.routing.properties.sid;
+      expect((await task(o.ws, wt)).task_queue_sid).to.equal(queue.sid);
+      const [offer] = await reservations(o.ws, wt);
+      expect(offer.worker_sid).to.equal(vip.sid);
+      expect(offer.worker_sid).to.not.equal(a.sid);
+      // offline again, so the later tests' offers go to the agents they make
+      const {offline} = await flex();
+      for (const w of [a, vip, other]) await t.expect(200, 'POST', `${TR}/${o.ws}/Workers/${w.sid}`, {form: {ActivitySid: offline, RejectPendingReservations: 'true'}});
+    });
+
     it('park (inactive with Routing status closed): tasks completed, agents out, conversation open; an invite unparks', async () => {
       const a = await agent({capacity: 5});
       const o = await outbound();

@@ -527,6 +527,11 @@ export function invite(
     task = out.task;
     reservation = out.reservation;
     if (opts.accept) reservation = tr.acceptReservation(tx, ws.sid, reservation);
+  } else if (routing.queue_sid) {
+    // an invite to a queue (`interactions invite --queue`, a transfer to a queue): the task goes
+    // straight into that queue, as TaskRouter's RoutingTarget=WQ does [unverified: Flex routes
+    // such an invite through the workflow's filter that names the queue]
+    task = tr.createTask(tx, ws.sid, {...base, routing_target: routing.queue_sid});
   } else {
     task = tr.createTask(tx, ws.sid, {...base, workflow_sid: routing.workflow_sid});
   }
