@@ -60,11 +60,20 @@ export interface Resource {
 
 /** A response body that is already JSON text (lists built from stored documents), sent as is. */
 export class RawJson {
+  private encoded?: Buffer;
   constructor(
     readonly text: string,
     /** Its length in UTF-8 bytes, when the builder already knows it (lists sum their items'). */
     readonly bytes?: number,
   ) {}
+
+  /**
+   * The text as UTF-8, encoded once: a list page served again unchanged (polling; pageBody keeps
+   * its RawJson) is written as the same bytes, without encoding 20 KB again per response.
+   */
+  buffer(): Buffer {
+    return (this.encoded ??= Buffer.from(this.text, 'utf8'));
+  }
 }
 
 export const ok = (body: unknown): Reply => ({status: 200, body});

@@ -418,10 +418,10 @@ function send(res: ServerResponse, reply: Reply, headers?: Record<string, string
     return;
   }
   const raw = reply.body instanceof RawJson ? reply.body : undefined;
-  const text = raw ? raw.text : JSON.stringify(reply.body);
-  out.push('Content-Type', 'application/json', 'Content-Length', String(raw?.bytes ?? Buffer.byteLength(text)));
+  const payload = raw ? raw.buffer() : JSON.stringify(reply.body);
+  out.push('Content-Type', 'application/json', 'Content-Length', String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length));
   res.writeHead(reply.status, out);
-  res.end(text);
+  res.end(payload);
 }
 
 /**
