@@ -111,7 +111,7 @@ describe('flexconv outbound reminder (CLI against the emulator): the reply reach
     const before = (await ok('conversations', 'list', '--all')).length;
     const r = await cli('outbound', 'reminder', '--to', '+15557002999', '--from', LINE, '--body', 'x', '--flow', 'FW00000000000000000000000000000000');
     expect(r.exitCode).to.equal(1);
-    expect(r.stderr.split('\n')[0]).to.equal('✖ NOT_FOUND (twilio 20404): No Studio flow FW00000000000000000000000000000000');
+    expect(r.stderr.split('\n')[0]).to.equal('✖ NOT_FOUND (twilio 20404): No Studio flow FW00000000000000000000000000000000 — https://www.twilio.com/docs/errors/20404');
     const named = await cli('outbound', 'reminder', '--to', '+15557002999', '--from', LINE, '--body', 'x', '--flow', 'No such flow');
     expect(named.stderr.split('\n')[0]).to.equal('✖ NOT_FOUND: No Studio flow is named "No such flow"');
     const bad = await cli('outbound', 'reminder', '--to', '5557002999', '--from', LINE, '--body', 'x', '--flow', s.flow!);

@@ -96,7 +96,7 @@ describe('flexconv studio (CLI against the emulator): inbound via Studio SendToF
     expect((await ok('studio', 'list')).map((f: any) => f.friendly_name)).to.deep.equal(['Messaging Flow']);
     const unknown = await cli('studio', 'get', 'FW00000000000000000000000000000000');
     expect(unknown.exitCode).to.equal(1);
-    expect(unknown.stderr.split('\n')[0]).to.equal('✖ NOT_FOUND (twilio 20404): No Studio flow FW00000000000000000000000000000000');
+    expect(unknown.stderr.split('\n')[0]).to.equal('✖ NOT_FOUND (twilio 20404): No Studio flow FW00000000000000000000000000000000 — https://www.twilio.com/docs/errors/20404');
   });
 
   it('a customer texts the Studio address: the execution ran Trigger → SendToAgent, the task is offered to alice, she accepts and is in the conversation', async () => {
