@@ -5,7 +5,7 @@
 //   node bin/run.js addresses list --json       (target ≤ 5× baseline; against an emulator child)
 //   node bin/run.js workers list --json         (target ≤ 5× baseline; TaskRouter, the workspace found by a list)
 //   node bin/run.js interactions show KD… --json (target ≤ 5× baseline; Flex: the interaction, its channel, task)
-//   node bin/run.js init --help                 (target ≤ 5× baseline; the wizard's help, no prompt library loaded)
+//   node bin/run.js init --no-interactive --target emulator --json (target ≤ 5× baseline; the CI form, a re-run that changes nothing)
 //   node bin/run.js doctor --json               (target ≤ 5× baseline; every check against the emulator child)
 // Not part of the test suite; run on demand after building dist/:
 //
@@ -176,8 +176,22 @@ try {
           }
         },
       });
-      // The wizard's and the checker's start-up: help (nothing is asked, @inquirer/prompts is not loaded) and a whole doctor run.
-      cases.push({name: 'node bin/run.js init --help', args: [RUN_JS, 'init', '--help'], env, target: 5, check: (r) => (r.stdout.includes('--no-interactive') ? undefined : 'no init help on stdout')});
+      // The wizard's and the checker's start-up: a whole init re-run and a whole doctor run.
+      // init as CI runs it: non-interactive, against the emulator child. The probe run writes the
+      // project config; each timed run is the re-run that checks everything and changes nothing.
+      cases.push({
+        name: 'node bin/run.js init --no-interactive --target emulator --json',
+        args: [RUN_JS, 'init', '--no-interactive', '--target', 'emulator', '--emulator-url', emu.url, '--json'],
+        env,
+        target: 5,
+        check: (r) => {
+          try {
+            return ['written', 'unchanged'].includes(JSON.parse(r.stdout).config_action) ? undefined : `unexpected: ${r.stdout.slice(0, 200)}`;
+          } catch {
+            return 'stdout is not JSON';
+          }
+        },
+      });
       cases.push({
         name: 'node bin/run.js doctor --json',
         args: [RUN_JS, 'doctor', '--json'],
