@@ -74,7 +74,7 @@ export async function runFast(argv: string[]): Promise<boolean> {
   } catch {
     return false; // no manifest or no bundle (e.g. a tsc-only build)
   }
-  const bundle = loadBundle(source) as {main(argv: string[], root: string, id: string): Promise<boolean>};
+  const bundle = loadBundle(source, id) as {main(argv: string[], root: string, id: string): Promise<boolean>};
   return bundle.main(argv, ROOT, id);
 }
 
@@ -86,7 +86,7 @@ export async function runFast(argv: string[]): Promise<boolean> {
  * or other flags, and then the bundle is compiled from source as if there were no cache. Reading
  * or writing the cache never fails a run.
  */
-function loadBundle(source: string): unknown {
+function loadBundle(source: string, id: string): unknown {
   // The user cache dir, as src/lib/config/paths.ts spells the others: $FLEXCONV_CACHE_DIR, else
   // $XDG_CACHE_HOME/flexconv, else ~/.cache/flexconv (not imported from there: start-up).
   // Relative directories are ignored, as the XDG spec says (they would follow the cwd around).
@@ -98,15 +98,24 @@ function loadBundle(source: string): unknown {
   // The header also carries a CRC-32 of the code cache after it: V8 release builds check its
   // version and flags but not its bytes, and a damaged cache can crash the process outright
   // (every run, since the cache would never be rewritten). A mismatch means: no cache.
+  // The header also lists the commands whose runs made the cache: V8 caches only what was compiled
+  // when it was made (the bundle's top level and that run's functions), so the first run of
+  // another command compiles its own code lazily from source — and then rewrites the cache with
+  // its functions added, once per command.
   const header = `${buildId} ${process.version} ${process.arch}`;
   let cachedData: Buffer | undefined;
+  let cachedIds: string[] = [];
   try {
     const file = buildId && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
     const newline = file ? file.indexOf(10) : -1;
     if (file && newline > 0) {
-      const [fileHeader, crc] = splitLast(file.subarray(0, newline).toString('latin1'));
+      const [rest, crc] = splitLast(file.subarray(0, newline).toString('latin1'));
+      const [fileHeader, ids] = splitLast(rest);
       const data = file.subarray(newline + 1);
-      if (fileHeader === header && crc === crc32(data).toString(16)) cachedData = data;
+      if (fileHeader === header && crc === crc32(data).toString(16)) {
+        cachedData = data;
+        cachedIds = ids.split(',');
+      }
     }
   } catch {
     cachedData = undefined;
@@ -118,13 +127,15 @@ function loadBundle(source: string): unknown {
     filename: BUNDLE,
     cachedData,
   });
-  if (buildId && (!cachedData || script.cachedDataRejected) && writableDir(dir)) {
+  const fresh = !cachedData || script.cachedDataRejected;
+  if (buildId && (fresh || !cachedIds.includes(id)) && writableDir(dir)) {
+    const ids = [...(fresh ? [] : cachedIds), id].join(',');
     // At exit, so the cache also holds the functions this run compiled lazily.
     process.once('exit', () => {
       try {
         const data = script.createCachedData();
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, Buffer.concat([Buffer.from(`${header} ${crc32(data).toString(16)}\n`, 'latin1'), data]));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${header} ${ids} ${crc32(data).toString(16)}\n`, 'latin1'), data]));
         renameSync(tmp, cacheFile);
       } catch {
         // a full disk: the next run compiles from source again
