@@ -210,6 +210,24 @@ describe('emulator: Studio v2 (studio.twilio.com)', () => {
       expect(stepContext.context).to.deep.equal({variables: {greeting: 'hello ADA'}});
     });
 
+    it('send-message in a REST-triggered execution: from the flow\'s address (From) to the contact (To), in the outbox with no conversation', async () => {
+      const flow = await t.client.studio.v2.flows.create({
+        friendlyName: name('notify'),
+        status: 'published',
+        definition: restFlow([{name: 'notify', type: 'send-message', transitions: [{event: 'sent'}, {event: 'failed'}], properties: {body: '{{flow.variables.greeting}}, your order shipped'}}]),
+      });
+      const to = '+15550004444';
+      const exec = await t.client.studio.v2.flows(flow.sid).executions.create({to, from: '+15550002222', parameters: {name: 'ada'}});
+      expect(exec.status).to.equal('ended');
+      const steps = await t.client.studio.v2.flows(flow.sid).executions(exec.sid).steps.list();
+      expect(steps.map((s) => [s.transitionedFrom, s.name])).to.deep.include(['notify', 'sent']);
+      const out = await t.expect(200, 'GET', '/_emulator/outbox', {query: {to}});
+      const sent = (out.messages ?? out.outbox ?? out) as {to: string; from: string; body: string; conversation_sid: string; sid: string}[];
+      const m = sent.find((x) => x.to === to);
+      expect(m, JSON.stringify(out)).to.include({from: '+15550002222', body: 'hello ADA, your order shipped'});
+      expect(m!.sid).to.match(/^SM[0-9a-f]{32}$/);
+    });
+
     it('list with DateCreatedFrom / DateCreatedTo (the clock moved between them), Status=ended, delete', async () => {
       const flow = await t.client.studio.v2.flows.create({
         friendlyName: name('dates'),

@@ -26,6 +26,7 @@ import {
   type DeliverySummary,
   type MediaDoc,
   type MessageDoc,
+  type OutboxDoc,
   type ParticipantDoc,
   type ReceiptDoc,
   type ReceiptStatus,
@@ -694,6 +695,32 @@ function sendToPhone(tx: Tx, conv: ConversationDoc, msg: MessageDoc, p: Particip
 }
 
 /** A receipt's next step came due: update it, the outbox and the message's summary; onDeliveryUpdated. */
+/**
+ * A message sent to a phone outside any conversation — what Studio's Send Message does in a
+ * REST-triggered execution (Programmable Messaging on Twilio): it reaches the customer's outbox
+ * as sent, with no conversation, message or receipt of Conversations behind it.
+ */
+export function deliverOutside(tx: Tx, input: {to: string; from: string; body: string}): OutboxDoc {
+  const now = iso(tx);
+  const doc: OutboxDoc = {
+    sid: newSid('SM'),
+    channel: channelOf(input.to),
+    to: input.to,
+    from: input.from,
+    body: input.body,
+    media: null,
+    conversation_sid: '',
+    message_sid: '',
+    participant_sid: '',
+    receipt_sid: '',
+    status: 'sent',
+    date_created: now,
+    date_updated: now,
+  };
+  tx.repo(OUTBOX).insert(doc);
+  return doc;
+}
+
 export function receiptTimer(
   tx: Tx,
   data: {receipt: string; message: string; conversation: string; service: string; status: ReceiptStatus; read: boolean},

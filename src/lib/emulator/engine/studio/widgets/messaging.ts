@@ -12,15 +12,20 @@ export const replyTimerKey = (executionSid: string) => `studio:${executionSid}:r
  * Write the widget's body. In a conversation it is a message of the conversation (author
  * `system` [unverified], through the REST path without webhooks, as Studio's own API calls are —
  * so the flow's studio webhook does not hear itself); it reaches the customer's phone as any
- * message does. Without one (a REST-triggered execution) nothing is sent: the emulator has no
- * Programmable Messaging, and the context says so.
+ * message does. Without one (a REST-triggered execution) it goes from the flow's address to the
+ * contact outside any conversation, and lands in the customer's outbox.
  */
 function send(env: WidgetEnv): {ok: true; context: Record<string, unknown>} | {ok: false; context: Record<string, unknown>} {
   const body = env.render(env.state.properties.body);
   const conv = env.conversation();
   if (!conv) {
-    const contact = env.exec.context.contact as {channel: {address: string}};
-    return {ok: true, context: {status: 'sent', body, to: contact.channel.address, note: 'no conversation: the emulator delivers Studio messages through Conversations only'}};
+    // a REST-triggered execution: to the contact (To), from the flow's address (From), outside any
+    // conversation — the customer's outbox shows it, as Programmable Messaging would deliver it
+    const to = (env.exec.context.contact as {channel?: {address?: string}} | undefined)?.channel?.address;
+    const from = (env.exec.context.flow as {channel?: {address?: string}} | undefined)?.channel?.address;
+    if (!to || !from) return {ok: false, context: {status: 'failed', body, error: 'no conversation, and the execution has no To and From to send to'}};
+    const out = conversations.deliverOutside(env.tx, {to, from, body});
+    return {ok: true, context: {status: 'sent', body, to, from, message_sid: out.sid}};
   }
   try {
     const msg = conversations.addMessage(env.tx, conv, {author: 'system', body}, restOrigin(false));
