@@ -54,7 +54,7 @@ const boundaries = {
   name: 'flexconv-boundaries',
   setup(build) {
     build.onResolve({filter: /.*/}, (args) => {
-      if (args.path === 'typescript') return {path: args.path, external: true};
+      if (args.path === 'typescript' || args.path === 'twilio/lib/base/RequestClient.js') return {path: args.path, external: true};
       if (/twilio[/\\]lib[/\\]rest[/\\]Twilio\.js$/.test(args.importer) && /^\.\/[A-Z]/.test(args.path)) {
         const domain = args.path.slice(2);
         return TWILIO_DOMAINS.includes(domain) ? undefined : {path: `twilio/lib/rest/${domain}.js`, external: true};
@@ -63,6 +63,26 @@ const boundaries = {
       // import('...') of what's left out was rewritten by onLoad below; anything else would be bundled.
       if (leftOut(args.path, args.importer) === undefined) return undefined;
       return {errors: [{text: `${args.path}: left out of the start-up bundle, so it may only be imported with import('...') (a string literal)`}]};
+    });
+    // The SDK's RequestClient (axios, form-data, mime-db, https, http2: a fifth of an API command's
+    // start-up) is never used by the CLI, which hands the SDK its own httpClient (src/lib/twilio/
+    // transport.ts); BaseTwilio.js requires it as it loads, for the default it would otherwise make.
+    // Left out of the bundle and required only if that default is ever wanted.
+    build.onLoad({filter: /[/\\]twilio[/\\]lib[/\\]base[/\\]BaseTwilio\.js$/}, (args) => {
+      const code = readFileSync(args.path, 'utf8');
+      const eager = 'const RequestClient_1 = __importDefault(require("./RequestClient"));';
+      if (!code.includes(eager)) throw new Error(`scripts/bundle.js: ${args.path} no longer holds \`${eager}\`: see how this SDK version loads its RequestClient`);
+      return {contents: code.replace(eager, 'const RequestClient_1 = {get default() { return require("twilio/lib/base/RequestClient.js"); }};'), loader: 'js'};
+    });
+    // Each SDK version module (conversations/V1.js, ...) requires every resource module of its
+    // version as it loads, and each resource its sub-resources: a command using one resource ran
+    // the code of all of them (and V8 compiled and cached it). Their own sub-modules (./...) are
+    // used only inside functions, so they are required when first used instead.
+    build.onLoad({filter: /[/\\]twilio[/\\]lib[/\\]rest[/\\].*\.js$/}, (args) => {
+      const code = readFileSync(args.path, 'utf8')
+        .replace(/^const (\w+) = require\(("\.\/[^"]+")\);/gm, 'const $1 = __flexconvLazy(() => require($2));')
+        .replace(/^const (\w+) = __importDefault\(require\(("\.\/[^"]+")\)\);/gm, 'const $1 = {get default() { return __importDefault(require($2)).default; }};');
+      return {contents: code, loader: 'js'};
     });
     build.onLoad({filter: /\.js$/}, (args) => {
       if (!inDist(args.path)) return undefined;
@@ -77,21 +97,6 @@ const boundaries = {
         return path === undefined ? call : `__flexconvImport(${JSON.stringify(path)})`;
       });
       return {contents: code, loader: 'js'};
-    });
-    // axios (the SDK's HTTP client) probes fetch/Request/Response/FormData once, as it loads (for its
-    // fetch adapter and an instanceof test). Touching any of them makes Node load undici: ~40 ms, a
-    // quarter of an API command's start-up, for an adapter the SDK never uses (it picks axios's
-    // http adapter) and form bodies the SDK sends as strings. While axios loads, those globals read
-    // as undefined; their own (lazy) definitions come back right after.
-    build.onLoad({filter: /[/\\]axios[/\\]dist[/\\]node[/\\]axios\.cjs$/}, (args) => {
-      const code = readFileSync(args.path, 'utf8');
-      const strict = "'use strict';\n";
-      if (!code.includes(strict)) return undefined; // another axios build: leave it as it is
-      const hide =
-        "const __flexconvWeb = ['fetch', 'Request', 'Response', 'FormData'].map((k) => [k, Object.getOwnPropertyDescriptor(globalThis, k)]);" +
-        'for (const [k] of __flexconvWeb) Object.defineProperty(globalThis, k, {value: undefined, writable: true, configurable: true});\n';
-      const restore = '\nfor (const [k, d] of __flexconvWeb) if (d) Object.defineProperty(globalThis, k, d); else delete globalThis[k];\n';
-      return {contents: code.replace(strict, strict + hide) + restore, loader: 'js'};
     });
   },
 };
@@ -117,6 +122,13 @@ const result = await esbuild.build({
   minifyWhitespace: true,
   keepNames: true,
   metafile: true,
+  // __flexconvLazy(load): a module object that loads on first use (see the twilio onLoad above)
+  banner: {
+    js:
+      'var __flexconvLazy=(load)=>{let m;const get=()=>m??=load();return new Proxy({},{' +
+      'get:(_,k)=>get()[k],has:(_,k)=>k in get(),ownKeys:()=>Reflect.ownKeys(get()),' +
+      'getOwnPropertyDescriptor:(_,k)=>{const d=Reflect.getOwnPropertyDescriptor(get(),k);return d&&{...d,configurable:true}}});};',
+  },
   logLevel: 'warning',
 });
 if (process.env.BUNDLE_ANALYZE) console.log(await esbuild.analyzeMetafile(result.metafile));

@@ -118,7 +118,8 @@ const NETWORK_CAUSES: Record<string, NetworkCause> = {
   EAI_NONAME: 'dns',
   EAI_FAIL: 'dns',
   ECONNREFUSED: 'refused',
-  ECONNABORTED: 'timeout', // axios: its timeout fired
+  ECONNABORTED: 'timeout', // axios (the SDK's own RequestClient): its timeout fired
+  // ETIMEDOUT: also what the CLI's transport (src/lib/twilio/transport.ts) says when its timeout fires
   ETIMEDOUT: 'timeout',
   ESOCKETTIMEDOUT: 'timeout',
   ECONNRESET: 'reset',

@@ -274,7 +274,7 @@ describe('twilio: retries in the request layer (nock)', () => {
       const f = toFlexconvError(err, {baseUrl: url, target: 'emulator'});
       expect(f.code).to.equal('NETWORK');
       expect(f.network).to.deep.include({host: new URL(url).host, cause: 'timeout'});
-      expect(f.message).to.equal(`No answer from ${url} within 300ms (timeout, ECONNABORTED)`);
+      expect(f.message).to.equal(`No answer from ${url} within 300ms (timeout, ETIMEDOUT)`);
     });
   });
 });

@@ -1,3 +1,4 @@
+import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type Twilio from 'twilio/lib/rest/Twilio.js';
 import type {ResolvedContext} from '../config/resolve.js';
 import {SHAPES} from '../config/profiles.js';
@@ -41,7 +42,8 @@ export async function createClient(ctx: ResolvedContext, opts: ClientOptions = {
   const httpClient = new FlexconvRequestClient(ctx.target === 'emulator' ? ctx.baseUrl : undefined, policy);
   return new TwilioCtor(username, password, {
     accountSid: ctx.accountSid,
-    httpClient,
+    // the SDK calls only request() on it; its typing names the whole RequestClient class
+    httpClient: httpClient as unknown as RequestClient,
     userAgentExtensions: [USER_AGENT],
     // the emulator ignores them (its URL rule reads the first host label only); the SDK would
     // otherwise also read TWILIO_REGION/TWILIO_EDGE itself, past flexconv's precedence

@@ -1,11 +1,11 @@
-// The SDK's RequestClient itself (not the 'twilio' index): same serialization, auth and proxy
-// handling as the SDK's default client, for both targets.
-import RequestClient from 'twilio/lib/base/RequestClient.js';
 import {toEmulatorUrl} from '../spec/urls.js';
+import {nodeTransport, toWire, type SdkRequest, type SdkResponse, type Transport} from './transport.js';
 
 /**
- * The one request layer of both targets (real Twilio and the emulator): the SDK's RequestClient
- * with flexconv's retry policy, an overall timeout, the emulator's URL rewrite and --dry-run.
+ * The one request layer of both targets (real Twilio and the emulator), the SDK's `httpClient`:
+ * flexconv's retry policy, an overall timeout, the emulator's URL rewrite and --dry-run, over a
+ * transport that sends each attempt (./transport.ts: node:http for the CLI, the SDK's own
+ * RequestClient in tests) with the SDK's serialization and auth.
  *
  * Why not the SDK's own `autoRetry`: it retries on 429 only, ignores Retry-After, says nothing,
  * and retries every method alike. Here (one place, both targets):
@@ -81,45 +81,39 @@ const RETRIABLE_5XX = new Set([500, 502, 503, 504]);
 /** The last path segment is a SID (two capital letters, 32 hex): the request acts on one resource. */
 const INSTANCE_PATH = /\/[A-Z]{2}[0-9a-fA-F]{32}\/?$/;
 
-type Response<T> = {statusCode: number; body: T; headers: unknown};
+type Response<T> = SdkResponse<T>;
 
-export class FlexconvRequestClient extends RequestClient {
+export class FlexconvRequestClient {
   readonly policy: RequestPolicy;
 
   constructor(
     /** The emulator's base URL (Twilio URLs are rewritten to it); undefined for real Twilio. */
     readonly baseUrl: string | undefined,
     policy: Partial<RequestPolicy> = {},
-    opts: RequestClient.RequestClientOptions = {},
+    readonly transport: Transport = nodeTransport,
   ) {
-    const full = {...DEFAULT_POLICY, ...policy};
-    // the agent's socket timeout too (the SDK uses this for both)
-    super({...opts, timeout: full.timeoutMs, autoRetry: false});
-    this.policy = full;
-    if (full.dryRun) {
-      // After the SDK has serialized the request (its own qs, auth, headers), before it leaves:
-      // what is printed is byte for byte what would have been sent.
-      const show = full.dryRun;
-      this.axios.interceptors.request.use((config) => {
-        if (String(config.method).toLowerCase() === 'get') return config;
-        const planned = plannedRequest(config.method ?? 'post', this.axios.getUri(config), config.headers ?? {}, config.data);
-        show(planned);
-        throw new DryRunStop(planned);
-      });
-    }
+    this.policy = {...DEFAULT_POLICY, ...policy};
   }
 
-  override async request<TData>(opts: RequestClient.RequestOptions<TData>): Promise<Response<TData>> {
+  async request<TData>(opts: SdkRequest): Promise<Response<TData>> {
     const uri = this.baseUrl ? toEmulatorUrl(this.baseUrl, opts.uri) : opts.uri;
     const method = String(opts.method).toUpperCase();
     const {maxAttempts, timeoutMs} = this.policy;
+    if (this.policy.dryRun && method !== 'GET') {
+      // After the SDK has serialized the request (its own encoding, auth, headers), before it
+      // leaves: what is printed is byte for byte what would have been sent.
+      const wire = await toWire({...opts, uri});
+      const planned = plannedRequest(wire.method, wire.url, wire.headers, wire.body);
+      this.policy.dryRun(planned);
+      throw new DryRunStop(planned);
+    }
     const now = this.policy.now ?? Date.now;
     const deadline = now() + timeoutMs;
     let failed5xx = false;
     for (let attempt = 1; ; attempt++) {
       let res: Response<TData>;
       try {
-        res = await super.request<TData>({...opts, uri, timeout: Math.max(1, deadline - now())});
+        res = (await this.transport.send({...opts, uri}, Math.max(1, deadline - now()))) as Response<TData>;
       } catch (error) {
         throw annotate(error, uri, timeoutMs);
       }
@@ -205,11 +199,9 @@ export function maskUrlCredentials(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#:@]*):[^/?#@]*@/i, `$1:${MASK}@`);
 }
 
-function plannedRequest(method: string, url: string, rawHeaders: object, data: unknown): PlannedRequest {
+function plannedRequest(method: string, url: string, rawHeaders: Record<string, unknown>, data: unknown): PlannedRequest {
   const headers: Record<string, string> = {};
-  const h = rawHeaders as {toJSON?: () => Record<string, unknown>};
-  const plain = typeof h.toJSON === 'function' ? h.toJSON() : (rawHeaders as Record<string, unknown>);
-  for (const [k, v] of Object.entries(plain)) {
+  for (const [k, v] of Object.entries(rawHeaders)) {
     if (v === undefined || v === null || typeof v === 'object' || k.toLowerCase() === 'connection') continue;
     headers[k] = k.toLowerCase() === 'authorization' ? maskAuthorization(String(v)) : String(v);
   }
