@@ -140,3 +140,20 @@ const code = result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.
 const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
 writeFileSync(OUT, `// flexconv-fast ${id}\n${code}`);
 console.log(`wrote ${relative(ROOT, OUT)} (${(code.length / 1024).toFixed(0)} KiB, ${Object.keys(manifest.commands).length} commands)`);
+
+// bin/run.js is CommonJS (bin/package.json says so): an ES module entry point makes Node set up
+// its ESM loader first, ~5-10 ms of every run. So it loads this CommonJS copy of the launcher
+// (dist/fast/launch.js, which tsc wrote as an ES module and tests import).
+const LAUNCH = join(DIST, 'fast', 'launch.cjs');
+await esbuild.build({
+  entryPoints: [join(DIST, 'fast', 'launch.js')],
+  bundle: false,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  outfile: LAUNCH,
+  define: {'import.meta.url': '__launchUrl'},
+  banner: {js: 'const __launchUrl = require("node:url").pathToFileURL(__filename).href;'},
+  logLevel: 'warning',
+});
+console.log(`wrote ${relative(ROOT, LAUNCH)}`);

@@ -16,11 +16,12 @@ const {homedir} = process.getBuiltinModule('node:os');
 const {dirname, isAbsolute, join} = process.getBuiltinModule('node:path');
 const {fileURLToPath, pathToFileURL} = process.getBuiltinModule('node:url');
 const vm = process.getBuiltinModule('node:vm');
-const {crc32} = process.getBuiltinModule('node:zlib');
 
 const DIST = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = dirname(DIST);
 const BUNDLE = join(DIST, 'fast.cjs');
+/** What tsc wrote from this file (bin/run.js runs the CommonJS copy scripts/bundle.js makes of it). */
+const COMPILED = join(DIST, 'fast', 'launch.js');
 /** How much older than dist/ the bundle may be before it counts as stale (see runFast). */
 const STALE_AFTER_MS = 10_000;
 /** First line of the bundle: `// flexconv-fast <content hash>` (scripts/bundle.js writes it). */
@@ -66,10 +67,10 @@ export async function runFast(argv: string[]): Promise<boolean> {
     const commands: Record<string, ManifestCommand> = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')).commands;
     id = commandId(argv, commands);
     if (!id || !Object.hasOwn(commands, id)) return false;
-    // Clearly older than this file: dist/ was recompiled (a bare `tsc`) without bundling again, so
+    // Clearly older than tsc's output of this file: dist/ was recompiled (a bare `tsc`) without bundling again, so
     // the bundle may be stale. Not by a few milliseconds: npm extracts a package without keeping
     // its files' times, in archive order, and fast.cjs comes before fast/launch.js.
-    if (statSync(BUNDLE).mtimeMs + STALE_AFTER_MS < statSync(fileURLToPath(import.meta.url)).mtimeMs) return false;
+    if (statSync(BUNDLE).mtimeMs + STALE_AFTER_MS < statSync(COMPILED).mtimeMs) return false;
     source = readFileSync(BUNDLE, 'latin1'); // ASCII-only by construction (scripts/bundle.js); latin1 decodes it fastest
   } catch {
     return false; // no manifest or no bundle (e.g. a tsc-only build)
@@ -95,7 +96,7 @@ function loadBundle(source: string, id: string): unknown {
   const dir = absolute(env.FLEXCONV_CACHE_DIR) || join(absolute(env.XDG_CACHE_HOME) || join(homedir(), '.cache'), 'flexconv');
   const cacheFile = join(dir, `fast-${fnv1a(BUNDLE)}.v8cache`);
   const buildId = BUILD_ID.exec(source)?.[1];
-  // The header also carries a CRC-32 of the code cache after it: V8 release builds check its
+  // The header also carries a checksum of the code cache after it (see checksum()): V8 release builds check its
   // version and flags but not its bytes, and a damaged cache can crash the process outright
   // (every run, since the cache would never be rewritten). A mismatch means: no cache.
   // The header also lists the commands whose runs made the cache: V8 caches only what was compiled
@@ -112,7 +113,7 @@ function loadBundle(source: string, id: string): unknown {
       const [rest, crc] = splitLast(file.subarray(0, newline).toString('latin1'));
       const [fileHeader, ids] = splitLast(rest);
       const data = file.subarray(newline + 1);
-      if (fileHeader === header && crc === crc32(data).toString(16)) {
+      if (fileHeader === header && crc === checksum(data)) {
         cachedData = data;
         cachedIds = ids.split(',');
       }
@@ -135,7 +136,7 @@ function loadBundle(source: string, id: string): unknown {
       try {
         const data = script.createCachedData();
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, Buffer.concat([Buffer.from(`${header} ${ids} ${crc32(data).toString(16)}\n`, 'latin1'), data]));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${header} ${ids} ${checksum(data)}\n`, 'latin1'), data]));
         renameSync(tmp, cacheFile);
       } catch {
         // a full disk: the next run compiles from source again
@@ -163,6 +164,23 @@ function writableDir(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A 32-bit checksum of the code cache, in hex: FNV-1a over its 32-bit words (then its last bytes,
+ * the same whatever the buffer's alignment).
+ * Each step is a bijection of the running hash, so any one damaged word always changes it; more
+ * damage goes unnoticed with odds of 2^-32. Not zlib's crc32: loading node:zlib costs ~5 ms of
+ * every start-up, hashing a megabyte this way well under one.
+ */
+function checksum(data: Buffer): string {
+  // Int32Array needs a 4-aligned offset: a cache read from the file sits after its header line
+  const bytes = data.byteOffset % 4 === 0 ? data : Buffer.from(data);
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
+  for (let i = words.length * 4; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return (h >>> 0).toString(16);
 }
 
 /** 32-bit FNV-1a of a string, in hex: a short stable file name for a path. */

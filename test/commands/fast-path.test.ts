@@ -5,7 +5,7 @@
  * against the (plain http) emulator, and gives the same answer as before.
  */
 import {expect} from 'chai';
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {runCli, sandbox, type Sandbox} from '../helpers/cli.js';
 import {startEmulator, type Emulator} from '../../src/lib/emulator/index.js';
@@ -56,6 +56,18 @@ describe('start-up fast path', () => {
     // the V8 code cache was written under the (sandboxed) user cache dir
     const cacheDir = join(box.root, '.cache', 'flexconv');
     expect(existsSync(cacheDir) && readdirSync(cacheDir).some((f) => f.endsWith('.v8cache'))).to.equal(true);
+  });
+
+  it('the code cache is used: a second run of the same command accepts it and leaves the file alone', async () => {
+    expect((await run(['addresses', 'list', '--json'])).exitCode).to.equal(0); // writes the cache
+    const dir = join(box.root, '.cache', 'flexconv');
+    const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.v8cache'))!);
+    const before = statSync(file);
+    const again = await run(['addresses', 'list', '--json']);
+    expect(again.exitCode, again.stderr).to.equal(0);
+    const after = statSync(file);
+    // a rejected or unreadable cache is written anew at exit (a new file renamed over the old one)
+    expect([after.ino, after.mtimeMs], 'rewritten: the cache was not accepted').to.deep.equal([before.ino, before.mtimeMs]);
   });
 
   it('a damaged code cache is ignored and replaced, never trusted (V8 does not check its bytes)', async () => {
