@@ -16,6 +16,9 @@ const {homedir} = process.getBuiltinModule('node:os');
 const {dirname, isAbsolute, join} = process.getBuiltinModule('node:path');
 const {fileURLToPath, pathToFileURL} = process.getBuiltinModule('node:url');
 const vm = process.getBuiltinModule('node:vm');
+// crc32: node:zlib's own cost is ~1 ms (the streams it needs, http loads anyway), a JS hash of the
+// cache took longer than that in the interpreter
+const {crc32} = process.getBuiltinModule('node:zlib');
 
 const DIST = fileURLToPath(new URL('..', import.meta.url));
 const ROOT = dirname(DIST);
@@ -96,7 +99,7 @@ function loadBundle(source: string, id: string): unknown {
   const dir = absolute(env.FLEXCONV_CACHE_DIR) || join(absolute(env.XDG_CACHE_HOME) || join(homedir(), '.cache'), 'flexconv');
   const cacheFile = join(dir, `fast-${fnv1a(BUNDLE)}.v8cache`);
   const buildId = BUILD_ID.exec(source)?.[1];
-  // The header also carries a checksum of the code cache after it (see checksum()): V8 release builds check its
+  // The header also carries a CRC-32 of the code cache after it: V8 release builds check its
   // version and flags but not its bytes, and a damaged cache can crash the process outright
   // (every run, since the cache would never be rewritten). A mismatch means: no cache.
   // The header also lists the commands whose runs made the cache: V8 caches only what was compiled
@@ -113,7 +116,7 @@ function loadBundle(source: string, id: string): unknown {
       const [rest, crc] = splitLast(file.subarray(0, newline).toString('latin1'));
       const [fileHeader, ids] = splitLast(rest);
       const data = file.subarray(newline + 1);
-      if (fileHeader === header && crc === checksum(data)) {
+      if (fileHeader === header && crc === crc32(data).toString(16)) {
         cachedData = data;
         cachedIds = ids.split(',');
       }
@@ -136,7 +139,7 @@ function loadBundle(source: string, id: string): unknown {
       try {
         const data = script.createCachedData();
         const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, Buffer.concat([Buffer.from(`${header} ${ids} ${checksum(data)}\n`, 'latin1'), data]));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${header} ${ids} ${crc32(data).toString(16)}\n`, 'latin1'), data]));
         renameSync(tmp, cacheFile);
       } catch {
         // a full disk: the next run compiles from source again
@@ -164,23 +167,6 @@ function writableDir(dir: string): boolean {
   } catch {
     return false;
   }
-}
-
-/**
- * A 32-bit checksum of the code cache, in hex: FNV-1a over its 32-bit words (then its last bytes,
- * the same whatever the buffer's alignment).
- * Each step is a bijection of the running hash, so any one damaged word always changes it; more
- * damage goes unnoticed with odds of 2^-32. Not zlib's crc32: loading node:zlib costs ~5 ms of
- * every start-up, hashing a megabyte this way well under one.
- */
-function checksum(data: Buffer): string {
-  // Int32Array needs a 4-aligned offset: a cache read from the file sits after its header line
-  const bytes = data.byteOffset % 4 === 0 ? data : Buffer.from(data);
-  const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i], 0x01000193);
-  for (let i = words.length * 4; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return (h >>> 0).toString(16);
 }
 
 /** 32-bit FNV-1a of a string, in hex: a short stable file name for a path. */
