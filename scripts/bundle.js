@@ -9,7 +9,7 @@
 //   bundler would otherwise pull in all of them (megabytes of code to compile on every run);
 // - typescript (oclif only needs it for ts-node development setups).
 import {createHash} from 'node:crypto';
-import {readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {dirname, join, relative, sep} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import * as esbuild from 'esbuild';
@@ -27,6 +27,20 @@ const TWILIO_DOMAINS = ['Conversations', 'Taskrouter', 'Studio', 'FlexApi'];
 const BUNDLED_PACKAGES = /^(@oclif\/core|twilio|cosmiconfig)(\/|$)/;
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8'));
+
+// oclif.manifest.json is half a megabyte, which the fast path would read and parse twice per run
+// (src/fast/launch.ts to name the command, oclif to load the root plugin) for one command's entry.
+// Instead: dist/fast/ids.json (what launch.ts needs to read argv as oclif does) and one file per
+// command with its manifest entry (src/fast/run.ts), made from the same manifest.
+const COMMANDS_DIR = join(DIST, 'fast', 'commands');
+rmSync(COMMANDS_DIR, {recursive: true, force: true});
+mkdirSync(COMMANDS_DIR, {recursive: true});
+const ids = {};
+for (const [id, cmd] of Object.entries(manifest.commands)) {
+  ids[id] = {...(cmd.strict === false ? {strict: false} : {}), args: Object.fromEntries(Object.keys(cmd.args ?? {}).map((a) => [a, {}]))};
+  writeFileSync(join(COMMANDS_DIR, `${id.replaceAll(':', '.')}.json`), JSON.stringify({version: manifest.version, entry: cmd}));
+}
+writeFileSync(join(DIST, 'fast', 'ids.json'), JSON.stringify(ids));
 const entry = [
   "import {run} from './dist/fast/run.js';",
   'const modules = {',
@@ -106,7 +120,9 @@ const boundaries = {
       const code = readFileSync(args.path, 'utf8')
         .replace(new RegExp(`^const (\\w+) = require\\((${pkg})\\);`, 'gm'), 'const $1 = __flexconvLazy(() => require($2));')
         .replace(new RegExp(`^const (\\w+) = __importDefault\\(require\\((${pkg})\\)\\);`, 'gm'), 'const $1 = {get default() { return __importDefault(require($2)).default; }};')
-        .replace(new RegExp(`^const (\\w+) = __importStar\\(require\\((${pkg})\\)\\);`, 'gm'), 'const $1 = __flexconvLazy(() => __importStar(require($2)));');
+        .replace(new RegExp(`^const (\\w+) = __importStar\\(require\\((${pkg})\\)\\);`, 'gm'), 'const $1 = __flexconvLazy(() => __importStar(require($2)));')
+        // and two of Node's that only some runs use (stdin for `-` arguments, performance marks)
+        .replace(/^const (\w+) = require\(("node:(?:readline|perf_hooks)")\);/gm, 'const $1 = __flexconvLazy(() => require($2));');
       return {contents: code, loader: 'js'};
     });
     build.onLoad({filter: /\.js$/}, (args) => {
@@ -161,7 +177,10 @@ if (process.env.BUNDLE_ANALYZE) console.log(await esbuild.analyzeMetafile(result
 // it must be pure ASCII. esbuild escapes non-ASCII in strings but copies regex literals as they
 // are (ansis has a raw U+009B in one): escape what's left as \uXXXX, which means the same in a
 // regex or string literal (and there are no comments left after minifyWhitespace).
-const code = result.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+// Node's crypto and child_process, which our modules import (src/lib/flows/emulator.ts) for what
+// few runs do (start an emulator, make a token): loaded when first used (~5 ms of every run else).
+const lazyBuiltins = /\b(import_node_(crypto|child_process))=require\("node:\2"\)/g;
+const code = result.outputFiles[0].text.replace(lazyBuiltins, '$1=__flexconvLazy(()=>require("node:$2"))').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const id = createHash('sha256').update(code).digest('hex').slice(0, 16);
 writeFileSync(OUT, `// flexconv-fast ${id}\n${code}`);
 console.log(`wrote ${relative(ROOT, OUT)} (${(code.length / 1024).toFixed(0)} KiB, ${Object.keys(manifest.commands).length} commands)`);

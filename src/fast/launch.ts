@@ -67,7 +67,8 @@ export async function runFast(argv: string[]): Promise<boolean> {
   let id: string | undefined;
   let source: string;
   try {
-    const commands: Record<string, ManifestCommand> = JSON.parse(readFileSync(join(ROOT, 'oclif.manifest.json'), 'utf8')).commands;
+    // every command's id, strict and args: a digest of oclif.manifest.json (scripts/bundle.js)
+    const commands: Record<string, ManifestCommand> = JSON.parse(readFileSync(join(DIST, 'fast', 'ids.json'), 'utf8'));
     id = commandId(argv, commands);
     if (!id || !Object.hasOwn(commands, id)) return false;
     // Clearly older than tsc's output of this file: dist/ was recompiled (a bare `tsc`) without bundling again, so
