@@ -28,10 +28,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const pkg = JSON.parse(require('node:fs').readFileSync(join(root, 'package.json'), 'utf8'));
   process.stdout.write(`flexconv/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`);
 } else {
-  // As an ES module's top-level await would: a run whose work never settles exits 13, not 0.
+  // As an ES module's top-level await would: a run whose work can never settle (nothing left for
+  // the event loop to do, the command not done) exits 13, not 0. An explicit process.exit() is not that.
   let settled = false;
-  process.once('exit', (code) => {
-    if (!settled && code === 0) {
+  process.once('beforeExit', () => {
+    if (!settled && !process.exitCode) {
       process.stderr.write('Warning: Detected unsettled top-level await\n');
       process.exitCode = 13;
     }

@@ -121,6 +121,10 @@ const boundaries = {
         .replace(new RegExp(`^const (\\w+) = require\\((${pkg})\\);`, 'gm'), 'const $1 = __flexconvLazy(() => require($2));')
         .replace(new RegExp(`^const (\\w+) = __importDefault\\(require\\((${pkg})\\)\\);`, 'gm'), 'const $1 = {get default() { return __importDefault(require($2)).default; }};')
         .replace(new RegExp(`^const (\\w+) = __importStar\\(require\\((${pkg})\\)\\);`, 'gm'), 'const $1 = __flexconvLazy(() => __importStar(require($2)));')
+        // its own modules too: its index and config load help, ux, parser, ... as they load
+        .replace(/^(const|var) (\w+) = require\(("\.\.?\/[^"]+")\);/gm, '$1 $2 = __flexconvLazy(() => require($3));')
+        .replace(/^const (\w+) = __importDefault\(require\(("\.\.?\/[^"]+")\)\);/gm, 'const $1 = {get default() { return __importDefault(require($2)).default; }};')
+        .replace(/^const (\w+) = __importStar\(require\(("\.\.?\/[^"]+")\)\);/gm, 'const $1 = __flexconvLazy(() => __importStar(require($2)));')
         // and two of Node's that only some runs use (stdin for `-` arguments, performance marks)
         .replace(/^const (\w+) = require\(("node:(?:readline|perf_hooks)")\);/gm, 'const $1 = __flexconvLazy(() => require($2));');
       return {contents: code, loader: 'js'};
