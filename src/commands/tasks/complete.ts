@@ -1,8 +1,7 @@
 import {Flags} from '../../lib/command.js';
-import {ifMatchFlag, TASK_FIELDS, taskArg, TaskRouterCommand, workspaceFlag} from '../../lib/cli/taskrouter.js';
-import {setTaskStatus, type Task} from '../../lib/flows/taskrouter.js';
+import {ifMatchFlag, taskArg, TaskStatusCommand, workspaceFlag} from '../../lib/cli/taskrouter.js';
 
-export default class TasksComplete extends TaskRouterCommand<Task> {
+export default class TasksComplete extends TaskStatusCommand {
   static override summary = "Complete an assigned or wrapping task (frees the worker's capacity)";
   static override description = "assigned or wrapping → completed. A pending or reserved task cannot be completed (the API answers 400); cancel it instead.";
   static override examples = [
@@ -17,12 +16,5 @@ export default class TasksComplete extends TaskRouterCommand<Task> {
     ...ifMatchFlag,
   };
 
-  async run(): Promise<Task> {
-    const {args, flags} = await this.parse(TasksComplete);
-    const {client, ws} = await this.workspace(flags);
-    const task = await setTaskStatus(client, ws, args.task, 'completed', {reason: flags.reason, ifMatch: flags['if-match']});
-    if (!this.render.json) this.render.success(`Task ${task.sid} is ${task.assignment_status}${this.where()}`);
-    this.render.record(task, TASK_FIELDS);
-    return task;
-  }
+  protected readonly status = 'completed';
 }

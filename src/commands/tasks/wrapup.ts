@@ -1,8 +1,7 @@
 import {Flags} from '../../lib/command.js';
-import {ifMatchFlag, TASK_FIELDS, taskArg, TaskRouterCommand, workspaceFlag} from '../../lib/cli/taskrouter.js';
-import {setTaskStatus, type Task} from '../../lib/flows/taskrouter.js';
+import {ifMatchFlag, taskArg, TaskStatusCommand, workspaceFlag} from '../../lib/cli/taskrouter.js';
 
-export default class TasksWrapup extends TaskRouterCommand<Task> {
+export default class TasksWrapup extends TaskStatusCommand {
   static override summary = "Wrap up an assigned task (the conversation is over, the after-work is not)";
   static override description = "assigned → wrapping. The worker keeps the capacity until `flexconv tasks complete`. Any other task is refused by the API (400).";
   static override examples = [
@@ -17,12 +16,5 @@ export default class TasksWrapup extends TaskRouterCommand<Task> {
     ...ifMatchFlag,
   };
 
-  async run(): Promise<Task> {
-    const {args, flags} = await this.parse(TasksWrapup);
-    const {client, ws} = await this.workspace(flags);
-    const task = await setTaskStatus(client, ws, args.task, 'wrapping', {reason: flags.reason, ifMatch: flags['if-match']});
-    if (!this.render.json) this.render.success(`Task ${task.sid} is ${task.assignment_status}${this.where()}`);
-    this.render.record(task, TASK_FIELDS);
-    return task;
-  }
+  protected readonly status = 'wrapping';
 }

@@ -13,7 +13,7 @@ import type {TargetFlags} from '../config/resolve.js';
 import type {TwilioClient} from '../twilio/client.js';
 import {findJsonSyntaxError} from '../config/json.js';
 import {ResourceCommand} from './resource.js';
-import {resolveWorkspace, type Activity, type Queue, type Reservation, type Task, type Worker, type Workflow, type Workspace} from '../flows/taskrouter.js';
+import {resolveWorkspace, setTaskStatus, updateReservation, type Activity, type Queue, type Reservation, type ReservationChange, type Task, type Worker, type Workflow, type Workspace} from '../flows/taskrouter.js';
 
 export const workspaceFlag = {
   workspace: Flags.string({
@@ -33,6 +33,42 @@ export abstract class TaskRouterCommand<T = unknown> extends ResourceCommand<T> 
     const client = await this.client(flags);
     const ws = await resolveWorkspace(client, flags.workspace, this.context?.workspace);
     return {client, ws};
+  }
+}
+
+/** Where a reservation lives (its worker or its task); without either it is looked up among the live tasks. */
+export const reservationPathFlags = {
+  worker: Flags.string({summary: 'The worker holding it (name or WK… SID).'}),
+  task: Flags.string({summary: 'The task it offers (WT… SID).'}),
+};
+
+/**
+ * `reservations accept|reject|complete`: one change of a reservation's status, said in one line.
+ * Each command declares its texts and flags (reservationArg, reservationPathFlags, ...) and its status.
+ */
+export abstract class ReservationStatusCommand extends TaskRouterCommand<Reservation> {
+  protected abstract readonly status: ReservationChange['status'];
+
+  async run(): Promise<Reservation> {
+    const {args, flags} = (await this.parse()) as {args: {reservation: string}; flags: TargetFlags & {workspace?: string; worker?: string; task?: string; activity?: string; 'if-match'?: string}};
+    const {client, ws} = await this.workspace(flags);
+    const r = await updateReservation(client, ws, args.reservation, {task: flags.task, worker: flags.worker}, {status: this.status, activity: flags.activity, ifMatch: flags['if-match']});
+    if (!this.render.json) this.render.success(`Reservation ${r.sid} (task ${r.task_sid}, ${r.worker_name}) is ${r.reservation_status}${this.where()}`);
+    return r;
+  }
+}
+
+/** `tasks wrapup|complete`: one change of a task's assignment status (+ --reason, --if-match), said in one line. */
+export abstract class TaskStatusCommand extends TaskRouterCommand<Task> {
+  protected abstract readonly status: 'wrapping' | 'completed';
+
+  async run(): Promise<Task> {
+    const {args, flags} = (await this.parse()) as {args: {task: string}; flags: TargetFlags & {workspace?: string; reason?: string; 'if-match'?: string}};
+    const {client, ws} = await this.workspace(flags);
+    const task = await setTaskStatus(client, ws, args.task, this.status, {reason: flags.reason, ifMatch: flags['if-match']});
+    if (!this.render.json) this.render.success(`Task ${task.sid} is ${task.assignment_status}${this.where()}`);
+    this.render.record(task, TASK_FIELDS);
+    return task;
   }
 }
 
