@@ -420,8 +420,6 @@ export function createInteraction(tx: Tx, input: InteractionInput): InteractionO
     webhook_ttid: input.webhook_ttid ?? null,
     _: {account_sid: tx.accountSid, date_created: now},
   };
-  tx.repo(INTERACTIONS).insert(interaction);
-  tx.repo(INTERACTION_CHANNELS).insert(channel, kd);
   if (customer)
     insertParticipant(tx, channel, 'customer', {conversation_participant_sid: customer.sid, media: {conversation_sid: c.sid, participant_sid: customer.sid}});
   let task: TaskDoc | undefined;
@@ -429,10 +427,13 @@ export function createInteraction(tx: Tx, input: InteractionInput): InteractionO
     const out = invite(tx, channel, routing, {accept: spec.initiated_by === 'agent'});
     task = out.task;
     interaction.routing = out.invite.routing;
-    tx.repo(INTERACTIONS).update(interaction);
   }
-  // Twilio sets the channel up asynchronously; here it is ready when the create answers [docs: setup → active]
-  saveChannel(tx, channel, 'active');
+  // Twilio sets the channel up asynchronously; here it is ready when the create answers [docs:
+  // setup → active]. Both rows are written once, as they end up (nothing in between reads them;
+  // a failed create rolls back either way).
+  channel.status = 'active';
+  tx.repo(INTERACTIONS).insert(interaction);
+  tx.repo(INTERACTION_CHANNELS).insert(channel, kd);
   if (warning) tx.emit(WARNING_EVENT, {code: warning.code, message: warning.message, interaction_sid: kd, conversation_sid: c.sid}, kd);
   return {interaction, channel, task, warning};
 }
@@ -535,7 +536,8 @@ export function invite(
   } else {
     task = tr.createTask(tx, ws.sid, {...base, workflow_sid: routing.workflow_sid});
   }
-  task = tx.repo(TASKS).get(task.sid, ws.sid)!;
+  // accepting wrote the task again (assigned): read what it is now
+  if (reservation && opts.accept) task = tx.repo(TASKS).get(task.sid, ws.sid)!;
   const doc: InviteDoc = {
     sid: kg,
     interaction_sid: ch.interaction_sid,

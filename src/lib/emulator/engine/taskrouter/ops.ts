@@ -844,14 +844,25 @@ function cancelTaskTimers(tx: Tx, taskSid: string): void {
   tx.cancel(`tr:step:${taskSid}`);
 }
 
-/** The task's attributes as an object (the bare document of filter expressions). */
+/** The last attributes text parsed, and what it parsed to (read-only: expressions only read it). */
+let attrsMemo: {text: string; value: Record<string, unknown>} = {text: '{}', value: {}};
+
+/**
+ * The task's attributes as an object (the bare document of filter expressions). One create
+ * reads them several times (the workflow's filters, then the target's expression for each
+ * worker offered): the text is parsed once.
+ */
 function taskAttrs(t: TaskDoc): Record<string, unknown> {
+  if (t.attributes === attrsMemo.text) return attrsMemo.value;
+  let value: Record<string, unknown> = {};
   try {
     const v = JSON.parse(t.attributes);
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+    if (v && typeof v === 'object' && !Array.isArray(v)) value = v;
   } catch {
-    return {};
+    // not JSON: no attributes
   }
+  attrsMemo = {text: t.attributes, value};
+  return value;
 }
 
 /** Evaluate the workflow's filters from the top and enter the first target (task is written by the caller). */
