@@ -664,12 +664,16 @@ export function taskCanceled(tx: Tx, d: {task_sid: string}): void {
   if (inv) transferFailed(tx, inv);
 }
 
-/** The invite's pending transfer (if any) failed: the channel reads what it read before it again. */
+/** The invite's pending transfer (if any) failed. */
 function transferFailed(tx: Tx, inv: InviteDoc): void {
   if (!inv._.transfer_sid) return;
   const ch = channelOf(tx, inv.interaction_sid, inv.channel_sid);
   const x = ch && tx.repo(TRANSFERS).get(inv._.transfer_sid, ch.sid);
-  if (!ch || !x || x.status !== 'active') return;
+  if (ch && x && x.status === 'active') failTransfer(tx, ch, x);
+}
+
+/** A pending transfer failed (declined, timed out, canceled): the channel reads what it read before it again. */
+function failTransfer(tx: Tx, ch: InteractionChannelDoc, x: TransferDoc): void {
   saveTransfer(tx, x, 'failed');
   if (ch.status === 'transfer') saveChannel(tx, ch, ch._.before_transfer ?? 'active');
 }
@@ -847,7 +851,7 @@ function saveTransfer(tx: Tx, x: TransferDoc, status: TransferDoc['status']): vo
   tx.repo(TRANSFERS).update(x, x.channel_sid);
 }
 
-/** A pending transfer of the channel, which reads `transfer` until it ends (see endTransfer). */
+/** A pending transfer of the channel, which reads `transfer` until it ends (agentJoins: completed; failTransfer). */
 function newTransfer(tx: Tx, ch: InteractionChannelDoc, o: {type: TransferDoc['type']; from: string; to: string}, byInvite: boolean): TransferDoc {
   const now = iso(tx);
   const x: TransferDoc = {
@@ -917,8 +921,6 @@ export function updateTransfer(tx: Tx, ch: InteractionChannelDoc, x: TransferDoc
     if (t && (t.assignment_status === 'pending' || t.assignment_status === 'reserved'))
       tr.updateTask(tx, t.workspace_sid, t, {assignment_status: 'canceled', reason: 'Transfer canceled'});
   }
-  saveTransfer(tx, cur, 'failed');
-  const c = channelOf(tx, ch.interaction_sid, ch.sid)!;
-  if (c.status === 'transfer') saveChannel(tx, c, c._.before_transfer ?? 'active');
+  failTransfer(tx, channelOf(tx, ch.interaction_sid, ch.sid)!, cur);
   return cur;
 }
