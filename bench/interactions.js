@@ -11,7 +11,7 @@
 //
 // Environment: BENCH_INTERACTIONS=1000  BENCH_AGENTS=100  BENCH_CAPACITY=10  BENCH_CONCURRENCY=16
 // Targets: ≥ 300 interactions/s; p99 ≤ 20 ms.
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {Agent, request} from 'node:http';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -43,6 +43,17 @@ function call(method, path, form) {
   });
 }
 
+/** CPU seconds of the main thread alone (Linux; undefined elsewhere): no GC helpers, no checkpointer. */
+function mainThreadCpu() {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, USER_HZ ticks
+  } catch {
+    return undefined;
+  }
+}
+
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 try {
@@ -61,6 +72,8 @@ try {
   let next = 0;
   let missing = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpu();
   async function worker() {
     while (next < N) {
       const i = next++;
@@ -81,6 +94,8 @@ try {
   }
   await Promise.all(Array.from({length: CONCURRENCY}, worker));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const main1 = mainThreadCpu();
   toPending.sort((a, b) => a - b);
   const result = {
     interactions: N,
@@ -90,7 +105,10 @@ try {
     interactions_per_s: Math.round(N / seconds),
     create_to_pending_reservation_ms: {p50: +pct(toPending, 50).toFixed(2), p99: +pct(toPending, 99).toFixed(2), max: +toPending.at(-1).toFixed(2)},
     without_reservation: missing,
-    note: 'interactions/s counts each create plus its reservation poll (one GET) end to end',
+    // the client runs in the emulator's process: this is the CPU of both sides (the creates, the polls, HTTP)
+    cpu_us_per_interaction: Math.round((cpu.user + cpu.system) / N),
+    main_thread_cpu_us_per_interaction: main0 === undefined ? null : Math.round(((main1 - main0) * 1e6) / N),
+    note: 'interactions/s counts each create plus its reservation poll (one GET) end to end; cpu_us_per_interaction is the process (emulator and client) per interaction',
   };
   console.log(JSON.stringify(result, null, 2));
 } finally {

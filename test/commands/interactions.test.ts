@@ -197,6 +197,8 @@ describe('flexconv interactions (CLI against the emulator: the Flex flows end to
     await ok('workers', 'set-activity', 'carol', 'Available');
     const waiting = await background(['interactions', 'transfer', s.kd!, '--to-worker', 'carol', '--cold'], /Waiting for WK[0-9a-f]{32} to accept the cold transfer/);
     const r = await offer('carol');
+    // pending: the channel reads `transfer` (the emulator recognises the recipe's invite)
+    expect((await ok('interactions', 'show', s.kd!)).channels[0].status).to.equal('transfer');
     const attrs = JSON.parse((await ok('tasks', 'get', r.task_sid)).attributes);
     // [unverified] the attribute names of Flex's transfer recipe; the emulator's Transfers resource writes the same
     expect(attrs).to.include({transferType: 'cold', transferTargetType: 'worker', transferTo: s.workers.carol, transferFrom: s.workers.alice, transferFromParticipantSid: s.alice, topic: 'orders'});
@@ -205,6 +207,7 @@ describe('flexconv interactions (CLI against the emulator: the Flex flows end to
     expect(done.exitCode, done.stderr).to.equal(0);
     expect(done.stderr).to.match(/✔ Cold transfer done: WK[0-9a-f]{32} accepted, participant UT[0-9a-f]{32} closed/);
     const view = await ok('interactions', 'show', s.kd!);
+    expect(view.channels[0].status).to.equal('active');
     expect(agentOf(view, 'alice').status).to.equal('closed');
     s.carol = agentOf(view, 'carol').sid;
     expect(agentOf(view, 'carol').status).to.equal('active');
@@ -236,6 +239,7 @@ describe('flexconv interactions (CLI against the emulator: the Flex flows end to
     expect(failed.exitCode, failed.stderr).to.equal(1);
     expect(failed.stderr).to.match(/✖ TRANSFER_FAILED: WK[0-9a-f]{32} did not take the transfer \(task WT[0-9a-f]{32} canceled/);
     view = await ok('interactions', 'show', s.kd!);
+    expect(view.channels[0].status).to.equal('active');
     expect(agentOf(view, 'carol').status).to.equal('active');
     expect(view.channels[0].transfers.map((x: any) => `${x.type}:${x.status}`)).to.deep.equal(['cold:completed', 'warm:completed', 'cold:failed']);
     // a transfer needs --cold or --warm, and a target

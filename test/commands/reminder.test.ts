@@ -105,6 +105,20 @@ describe('flexconv outbound reminder (CLI against the emulator): the reply reach
     const third = await ok('outbound', 'reminder', '--to', CUSTOMER, '--from', LINE, '--body', 'Third', '--flow', s.flow!, '--close-existing');
     expect(third.closed.map((c: any) => [c.sid, c.state])).to.deep.equal([[again.conversation.sid, 'closed']]);
     expect((await ok('conversations', 'get', again.conversation.sid)).state).to.equal('closed');
+    s.conversation = third.conversation.sid;
+  });
+
+  it('--close-existing on a conversation that reached Flex: closed through its interaction channel, so its task ends too', async () => {
+    await ok('simulate', 'inbound', '--from', CUSTOMER, '--to', LINE, '--body', 'About the third one');
+    const task = (await ok('tasks', 'list')).find((t: any) => JSON.parse(t.attributes).conversationSid === s.conversation);
+    const attrs = JSON.parse(task.attributes);
+    expect(attrs.flexInteractionSid).to.match(/^KD/);
+    const fourth = await ok('outbound', 'reminder', '--to', CUSTOMER, '--from', LINE, '--body', 'Fourth', '--flow', s.flow!, '--close-existing');
+    expect(fourth.closed.map((c: any) => [c.sid, c.state])).to.deep.equal([[s.conversation, 'closed']]);
+    const [ch] = (await ok('interactions', 'show', attrs.flexInteractionSid)).channels;
+    expect(ch.status).to.equal('closed');
+    // the task no longer waits for an agent (pending → canceled; an assigned one would complete)
+    expect(['canceled', 'completed']).to.include((await ok('tasks', 'get', task.sid)).assignment_status);
   });
 
   it('bad input: a flow that does not exist is NOT_FOUND before anything is made; a bad number is a usage error', async () => {

@@ -404,6 +404,52 @@ describe('emulator: Flex (flex-api v1)', () => {
       for (const w of [a, b, c]) await t.expect(200, 'POST', `${TR}/${o.ws}/Workers/${w.sid}`, {form: {ActivitySid: off}});
     });
 
+    it('[unverified] Flex\'s transfer recipe (an invite carrying transferType …): channel `transfer` while pending, `active` again on accept, decline or cancel', async () => {
+      const a = await agent({capacity: 5});
+      const o = await outbound();
+      const [wr] = await reservations(o.ws, o.wt);
+      await accept(o.ws, o.wt, wr.sid);
+      const fromA = (await participantsOf(o.kd.sid, o.uo)).find((p: {type: string}) => p.type === 'agent');
+      const invites = `${FX}/Interactions/${o.kd.sid}/Channels/${o.uo}/Invites`;
+      const recipe = async (type: string, to: {worker?: string; queue?: string}) =>
+        t.expect(200, 'POST', invites, {
+          form: {
+            Routing: await routing(to.worker ? {worker_sid: to.worker} : {queue_sid: to.queue}, {
+              transferType: type, transferTargetType: to.worker ? 'worker' : 'queue', transferTo: to.worker ?? to.queue, transferFrom: a.sid, transferFromParticipantSid: fromA.sid,
+            }),
+          },
+        });
+      // cold to b: pending → `transfer`; b accepts → `active`; a stays until the client closes her (the recipe's second half)
+      const b = await agent({capacity: 5, available: false});
+      const inv = await recipe('cold', {worker: b.sid});
+      expect((await channels(o.kd.sid))[0].status).to.equal('transfer');
+      const wtB = inv.routing.properties.sid;
+      const [wrB] = await reservations(o.ws, wtB);
+      await accept(o.ws, wtB, wrB.sid);
+      expect((await channels(o.kd.sid))[0].status).to.equal('active');
+      expect((await convParticipants(o.ch)).map((p: {identity: string | null}) => p.identity)).to.include.members([a.identity, b.identity]);
+      // declined by the one worker it went to → `active`
+      const c = await agent({capacity: 5, available: false});
+      const invC = await recipe('warm', {worker: c.sid});
+      expect((await channels(o.kd.sid))[0].status).to.equal('transfer');
+      const [wrC] = await reservations(o.ws, invC.routing.properties.sid);
+      await t.expect(200, 'POST', `${TR}/${o.ws}/Tasks/${invC.routing.properties.sid}/Reservations/${wrC.sid}`, {form: {ReservationStatus: 'rejected'}});
+      expect((await channels(o.kd.sid))[0].status).to.equal('active');
+      // to a queue nobody is free in: pending until its task ends (canceled here, as a timed-out task is) → `active`
+      const {queue} = await flex();
+      const invQ = await recipe('cold', {queue});
+      expect((await channels(o.kd.sid))[0].status).to.equal('transfer');
+      await t.expect(200, 'POST', `${TR}/${o.ws}/Tasks/${invQ.routing.properties.sid}`, {form: {AssignmentStatus: 'canceled'}});
+      expect((await channels(o.kd.sid))[0].status).to.equal('active');
+      // a plain invite (no transfer in its attributes) leaves the status alone
+      const plain = await t.expect(200, 'POST', invites, {form: {Routing: await routing({worker_sid: c.sid})}});
+      expect((await channels(o.kd.sid))[0].status).to.equal('active');
+      await t.expect(200, 'POST', `${TR}/${o.ws}/Tasks/${plain.routing.properties.sid}`, {form: {AssignmentStatus: 'canceled'}});
+      await t.expect(200, 'POST', `${FX}/Interactions/${o.kd.sid}/Channels/${o.uo}`, {form: {Status: 'closed', Routing: '{"status":"closed"}'}});
+      const off = (await flex()).offline;
+      for (const w of [a, b, c]) await t.expect(200, 'POST', `${TR}/${o.ws}/Workers/${w.sid}`, {form: {ActivitySid: off}});
+    });
+
     it('participants create: a chat participant by identity joins the conversation', async () => {
       const o = await outbound();
       const p = await t.expect(200, 'POST', `${FX}/Interactions/${o.kd.sid}/Channels/${o.uo}/Participants`, {

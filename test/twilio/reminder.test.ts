@@ -21,6 +21,15 @@ const TO = '+15551234567';
 const FROM = '+15005550006';
 const CONV = `${CONV_HOST}/v1/Conversations/${CH}`;
 const PC = `${CONV_HOST}/v1/ParticipantConversations`;
+const FLEX = 'https://flex-api.twilio.com';
+const WS = 'WS0123456789abcdef0123456789abcdef';
+const WT = 'WT0123456789abcdef0123456789abcdef';
+const KD = 'KD0123456789abcdef0123456789abcdef';
+const UO = 'UO0123456789abcdef0123456789abcdef';
+const TASKS = `https://taskrouter.twilio.com/v1/Workspaces/${WS}/Tasks`;
+const CHANNEL = `${FLEX}/v1/Interactions/${KD}/Channels/${UO}`;
+/** The part of the Flex Configuration the binding check reads (where the Flex tasks are). */
+const flexConfig = {account_sid: ACCOUNT, taskrouter_workspace_sid: WS, url: `${FLEX}/v1/Configuration`};
 
 const flow = {
   sid: FW, account_sid: ACCOUNT, friendly_name: 'Messaging Flow', definition: {}, status: 'published', revision: 3, commit_message: null, valid: true, errors: [], warnings: [],
@@ -105,6 +114,9 @@ describe('outbound reminder on real Twilio (nock)', function () {
     const n = twilio([
       ['GET', `${STUDIO}/v2/Flows/${FW}`, 200, flow],
       ['GET', `${PC}?Address=%2B15551234567&PageSize=50`, 200, page('conversations', PC, [held('active')])],
+      // is it a Flex interaction's? No Flex task names it
+      ['GET', `${FLEX}/v1/Configuration`, 200, flexConfig],
+      ['GET', `${TASKS}?PageSize=1000`, 200, page('tasks', TASKS, [])],
       ['GET', `${CONV_HOST}/v1/Conversations/${OLD}`, 200, conversation({sid: OLD})],
       ['POST', `${CONV_HOST}/v1/Conversations/${OLD}`, 200, conversation({sid: OLD, state: 'closed'})],
       ['POST', `${CONV_HOST}/v1/Conversations`, 201, conversation()],
@@ -115,8 +127,32 @@ describe('outbound reminder on real Twilio (nock)', function () {
     const r = await t.run('outbound', 'reminder', '--to', TO, '--from', FROM, '--body', 'Your appointment is tomorrow', '--flow', FW, '--close-existing');
     expect(r.exitCode, r.stderr).to.equal(0);
     n.done();
-    expect(n.seen[3].form).to.deep.equal([['State', 'closed']]);
+    expect(n.seen[5].form).to.deep.equal([['State', 'closed']]);
     expect(r.stderr).to.contain(`closed conversation ${OLD}, which held ${TO}`).and.contain(`Reminder ${IM} sent to ${TO} in conversation ${CH}`);
+  });
+
+  it('--close-existing, the conversation of a Flex interaction: closed through its channel (Status=closed, its tasks completed), not behind Flex\'s back', async () => {
+    const task = {sid: WT, assignment_status: 'assigned', date_created: '2024-01-02T03:04:05Z', attributes: JSON.stringify({conversationSid: OLD, flexInteractionSid: KD, flexInteractionChannelSid: UO})};
+    const channel = (status: string) => ({sid: UO, interaction_sid: KD, type: 'sms', status, error_code: null, error_message: null, url: CHANNEL, links: {}});
+    const n = twilio([
+      ['GET', `${STUDIO}/v2/Flows/${FW}`, 200, flow],
+      ['GET', `${PC}?Address=%2B15551234567&PageSize=50`, 200, page('conversations', PC, [held('active')])],
+      ['GET', `${FLEX}/v1/Configuration`, 200, flexConfig],
+      ['GET', `${TASKS}?PageSize=1000`, 200, page('tasks', TASKS, [task])],
+      ['GET', CHANNEL, 200, channel('active')],
+      ['POST', CHANNEL, 200, channel('closed')],
+      ['GET', `${CONV_HOST}/v1/Conversations/${OLD}`, 200, conversation({sid: OLD, state: 'closed'})],
+      ['POST', `${CONV_HOST}/v1/Conversations`, 201, conversation()],
+      ['POST', `${CONV}/Participants`, 201, participant()],
+      ['POST', `${CONV}/Webhooks`, 201, webhook],
+      ['POST', `${CONV}/Messages`, 201, message],
+    ]);
+    const r = await t.run('outbound', 'reminder', '--to', TO, '--from', FROM, '--body', 'Your appointment is tomorrow', '--flow', FW, '--close-existing', '--json');
+    expect(r.exitCode, r.stderr).to.equal(0);
+    n.done();
+    expect(n.seen[5].form).to.deep.equal([['Status', 'closed'], ['Routing', '{"status":"closed"}']]);
+    expect(n.seen.filter((x) => x.method === 'POST' && x.path === `/v1/Conversations/${OLD}`)).to.deep.equal([]);
+    expect(JSON.parse(r.stdout).closed.map((c: {sid: string; state: string}) => [c.sid, c.state])).to.deep.equal([[OLD, 'closed']]);
   });
 
   it('whatsapp, a flow by name: whatsapp:-prefixed addresses in the check and the binding', async () => {

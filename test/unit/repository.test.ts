@@ -277,4 +277,41 @@ describe('store: a WAL that outgrows its limit is restarted by the main thread',
       cleanup();
     }
   });
+
+  it('waits for a pause in the writes (quietMs) before it restarts (the RESTART stalls the event loop); past walHardLimit it restarts at once', async function () {
+    this.timeout(20000);
+    const {path, db, cleanup} = walDatabase();
+    const restartsAt: number[] = [];
+    const restart = () => {
+      restartsAt.push(performance.now());
+      db.pragma('wal_checkpoint(RESTART)');
+    };
+    let reports = 0;
+    const cp = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 64 * 1024, walHardLimit: 64 * 1024 * 1024, quietMs: 300, onCheckpoint: () => reports++});
+    const hard = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 16 * 1024, walHardLimit: 32 * 1024, quietMs: 60_000});
+    try {
+      db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000));
+      cp.committed();
+      expect(await waitFor(() => reports > 0), 'checkpointed').to.equal(true);
+      // writes every 50 ms for 900 ms: no pause of 300 ms, no restart
+      let last = 0;
+      for (let i = 0; i < 18; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        db.prepare('INSERT INTO t VALUES (?)').run(i);
+        cp.committed();
+        last = performance.now();
+      }
+      expect(restartsAt, 'no restart while the writes go on').to.deep.equal([]);
+      expect(await waitFor(() => restartsAt.length > 0), 'restarted in the pause').to.equal(true);
+      expect(restartsAt[0] - last).to.be.at.least(290);
+      // past the hard limit: at once, though the pause it would wait for is a minute
+      db.prepare('INSERT INTO t VALUES (?)').run('z'.repeat(100_000));
+      hard.committed();
+      expect(await waitFor(() => restartsAt.length > 1), 'restarted at once').to.equal(true);
+    } finally {
+      await cp.stop();
+      await hard.stop();
+      cleanup();
+    }
+  });
 });

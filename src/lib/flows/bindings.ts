@@ -8,7 +8,6 @@
 import {collect} from '../cli/index.js';
 import {FlexconvError} from '../errors.js';
 import type {TwilioClient} from '../twilio/client.js';
-import {closeConversation, type Conversation} from './conversations.js';
 
 export interface OpenBinding {
   conversation_sid: string;
@@ -61,22 +60,4 @@ export function bindingInUse(found: OpenBinding[], what: string, retryFlag = '--
     `${first.address}${first.proxy_address ? ` via ${first.proxy_address}` : ''} is already in ${found.length === 1 ? 'conversation' : 'conversations'} ${where}, which ${found.length === 1 ? 'is' : 'are'} not closed: ${what}`,
     {hints: [...found.map((b) => `close it with \`${closeCommand(b.conversation_sid)}\``), `or rerun with ${retryFlag} to close it first`]},
   );
-}
-
-/**
- * Check first: none found → []; found and `closeExisting` → each closed (returned); found
- * otherwise → BINDING_IN_USE with the close command.
- */
-export async function releaseBinding(
-  client: TwilioClient,
-  address: string,
-  proxyAddress: string,
-  opts: {closeExisting?: boolean; what: string},
-): Promise<Conversation[]> {
-  const found = await findOpenBindings(client, address, proxyAddress);
-  if (!found.length) return [];
-  if (!opts.closeExisting) throw bindingInUse(found, opts.what);
-  const closed: Conversation[] = [];
-  for (const b of found) closed.push((await closeConversation(client, b.conversation_sid)).conversation);
-  return closed;
 }

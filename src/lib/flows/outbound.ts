@@ -9,8 +9,8 @@
 import {wire} from '../cli/index.js';
 import {FlexconvError, usageError} from '../errors.js';
 import type {TwilioClient} from '../twilio/client.js';
-import {findOpenBindings} from './bindings.js';
-import {closeConversation, getConversation} from './conversations.js';
+import {bindingInUse, findOpenBindings, type OpenBinding} from './bindings.js';
+import {closeConversation, getConversation, type Conversation} from './conversations.js';
 import {checkKind, createInteraction, flexDefaults, setChannelStatus, getChannel, waitForInteraction, type ChannelType, type CreatedInteraction} from './interactions.js';
 import {sendMessage, type Message} from './messages.js';
 import {getWorker, listTasks} from './taskrouter.js';
@@ -31,7 +31,11 @@ export interface BoundConversation {
  * address), each with the interaction and channel of its latest Flex task when there is one.
  */
 export async function boundConversations(client: TwilioClient, to: string, from: string, workspace?: string): Promise<BoundConversation[]> {
-  const held = await findOpenBindings(client, to, from);
+  return withInteractions(client, await findOpenBindings(client, to, from), workspace);
+}
+
+/** The bindings found, each with the interaction and channel of its conversation's latest Flex task (none when there is no Flex workspace). */
+async function withInteractions(client: TwilioClient, held: OpenBinding[], workspace?: string): Promise<BoundConversation[]> {
   if (!held.length) return [];
   // the interaction of each, from the Flex tasks that name the conversation
   const ws = workspace ?? (await flexDefaults(client).catch(() => undefined))?.workspace_sid;
@@ -46,7 +50,7 @@ export async function boundConversations(client: TwilioClient, to: string, from:
       conversation_sid: sid,
       conversation_state: b.conversation_state,
       participant_sid: b.participant_sid,
-      address: to,
+      address: b.address,
       proxy_address: b.proxy_address,
       interaction_sid: typeof latest?.flexInteractionSid === 'string' ? latest.flexInteractionSid : null,
       channel_sid: typeof latest?.flexInteractionChannelSid === 'string' ? latest.flexInteractionChannelSid : null,
@@ -128,17 +132,32 @@ export async function outboundAgent(client: TwilioClient, input: OutboundInput):
   return {...created, closed_existing: bound, message};
 }
 
-/** Through the interaction channel when it is open (tasks complete too), else the conversation. */
-async function closeBound(client: TwilioClient, b: BoundConversation): Promise<void> {
+/**
+ * A system-initiated flow's check (outbound reminder): none found → []; found and
+ * `closeExisting` → each closed, through its Flex interaction when it belongs to one (so its
+ * task ends too), and returned; found otherwise → BINDING_IN_USE with the close command.
+ */
+export async function releaseBinding(client: TwilioClient, address: string, proxyAddress: string, opts: {closeExisting?: boolean; what: string}): Promise<Conversation[]> {
+  const found = await findOpenBindings(client, address, proxyAddress);
+  if (!found.length) return [];
+  if (!opts.closeExisting) throw bindingInUse(found, opts.what);
+  const closed: Conversation[] = [];
+  for (const b of await withInteractions(client, found)) closed.push(await closeBound(client, b));
+  return closed;
+}
+
+/** Through the interaction channel when it is open (tasks complete too), else the conversation; the conversation as closed. */
+async function closeBound(client: TwilioClient, b: BoundConversation): Promise<Conversation> {
   if (b.interaction_sid && b.channel_sid) {
     const ch = await getChannel(client, b.interaction_sid, b.channel_sid).catch(() => undefined);
     if (ch && ch.status !== 'closed') {
       await setChannelStatus(client, b.interaction_sid, b.channel_sid, {complete: true});
       const c = await getConversation(client, b.conversation_sid);
-      if (c.state === 'closed') return;
+      if (c.state === 'closed') return c;
+      return (await closeConversation(client, b.conversation_sid, {current: c})).conversation;
     }
   }
-  await closeConversation(client, b.conversation_sid);
+  return (await closeConversation(client, b.conversation_sid)).conversation;
 }
 
 async function conversationOf(client: TwilioClient, c: CreatedInteraction): Promise<string> {

@@ -10,7 +10,6 @@ import {requireSid} from '../cli/index.js';
 import {toFlexconvError, usageError} from '../errors.js';
 import {checkAddress} from '../spec/conversations.js';
 import type {TwilioClient} from '../twilio/client.js';
-import {releaseBinding} from './bindings.js';
 import {
   addConversationWebhook,
   addParticipant,
@@ -21,6 +20,7 @@ import {
   type Participant,
 } from './conversations.js';
 import {MAX_BODY, sendMessage, type Message} from './messages.js';
+import {releaseBinding} from './outbound.js';
 import {getFlow, type Flow} from './studio.js';
 
 export const REMINDER_CHANNELS = ['sms', 'whatsapp'] as const;

@@ -130,7 +130,12 @@ export interface TransferDoc {
   summary_sid: string | null;
   date_created: string;
   date_updated: string;
-  _: {invite_sid: string | null};
+  /**
+   * by_invite: started with Flex's recipe (an invite whose task attributes carry the transfer,
+   * as `interactions transfer` and Flex UI do), so the client, not the emulator, closes the
+   * transferring agent of a cold transfer on accept.
+   */
+  _: {invite_sid: string | null; by_invite?: boolean};
 }
 
 export const TRANSFERS = table<TransferDoc>({

@@ -420,8 +420,6 @@ export function createInteraction(tx: Tx, input: InteractionInput): InteractionO
     webhook_ttid: input.webhook_ttid ?? null,
     _: {account_sid: tx.accountSid, date_created: now},
   };
-  tx.repo(INTERACTIONS).insert(interaction);
-  tx.repo(INTERACTION_CHANNELS).insert(channel, kd);
   if (customer)
     insertParticipant(tx, channel, 'customer', {conversation_participant_sid: customer.sid, media: {conversation_sid: c.sid, participant_sid: customer.sid}});
   let task: TaskDoc | undefined;
@@ -429,10 +427,13 @@ export function createInteraction(tx: Tx, input: InteractionInput): InteractionO
     const out = invite(tx, channel, routing, {accept: spec.initiated_by === 'agent'});
     task = out.task;
     interaction.routing = out.invite.routing;
-    tx.repo(INTERACTIONS).update(interaction);
   }
-  // Twilio sets the channel up asynchronously; here it is ready when the create answers [docs: setup → active]
-  saveChannel(tx, channel, 'active');
+  // Twilio sets the channel up asynchronously; here it is ready when the create answers [docs:
+  // setup → active]. Both rows are written once, as they end up (nothing in between reads them;
+  // a failed create rolls back either way).
+  channel.status = 'active';
+  tx.repo(INTERACTIONS).insert(interaction);
+  tx.repo(INTERACTION_CHANNELS).insert(channel, kd);
   if (warning) tx.emit(WARNING_EVENT, {code: warning.code, message: warning.message, interaction_sid: kd, conversation_sid: c.sid}, kd);
   return {interaction, channel, task, warning};
 }
@@ -535,7 +536,8 @@ export function invite(
   } else {
     task = tr.createTask(tx, ws.sid, {...base, workflow_sid: routing.workflow_sid});
   }
-  task = tx.repo(TASKS).get(task.sid, ws.sid)!;
+  // accepting wrote the task again (assigned): read what it is now
+  if (reservation && opts.accept) task = tx.repo(TASKS).get(task.sid, ws.sid)!;
   const doc: InviteDoc = {
     sid: kg,
     interaction_sid: ch.interaction_sid,
@@ -557,7 +559,28 @@ export function createInvite(tx: Tx, ch: InteractionChannelDoc, routing: Routing
   const c = conversationBySid(tx, cur._.conversation_sid);
   if (!c || c.state === 'closed') throw bad('Routing', `Conversation ${cur._.conversation_sid} of Channel ${cur.sid} is closed`);
   if (!routing.workspace_sid) throw new TwilioApiError(400, HTTP.INVALID_PARAMETER, 'Missing required parameter Routing.properties.workspace_sid');
-  return invite(tx, cur, routing).invite;
+  const from = recipeTransferFrom(tx, cur, routing);
+  if (!from) return invite(tx, cur, routing).invite;
+  // Flex's transfer recipe: recorded as a transfer, the channel reads `transfer` until the target
+  // accepts, declines or the task ends [docs: channel status transfer]
+  const a = routing.attributes;
+  const x = newTransfer(tx, cur, {type: a.transferType as 'warm' | 'cold', from: from.sid, to: String(a.transferTo ?? routing.worker_sid ?? routing.queue_sid ?? routing.workflow_sid ?? '')}, true);
+  const out = invite(tx, channelOf(tx, cur.interaction_sid, cur.sid)!, routing, {transfer_sid: x.sid});
+  x._.invite_sid = out.invite.sid;
+  tx.repo(TRANSFERS).update(x, cur.sid);
+  return out.invite;
+}
+
+/**
+ * The transferring agent of an invite that is Flex's transfer recipe: its attributes name the
+ * transfer (transferType warm|cold) and the agent's channel participant
+ * (transferFromParticipantSid), an active agent of this channel; else undefined (a plain invite).
+ */
+function recipeTransferFrom(tx: Tx, ch: InteractionChannelDoc, routing: RoutingSpec): ChannelParticipantDoc | undefined {
+  const a = routing.attributes;
+  if ((a.transferType !== 'warm' && a.transferType !== 'cold') || typeof a.transferFromParticipantSid !== 'string') return undefined;
+  const p = tx.repo(CHANNEL_PARTICIPANTS).get(a.transferFromParticipantSid, ch.sid);
+  return p && p.type === 'agent' && p._.status !== 'closed' ? p : undefined;
 }
 
 // =============================================================================================
@@ -606,7 +629,7 @@ export function agentJoins(tx: Tx, d: ReservationEvent): void {
     const t = tx.repo(TRANSFERS).get(inv._.transfer_sid, ch.sid);
     if (t && t.status === 'active') {
       // cold: the transferring agent leaves now; warm: both stay until the first leaves
-      if (t.type === 'cold') {
+      if (t.type === 'cold' && !t._.by_invite) {
         const from = tx.repo(CHANNEL_PARTICIPANTS).get(t.from, ch.sid);
         if (from && from._.status !== 'closed') closeParticipant(tx, ch, from);
       }
@@ -629,14 +652,30 @@ export function reservationDeclined(tx: Tx, d: ReservationEvent): void {
   const t = tx.repo(TASKS).get(d.task_sid, d.workspace_sid);
   if (inv._.worker_sid && t && (t.assignment_status === 'pending' || t.assignment_status === 'reserved'))
     tr.updateTask(tx, d.workspace_sid, t, {assignment_status: 'canceled', reason: 'Invite declined by the invited worker'});
-  if (inv._.transfer_sid && inv._.worker_sid) {
-    const ch = channelOf(tx, inv.interaction_sid, inv.channel_sid);
-    const x = ch && tx.repo(TRANSFERS).get(inv._.transfer_sid, ch.sid);
-    if (ch && x && x.status === 'active') {
-      saveTransfer(tx, x, 'failed');
-      if (ch.status === 'transfer') saveChannel(tx, ch, ch._.before_transfer ?? 'active');
-    }
-  }
+  if (inv._.worker_sid) transferFailed(tx, inv);
+}
+
+/**
+ * A task ended without an agent (canceled: a declined invite, `tasks cancel`, its TTL or its
+ * workflow's timeout): the transfer it carried fails and the first agent stays.
+ */
+export function taskCanceled(tx: Tx, d: {task_sid: string}): void {
+  const inv = tx.repo(INVITES).findAnywhere({task_sid: d.task_sid});
+  if (inv) transferFailed(tx, inv);
+}
+
+/** The invite's pending transfer (if any) failed. */
+function transferFailed(tx: Tx, inv: InviteDoc): void {
+  if (!inv._.transfer_sid) return;
+  const ch = channelOf(tx, inv.interaction_sid, inv.channel_sid);
+  const x = ch && tx.repo(TRANSFERS).get(inv._.transfer_sid, ch.sid);
+  if (ch && x && x.status === 'active') failTransfer(tx, ch, x);
+}
+
+/** A pending transfer failed (declined, timed out, canceled): the channel reads what it read before it again. */
+function failTransfer(tx: Tx, ch: InteractionChannelDoc, x: TransferDoc): void {
+  saveTransfer(tx, x, 'failed');
+  if (ch.status === 'transfer') saveChannel(tx, ch, ch._.before_transfer ?? 'active');
 }
 
 // =============================================================================================
@@ -812,6 +851,33 @@ function saveTransfer(tx: Tx, x: TransferDoc, status: TransferDoc['status']): vo
   tx.repo(TRANSFERS).update(x, x.channel_sid);
 }
 
+/** A pending transfer of the channel, which reads `transfer` until it ends (agentJoins: completed; failTransfer). */
+function newTransfer(tx: Tx, ch: InteractionChannelDoc, o: {type: TransferDoc['type']; from: string; to: string}, byInvite: boolean): TransferDoc {
+  const now = iso(tx);
+  const x: TransferDoc = {
+    sid: newSid('UX'),
+    instance_sid: (flexConfig(tx)?.flex_instance_sid as string | undefined) ?? null,
+    account_sid: tx.accountSid,
+    interaction_sid: ch.interaction_sid,
+    channel_sid: ch.sid,
+    execution_sid: null,
+    type: o.type,
+    status: 'active',
+    from: o.from,
+    to: o.to,
+    note_sid: null,
+    summary_sid: null,
+    date_created: now,
+    date_updated: now,
+    _: byInvite ? {invite_sid: null, by_invite: true} : {invite_sid: null},
+  };
+  tx.repo(TRANSFERS).insert(x, ch.sid);
+  // a second transfer while one is pending (only the recipe's invites can) keeps the status from before the first
+  if (ch.status !== 'transfer') ch._.before_transfer = ch.status;
+  saveChannel(tx, ch, 'transfer');
+  return x;
+}
+
 /** Flex's recipe: an invite for the target; on accept the transferring agent is closed (cold) or stays (warm). */
 export function createTransfer(tx: Tx, ch: InteractionChannelDoc, input: TransferInput): TransferDoc {
   const cur = channelOf(tx, ch.interaction_sid, ch.sid)!;
@@ -825,25 +891,7 @@ export function createTransfer(tx: Tx, ch: InteractionChannelDoc, input: Transfe
   const attrs = task ? (JSON.parse(task.attributes) as Record<string, unknown>) : {};
   const keep: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(attrs)) if (!k.startsWith('flex') && !k.startsWith('transfer') && k !== 'conversations' && k !== 'conversationSid') keep[k] = v;
-  const now = iso(tx);
-  const x: TransferDoc = {
-    sid: newSid('UX'),
-    instance_sid: (flexConfig(tx)?.flex_instance_sid as string | undefined) ?? null,
-    account_sid: tx.accountSid,
-    interaction_sid: cur.interaction_sid,
-    channel_sid: cur.sid,
-    execution_sid: null,
-    type: input.type,
-    status: 'active',
-    from: from.sid,
-    to: input.to,
-    note_sid: null,
-    summary_sid: null,
-    date_created: now,
-    date_updated: now,
-    _: {invite_sid: null},
-  };
-  tx.repo(TRANSFERS).insert(x, cur.sid);
+  const x = newTransfer(tx, cur, {type: input.type, from: from.sid, to: input.to}, false);
   const toWorker = input.to.startsWith('WK');
   const routing: RoutingSpec = {
     workspace_sid: wsSid,
@@ -855,8 +903,6 @@ export function createTransfer(tx: Tx, ch: InteractionChannelDoc, input: Transfe
     attributes: {...keep, ...input.attributes, transferType: input.type, transferTargetType: toWorker ? 'worker' : 'workflow', transferTo: input.to, transferFrom: from._.worker_sid, transferFromParticipantSid: from.sid},
     raw: {},
   };
-  cur._.before_transfer = cur.status;
-  saveChannel(tx, cur, 'transfer');
   const out = invite(tx, channelOf(tx, cur.interaction_sid, cur.sid)!, routing, {transfer_sid: x.sid, param: 'to'});
   x._.invite_sid = out.invite.sid;
   tx.repo(TRANSFERS).update(x, cur.sid);
@@ -875,8 +921,6 @@ export function updateTransfer(tx: Tx, ch: InteractionChannelDoc, x: TransferDoc
     if (t && (t.assignment_status === 'pending' || t.assignment_status === 'reserved'))
       tr.updateTask(tx, t.workspace_sid, t, {assignment_status: 'canceled', reason: 'Transfer canceled'});
   }
-  saveTransfer(tx, cur, 'failed');
-  const c = channelOf(tx, ch.interaction_sid, ch.sid)!;
-  if (c.status === 'transfer') saveChannel(tx, c, c._.before_transfer ?? 'active');
+  failTransfer(tx, channelOf(tx, ch.interaction_sid, ch.sid)!, cur);
   return cur;
 }

@@ -768,7 +768,10 @@ export function createTask(tx: Tx, wsSid: string, input: TaskInput): TaskDoc {
     _: {version: 0, filter: null, target: 0, entered_ms: tx.now.getTime(), rejected: [], base_priority: priority},
   };
   if (route.kind === 'queue' && !t.routing_target) t.routing_target = route.queue!.doc.sid;
-  tx.repo(TASKS).insert(t, wsSid);
+  // written once, routed (saveTask below inserts it): an insert and then an update of the same
+  // row cost a create half its task writes. Routing reads no task from the store, except a
+  // single-tasking activity change (reserve), which first writes the task as created.
+  unwritten.set(t, {...t, _: {...t._, rejected: [...t._.rejected]}});
   tx.at(`tr:ttl:${t.sid}`, tx.now.getTime() + t.timeout * 1000, TIMER.ttl, {ws: wsSid, task: t.sid});
   recordEvent(tx, ix.ws, 'task.created', {type: 'task', sid: t.sid}, `Task ${t.sid} created`, taskData(t, tx.now));
   if (route.kind === 'workflow') startWorkflow(tx, ix, t, wf!);
@@ -833,10 +836,22 @@ export function createDirectTask(
   return {task, reservation};
 }
 
+/** Tasks created by createTask and not written yet, with what they were when created. */
+const unwritten = new WeakMap<TaskDoc, TaskDoc>();
+
 /** Write a task; every write is a new version (its ETag, checked by If-Match). */
 function saveTask(tx: Tx, t: TaskDoc): void {
   t._.version++;
-  tx.repo(TASKS).update(t, t.workspace_sid);
+  if (unwritten.delete(t)) tx.repo(TASKS).insert(t, t.workspace_sid);
+  else tx.repo(TASKS).update(t, t.workspace_sid);
+}
+
+/** A task being created is in the store as created (before something that reads tasks from it). */
+function writeCreated(tx: Tx, t: TaskDoc): void {
+  const created = unwritten.get(t);
+  if (!created) return;
+  unwritten.delete(t);
+  tx.repo(TASKS).insert(created, t.workspace_sid);
 }
 
 function cancelTaskTimers(tx: Tx, taskSid: string): void {
@@ -844,14 +859,25 @@ function cancelTaskTimers(tx: Tx, taskSid: string): void {
   tx.cancel(`tr:step:${taskSid}`);
 }
 
-/** The task's attributes as an object (the bare document of filter expressions). */
+/** The last attributes text parsed, and what it parsed to (read-only: expressions only read it). */
+let attrsMemo: {text: string; value: Record<string, unknown>} = {text: '{}', value: {}};
+
+/**
+ * The task's attributes as an object (the bare document of filter expressions). One create
+ * reads them several times (the workflow's filters, then the target's expression for each
+ * worker offered): the text is parsed once.
+ */
 function taskAttrs(t: TaskDoc): Record<string, unknown> {
+  if (t.attributes === attrsMemo.text) return attrsMemo.value;
+  let value: Record<string, unknown> = {};
   try {
     const v = JSON.parse(t.attributes);
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+    if (v && typeof v === 'object' && !Array.isArray(v)) value = v;
   } catch {
-    return {};
+    // not JSON: no attributes
   }
+  attrsMemo = {text: t.attributes, value};
+  return value;
 }
 
 /** Evaluate the workflow's filters from the top and enter the first target (task is written by the caller). */
@@ -1026,7 +1052,10 @@ function reserve(tx: Tx, ix: WorkspaceIndex, t: TaskDoc, w: WorkerState, wf: Wor
   if (wf?.assignment_callback_url) tx.emit(ASSIGNMENT_EVENT, {workspace_sid: ix.ws.sid, reservation_sid: r.sid}, r.sid);
   // single-tasking: the queue's ReservationActivitySid is the worker's activity while reserved [docs: TaskQueues and Activities]
   const activity = !ix.ws.multi_task_enabled ? q?.doc.reservation_activity_sid : null;
-  if (activity) changeActivity(tx, ix, w.doc.sid, activity);
+  if (activity) {
+    writeCreated(tx, t);
+    changeActivity(tx, ix, w.doc.sid, activity);
+  }
   return r;
 }
 
