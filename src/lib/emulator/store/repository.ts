@@ -293,9 +293,17 @@ export class ResourceRepo<T extends {sid: string}> {
     return `${out}}`;
   }
 
+  /**
+   * The document this repository last wrote and its stored text: a create or update answers
+   * with the document it just wrote, whose JSON is then not encoded a second time.
+   */
+  private lastDoc?: T;
+  private lastText = '';
+
   /** The API representation of one document. */
   render(doc: T, urls: RenderUrls): string {
-    return this.renderText(this.serialize(doc), doc.sid, quoteBase(urls.base), urls.root, urls.omit);
+    const text = doc === this.lastDoc ? this.lastText : this.serialize(doc);
+    return this.renderText(text, doc.sid, quoteBase(urls.base), urls.root, urls.omit);
   }
 
   private stmt(key: string, sql: () => string): Statement {
@@ -371,6 +379,8 @@ export class ResourceRepo<T extends {sid: string}> {
       throw this.clash(error, accountSid, doc, parentSid) ?? error;
     }
     const seq = Number(info.lastInsertRowid);
+    this.lastDoc = doc;
+    this.lastText = text;
     // a new row's seq is above every row of the table (rowid = max + 1), so it always goes last
     const scope = scopeKey(accountSid, parentSid);
     this.wrote(scope);
@@ -471,6 +481,8 @@ export class ResourceRepo<T extends {sid: string}> {
       throw this.clash(error, accountSid, doc, parentSid) ?? error;
     }
     if (seq === undefined) return;
+    this.lastDoc = doc;
+    this.lastText = text;
     const scope = scopeKey(accountSid, parentSid);
     this.wrote(scope);
     const listing = this.listings.get(scope);

@@ -83,8 +83,9 @@ export function provisionAccount(tx: Tx): AccountConfigDoc {
   return config;
 }
 
+/** The account's configuration (read once per transaction: never change the object returned). */
 export function accountConfig(tx: Tx): AccountConfigDoc {
-  return tx.repo(ACCOUNT_CONFIG).get(tx.accountSid) ?? provisionAccount(tx);
+  return tx.repo(ACCOUNT_CONFIG).cached(tx.accountSid) ?? provisionAccount(tx);
 }
 
 export function updateAccountConfig(tx: Tx, changes: Partial<AccountConfigDoc>): AccountConfigDoc {
@@ -126,8 +127,9 @@ export function deleteService(tx: Tx, service: ServiceDoc): void {
   tx.repo(SERVICES).delete(service.sid);
 }
 
+/** A service's configuration (read once per transaction: never change the object returned). */
 export function serviceConfig(tx: Tx, serviceSid: string) {
-  const c = tx.repo(SERVICE_CONFIG).get(serviceSid, serviceSid);
+  const c = tx.repo(SERVICE_CONFIG).cached(serviceSid, serviceSid);
   if (!c) throw errors.notFound(`/v1/Services/${serviceSid}/Configuration`);
   return c;
 }
@@ -548,7 +550,7 @@ export function updateParticipant(tx: Tx, conv: ConversationDoc, p: ParticipantD
   }
   tx.repo(PARTICIPANTS).update(next, conv.sid);
   if (next.identity !== null && next.identity !== p.identity) ensureUser(tx, conv.chat_service_sid, next.identity, origin);
-  post(tx, conv, 'onParticipantUpdated', {...participantParams(next), ...form({LastReadMessageIndex: next.last_read_message_index})}, origin);
+  post(tx, conv, 'onParticipantUpdated', form({LastReadMessageIndex: next.last_read_message_index}, participantParams(next)), origin);
   return next;
 }
 
@@ -861,7 +863,7 @@ export interface InboundInput {
 }
 
 export type InboundOutcome =
-  | {status: 'accepted'; conversation: ConversationDoc; participant: ParticipantDoc; message: MessageDoc; created: boolean}
+  | {status: 'accepted'; conversation: Pick<ConversationDoc, 'sid' | 'chat_service_sid'>; participant: ParticipantDoc; message: MessageDoc; created: boolean}
   | {status: 'dropped'; reason: string};
 
 /** Where an inbound message goes, as far as it can be told before any write (no pre-event webhook awaited yet). */
@@ -892,14 +894,19 @@ export function routeInbound(tx: Tx, input: InboundInput): InboundRoute {
   return {kind: 'create', serviceSid, address: config};
 }
 
-/** The write of an inbound message, once its pre-event webhooks allowed it (re-routed: state may have moved meanwhile). */
+/**
+ * The write of an inbound message, once its pre-event webhooks allowed it: re-routed (state may
+ * have moved while they were awaited), unless the caller passes the route it read in this same
+ * transaction with nothing awaited since.
+ */
 export function acceptInbound(
   tx: Tx,
   input: InboundInput,
   origin: Origin,
   changes: {friendly_name?: string; body?: string; author?: string; attributes?: string} = {},
+  routed?: InboundRoute,
 ): InboundOutcome {
-  const route = routeInbound(tx, input);
+  const route = routed ?? routeInbound(tx, input);
   if (route.kind === 'drop') return {status: 'dropped', reason: route.reason};
   const message: MessageInput = {
     author: changes.author ?? input.from,
@@ -909,7 +916,7 @@ export function acceptInbound(
   };
   if (route.kind === 'existing') {
     const msg = addMessage(tx, route.conversation, {...message, participant_sid: route.participant.sid}, origin);
-    return {status: 'accepted', conversation: fresh(tx, route.conversation), participant: route.participant, message: msg, created: false};
+    return {status: 'accepted', conversation: route.conversation, participant: route.participant, message: msg, created: false};
   }
   const ac = route.address.auto_creation;
   const conv = createConversation(tx, route.serviceSid, {friendly_name: changes.friendly_name ?? null}, origin);
@@ -919,7 +926,7 @@ export function acceptInbound(
     addScopedWebhook(tx, conv, {target: 'studio', configuration: {flow_sid: ac.studio_flow_sid}});
   const participant = addParticipant(tx, conv, {address: input.from, proxy_address: input.to}, origin);
   const msg = addMessage(tx, conv, {...message, participant_sid: participant.sid}, origin);
-  return {status: 'accepted', conversation: fresh(tx, conv), participant, message: msg, created: true};
+  return {status: 'accepted', conversation: conv, participant, message: msg, created: true};
 }
 
 export function updateServiceConfig(tx: Tx, next: import('../../model/conversations.js').ServiceConfigDoc) {
