@@ -876,6 +876,13 @@ function omitFirst(text: string, name: string): string {
 }
 
 /** `http://h/x` → `"http://h/x/` : the opening quote and the JSON-escaped base, ready for a sid and a closing quote. */
+let lastBase = '';
+let lastQuoted = '"/';
+/** Clients keep using one base URL: the last one's quoting is kept (each create renders one item). */
 function quoteBase(base: string): string {
-  return `${JSON.stringify(base).slice(0, -1)}/`;
+  if (base !== lastBase) {
+    lastQuoted = `${JSON.stringify(base).slice(0, -1)}/`;
+    lastBase = base;
+  }
+  return lastQuoted;
 }
