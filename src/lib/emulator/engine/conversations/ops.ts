@@ -295,7 +295,12 @@ export function createConversation(tx: Tx, serviceSid: string, input: Conversati
   return conv;
 }
 
-/** The conversation as stored now (a pre-event webhook may have been awaited since it was read). */
+/**
+ * The conversation as stored now (a pre-event webhook may have been awaited since it was read).
+ * The operations that take a conversation re-read it so, unless told `stored`: the caller holds
+ * the conversation as this same transaction wrote or read it, nothing awaited since (inbound
+ * auto-creation), and one lookup per message is enough.
+ */
 export function fresh(tx: Tx, conv: Pick<ConversationDoc, 'sid' | 'chat_service_sid'>): ConversationDoc {
   const c = tx.repo(CONVERSATIONS).get(conv.sid, conv.chat_service_sid);
   if (!c) throw errors.notFound(`/v1/Conversations/${conv.sid}`);
@@ -478,8 +483,8 @@ export function participantParams(p: ParticipantDoc): FormParams {
   });
 }
 
-export function addParticipant(tx: Tx, current: ConversationDoc, input: ParticipantInput, origin: Origin): ParticipantDoc {
-  const conv = fresh(tx, current);
+export function addParticipant(tx: Tx, current: ConversationDoc, input: ParticipantInput, origin: Origin, stored = false): ParticipantDoc {
+  const conv = stored ? current : fresh(tx, current);
   assertOpen(conv);
   const now = iso(tx);
   let binding: ParticipantDoc['messaging_binding'] = null;
@@ -610,8 +615,8 @@ export function messageParams(m: MessageDoc, conv: ConversationDoc): FormParams 
  * every SMS/WhatsApp participant other than the author (delivered and, on WhatsApp, read on the
  * clock), an inactive conversation reactivated, the timers restarted, onMessageAdded.
  */
-export function addMessage(tx: Tx, current: ConversationDoc, input: MessageInput, origin: Origin): MessageDoc {
-  let conv = fresh(tx, current);
+export function addMessage(tx: Tx, current: ConversationDoc, input: MessageInput, origin: Origin, stored = false): MessageDoc {
+  let conv = stored ? current : fresh(tx, current);
   assertOpen(conv);
   const now = iso(tx);
   const author = input.author ?? 'system';
@@ -816,8 +821,9 @@ export function addScopedWebhook(
   tx: Tx,
   current: ConversationDoc,
   input: Pick<ScopedWebhookDoc, 'target' | 'configuration'>,
+  stored = false,
 ): ScopedWebhookDoc {
-  const conv = fresh(tx, current);
+  const conv = stored ? current : fresh(tx, current);
   const repo = tx.repo(SCOPED_WEBHOOKS);
   if (repo.count(conv.sid) >= MAX_SCOPED_WEBHOOKS)
     throw errors.invalid('Target', `Conversation ${conv.sid} already has ${MAX_SCOPED_WEBHOOKS} webhooks, the most it may have`);
@@ -915,17 +921,17 @@ export function acceptInbound(
     media: input.media?.length ? input.media : null,
   };
   if (route.kind === 'existing') {
-    const msg = addMessage(tx, route.conversation, {...message, participant_sid: route.participant.sid}, origin);
+    const msg = addMessage(tx, route.conversation, {...message, participant_sid: route.participant.sid}, origin, true);
     return {status: 'accepted', conversation: route.conversation, participant: route.participant, message: msg, created: false};
   }
   const ac = route.address.auto_creation;
   const conv = createConversation(tx, route.serviceSid, {friendly_name: changes.friendly_name ?? null}, origin);
   if (ac.type === 'webhook' && ac.webhook_url)
-    addScopedWebhook(tx, conv, {target: 'webhook', configuration: {url: ac.webhook_url, method: (ac.webhook_method ?? 'POST').toLowerCase(), filters: ac.webhook_filters ?? []}});
+    addScopedWebhook(tx, conv, {target: 'webhook', configuration: {url: ac.webhook_url, method: (ac.webhook_method ?? 'POST').toLowerCase(), filters: ac.webhook_filters ?? []}}, true);
   else if (ac.type === 'studio' && ac.studio_flow_sid)
-    addScopedWebhook(tx, conv, {target: 'studio', configuration: {flow_sid: ac.studio_flow_sid}});
-  const participant = addParticipant(tx, conv, {address: input.from, proxy_address: input.to}, origin);
-  const msg = addMessage(tx, conv, {...message, participant_sid: participant.sid}, origin);
+    addScopedWebhook(tx, conv, {target: 'studio', configuration: {flow_sid: ac.studio_flow_sid}}, true);
+  const participant = addParticipant(tx, conv, {address: input.from, proxy_address: input.to}, origin, true);
+  const msg = addMessage(tx, conv, {...message, participant_sid: participant.sid}, origin, true);
   return {status: 'accepted', conversation: conv, participant, message: msg, created: true};
 }
 
