@@ -260,7 +260,15 @@ export class ResourceRepo<T extends {sid: string}> {
   private serialize(doc: T): string {
     const name = this.decl.internal;
     if (name === undefined || !(name in doc)) return JSON.stringify(doc);
-    const {[name]: hidden, ...rest} = doc as Record<string, unknown>;
+    const hidden = (doc as Record<string, unknown>)[name];
+    // Documents are built with the internal property last (the domains' literals put it there,
+    // and copies keep the order): then the plain encoding already has it last. Checked, not
+    // assumed; the rest-spread below costs V8 ~10 µs per document.
+    if (hidden !== undefined) {
+      const whole = JSON.stringify(doc);
+      if (whole.endsWith(`${this.internalMark}${JSON.stringify(hidden)}}`)) return whole;
+    }
+    const {[name]: _hidden, ...rest} = doc as Record<string, unknown>;
     const text = JSON.stringify(rest);
     return `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}${JSON.stringify(name)}:${JSON.stringify(hidden)}}`;
   }
