@@ -106,7 +106,7 @@ async function inbound(ctx: Ctx, core: Core) {
   // between this read and the write: the write uses the same transaction's reads and route.
   if (!awaitsPre(reading, serviceSid, route.kind === 'create' ? ['onConversationAdd', 'onMessageAdd'] : ['onMessageAdd'], origin)) {
     const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
-    return inboundAnswer(ctx, accountSid, outcome, dropped, {from, to, channel});
+    return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
   }
   const media = input.media?.length
     ? JSON.stringify(input.media.map((m) => ({Sid: m.sid, ContentType: m.content_type, Filename: m.filename, Size: m.size})))
@@ -143,11 +143,11 @@ async function inbound(ctx: Ctx, core: Core) {
   }
   // the owning account's transaction (ctx.tx is the request's account: none when the control call came without auth)
   const outcome = ctx.store.tx(() => acceptInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input, origin, changes));
-  return inboundAnswer(ctx, accountSid, outcome, dropped, {from, to, channel});
+  return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
 }
 
+/** The control API's answer to an inbound message: where it went, or why it was dropped. */
 function inboundAnswer(
-  ctx: Ctx,
   accountSid: string,
   outcome: InboundOutcome,
   dropped: (reason: string) => ReturnType<typeof ok>,
