@@ -264,7 +264,8 @@ export function conversationParams(c: ConversationDoc): FormParams {
 }
 
 export function createConversation(tx: Tx, serviceSid: string, input: ConversationInput, origin: Origin): ConversationDoc {
-  if (!tx.repo(SERVICES).get(serviceSid)) throw errors.notFound(`/v1/Services/${serviceSid}`);
+  // existence only: read once per transaction (inbound auto-creation has just checked it)
+  if (!tx.repo(SERVICES).cached(serviceSid)) throw errors.notFound(`/v1/Services/${serviceSid}`);
   if (input.state === 'closed')
     throw new TwilioApiError(400, CODES.INITIAL_CLOSED, "Initial state can't be 'closed': create the conversation active or inactive");
   const config = accountConfig(tx);
@@ -895,7 +896,7 @@ export function routeInbound(tx: Tx, input: InboundInput): InboundRoute {
   if (!config.auto_creation.enabled)
     return {kind: 'drop', reason: `auto-creation is disabled on the Address Configuration of ${input.to} (${config.sid})`};
   const serviceSid = config.auto_creation.conversation_service_sid ?? accountConfig(tx).default_chat_service_sid;
-  if (!tx.repo(SERVICES).get(serviceSid))
+  if (!tx.repo(SERVICES).cached(serviceSid))
     return {kind: 'drop', reason: `the Address Configuration of ${input.to} (${config.sid}) names Conversation Service ${serviceSid}, which does not exist`};
   return {kind: 'create', serviceSid, address: config};
 }
