@@ -40,7 +40,13 @@ const THINGS = table<Thing>({
 });
 const CHILDREN = table<Child>({name: 'test_children', parent: THINGS, listing: true});
 const GRANDCHILDREN = table<Grandchild>({name: 'test_grandchildren', parent: CHILDREN, listing: true});
-const TABLES = [THINGS, CHILDREN, GRANDCHILDREN];
+interface Hidden {
+  sid: string;
+  name: string;
+  _: {k: number};
+}
+const HIDDEN = table<Hidden>({name: 'test_hidden', internal: '_'});
+const TABLES = [THINGS, CHILDREN, GRANDCHILDREN, HIDDEN];
 
 function thing(i: number, over: Partial<Thing> = {}): Thing {
   return {
@@ -353,6 +359,33 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     store.flush();
     expect(store.db.prepare('SELECT COUNT(*) FROM event_log').pluck().get()).to.equal(0);
     expect(store.db.prepare('SELECT COUNT(*) FROM timers').pluck().get()).to.equal(0);
+  });
+
+  it('stores the internal property last whatever the order it was built in; renders never show it', () => {
+    const hidden = store.repo(HIDDEN);
+    const last: Hidden = {sid: 'HD1', name: 'last', _: {k: 1}};
+    const first = {_: {k: 2}, sid: 'HD2', name: 'first'} as Hidden;
+    store.tx(() => hidden.insert(ACCOUNT, last));
+    // a create's answer reuses the text it stored: the same as a render of a copy
+    expect(hidden.render(last, urls)).to.equal(hidden.render({...last}, urls));
+    store.tx(() => hidden.insert(ACCOUNT, first));
+    const text = (sid: string) => store.db.prepare('SELECT doc FROM test_hidden WHERE sid = ?').pluck().get(sid) as string;
+    expect(text('HD1')).to.equal('{"sid":"HD1","name":"last","_":{"k":1}}');
+    expect(text('HD2')).to.equal('{"sid":"HD2","name":"first","_":{"k":2}}');
+    expect(JSON.parse(hidden.render(first, urls))).to.deep.equal({sid: 'HD2', name: 'first', url: `${urls.base}/HD2`});
+    expect(hidden.get(ACCOUNT, 'HD2')).to.deep.equal(first);
+  });
+
+  it('cached(): one read per transaction, read again after a write through the repository', () => {
+    const tx = new Tx(store, ACCOUNT, new Date());
+    store.tx(() => tx.repo(THINGS).insert(thing(1)));
+    const a = tx.repo(THINGS).cached(thing(1).sid);
+    expect(a?.name).to.equal('thing 1');
+    expect(tx.repo(THINGS).cached(thing(1).sid)).to.equal(a);
+    store.tx(() => tx.repo(THINGS).update({...a!, name: 'renamed'}));
+    expect(tx.repo(THINGS).cached(thing(1).sid)?.name).to.equal('renamed');
+    // another transaction reads for itself
+    expect(new Tx(store, ACCOUNT, new Date()).repo(THINGS).cached(thing(1).sid)).to.not.equal(a);
   });
 });
 

@@ -15,7 +15,7 @@ export function twilioSignature(authToken: string, url: string, params: FormPara
     if (Array.isArray(v)) for (const item of [...new Set(v)].sort()) data += name + item;
     else data += name + v;
   }
-  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf-8')).digest('base64');
+  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
 /** A form body (repeated keys for arrays). */

@@ -1,4 +1,4 @@
-import {request as httpRequest, Agent as HttpAgent, type IncomingMessage} from 'node:http';
+import {request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions} from 'node:http';
 import {request as httpsRequest, Agent as HttpsAgent} from 'node:https';
 import {EventEmitter} from 'node:events';
 import type {Store} from '../store/index.js';
@@ -78,6 +78,9 @@ export interface AttemptResult {
   error?: string;
   latencyMs: number;
 }
+
+/** A webhook URL ready to request: options without method, headers and agent, and the URL signed; or why it cannot be. */
+type ParsedTarget = {https: boolean; signed: string; options: RequestOptions} | {error: string};
 
 /** A delivery's SID: WD + its row's seq as 32 hex digits. */
 export function deliverySid(seq: number): string {
@@ -384,22 +387,21 @@ export class WebhookSender extends EventEmitter {
   attempt(accountSid: string, url: string, method: string, params: FormParams, timeoutMs?: number): Promise<AttemptResult> {
     const started = performance.now();
     const token = this.store.authToken(accountSid) ?? '';
-    let target: URL;
-    try {
-      target = new URL(url);
-      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error(`unsupported protocol ${target.protocol}`);
-    } catch (error) {
-      return Promise.resolve({error: `bad URL: ${(error as Error).message}`, latencyMs: 0});
-    }
+    const parsed = this.target(url);
+    if ('error' in parsed) return Promise.resolve({error: parsed.error, latencyMs: 0});
     const get = method.toUpperCase() === 'GET';
     let body = '';
+    let signed = parsed.signed;
+    const options: RequestOptions = {...parsed.options};
     if (get) {
       const query = formEncode(params);
-      if (query) target.search = target.search ? `${target.search}&${query}` : `?${query}`;
+      if (query) {
+        const target = new URL(parsed.signed);
+        target.search = target.search ? `${target.search}&${query}` : `?${query}`;
+        signed = target.toString();
+        options.path = target.pathname + target.search;
+      }
     } else body = formEncode(params);
-    // a fragment (Twilio's connection overrides, #rc=…) is never sent: the signature covers what is [unverified]
-    target.hash = '';
-    const signed = target.toString();
     const signature = twilioSignature(token, signed, get ? {} : params);
     const headers: Record<string, string> = {
       'X-Twilio-Signature': signature,
@@ -412,8 +414,11 @@ export class WebhookSender extends EventEmitter {
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
     const limit = timeoutMs ?? this.opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+    options.method = get ? 'GET' : 'POST';
+    options.headers = headers;
     return new Promise((resolve) => {
-      const https = target.protocol === 'https:';
+      const https = parsed.https;
+      options.agent = https ? this.httpsAgent : this.httpAgent;
       let settled = false;
       const done = (r: Omit<AttemptResult, 'latencyMs'>) => {
         if (settled) return;
@@ -423,8 +428,7 @@ export class WebhookSender extends EventEmitter {
         resolve({...r, latencyMs: Math.round((performance.now() - started) * 100) / 100});
       };
       const req = (https ? httpsRequest : httpRequest)(
-        target,
-        {method: get ? 'GET' : 'POST', headers, agent: https ? this.httpsAgent : this.httpAgent},
+        options,
         (res: IncomingMessage) => {
           const chunks: Buffer[] = [];
           let size = 0;
@@ -445,6 +449,35 @@ export class WebhookSender extends EventEmitter {
       req.on('error', (e: NodeJS.ErrnoException) => done({error: e.code ? `${e.code}: ${e.message}` : e.message}));
       req.end(body);
     });
+  }
+
+  /** Webhook URLs as parsed (an account has a handful, each used for every delivery to it). */
+  private readonly targets = new Map<string, ParsedTarget>();
+
+  /**
+   * A webhook URL as request options and the URL that is signed. Requests are made from plain
+   * options, not from a URL object: node then merges fewer properties per request (its agent
+   * copies the options with spreads, which showed in profiles of inbound messages).
+   */
+  private target(url: string): ParsedTarget {
+    let t = this.targets.get(url);
+    if (t) return t;
+    try {
+      const u = new URL(url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`unsupported protocol ${u.protocol}`);
+      // a fragment (Twilio's connection overrides, #rc=…) is never sent: the signature covers what is [unverified]
+      u.hash = '';
+      const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+      const options: RequestOptions = {protocol: u.protocol, hostname, path: u.pathname + u.search};
+      if (u.port) options.port = Number(u.port);
+      if (u.username || u.password) options.auth = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      t = {https: u.protocol === 'https:', signed: u.toString(), options};
+    } catch (error) {
+      t = {error: `bad URL: ${(error as Error).message}`};
+    }
+    if (this.targets.size >= 1024) this.targets.clear();
+    this.targets.set(url, t);
+    return t;
   }
 
   /** Record a pre-event webhook's attempt (it is sent by the operation, not from the outbox). */

@@ -260,7 +260,15 @@ export class ResourceRepo<T extends {sid: string}> {
   private serialize(doc: T): string {
     const name = this.decl.internal;
     if (name === undefined || !(name in doc)) return JSON.stringify(doc);
-    const {[name]: hidden, ...rest} = doc as Record<string, unknown>;
+    const hidden = (doc as Record<string, unknown>)[name];
+    // Documents are built with the internal property last (the domains' literals put it there,
+    // and copies keep the order): then the plain encoding already has it last. Checked, not
+    // assumed; the rest-spread below costs V8 ~10 µs per document.
+    if (hidden !== undefined) {
+      const whole = JSON.stringify(doc);
+      if (whole.endsWith(`${this.internalMark}${JSON.stringify(hidden)}}`)) return whole;
+    }
+    const {[name]: _hidden, ...rest} = doc as Record<string, unknown>;
     const text = JSON.stringify(rest);
     return `${text.slice(0, -1)}${text.length > 2 ? ',' : ''}${JSON.stringify(name)}:${JSON.stringify(hidden)}}`;
   }
@@ -293,9 +301,17 @@ export class ResourceRepo<T extends {sid: string}> {
     return `${out}}`;
   }
 
+  /**
+   * The document this repository last wrote and its stored text: a create or update answers
+   * with the document it just wrote, whose JSON is then not encoded a second time.
+   */
+  private lastDoc?: T;
+  private lastText = '';
+
   /** The API representation of one document. */
   render(doc: T, urls: RenderUrls): string {
-    return this.renderText(this.serialize(doc), doc.sid, quoteBase(urls.base), urls.root, urls.omit);
+    const text = doc === this.lastDoc ? this.lastText : this.serialize(doc);
+    return this.renderText(text, doc.sid, quoteBase(urls.base), urls.root, urls.omit);
   }
 
   private stmt(key: string, sql: () => string): Statement {
@@ -371,6 +387,8 @@ export class ResourceRepo<T extends {sid: string}> {
       throw this.clash(error, accountSid, doc, parentSid) ?? error;
     }
     const seq = Number(info.lastInsertRowid);
+    this.lastDoc = doc;
+    this.lastText = text;
     // a new row's seq is above every row of the table (rowid = max + 1), so it always goes last
     const scope = scopeKey(accountSid, parentSid);
     this.wrote(scope);
@@ -471,6 +489,8 @@ export class ResourceRepo<T extends {sid: string}> {
       throw this.clash(error, accountSid, doc, parentSid) ?? error;
     }
     if (seq === undefined) return;
+    this.lastDoc = doc;
+    this.lastText = text;
     const scope = scopeKey(accountSid, parentSid);
     this.wrote(scope);
     const listing = this.listings.get(scope);
@@ -864,6 +884,13 @@ function omitFirst(text: string, name: string): string {
 }
 
 /** `http://h/x` → `"http://h/x/` : the opening quote and the JSON-escaped base, ready for a sid and a closing quote. */
+let lastBase = '';
+let lastQuoted = '"/';
+/** Clients keep using one base URL: the last one's quoting is kept (each create renders one item). */
 function quoteBase(base: string): string {
-  return `${JSON.stringify(base).slice(0, -1)}/`;
+  if (base !== lastBase) {
+    lastQuoted = `${JSON.stringify(base).slice(0, -1)}/`;
+    lastBase = base;
+  }
+  return lastQuoted;
 }

@@ -71,6 +71,9 @@ export class Tx {
 
 /** A repository with the account filled in: what operations and handlers use. */
 export class AccountRepo<T extends {sid: string}> {
+  /** Documents read by cached() in this transaction, by parent + sid (dropped by any write through this repository). */
+  private shared?: Map<string, T | undefined>;
+
   constructor(
     readonly repo: ResourceRepo<T>,
     readonly accountSid: string,
@@ -78,6 +81,21 @@ export class AccountRepo<T extends {sid: string}> {
 
   get(sid: string, parentSid = ''): T | undefined {
     return this.repo.get(this.accountSid, sid, parentSid);
+  }
+
+  /**
+   * get(), read once per transaction: an operation that consults the same row several times
+   * (the account's and the service's webhook settings, once per event it posts) reads SQLite
+   * once. Every call returns the same object: read it, never change it. A write through this
+   * repository forgets what was read (the next call reads the row again).
+   */
+  cached(sid: string, parentSid = ''): T | undefined {
+    const key = `${parentSid}/${sid}`;
+    this.shared ??= new Map();
+    if (this.shared.has(key)) return this.shared.get(key);
+    const doc = this.get(sid, parentSid);
+    this.shared.set(key, doc);
+    return doc;
   }
   locate(sid: string): {doc: T; parentSid: string} | undefined {
     return this.repo.locate(this.accountSid, sid);
@@ -98,12 +116,15 @@ export class AccountRepo<T extends {sid: string}> {
     return this.repo.count(this.accountSid, parentSid, where);
   }
   insert(doc: T, parentSid = ''): number {
+    this.shared = undefined;
     return this.repo.insert(this.accountSid, doc, parentSid);
   }
   update(doc: T, parentSid = ''): void {
+    this.shared = undefined;
     this.repo.update(this.accountSid, doc, parentSid);
   }
   delete(sid: string, parentSid = ''): boolean {
+    this.shared = undefined;
     return this.repo.delete(this.accountSid, sid, parentSid);
   }
   page(query: ListQuery<T>, start: PageStart, size: number, urls: RenderUrls, parentSid = ''): PageResult {

@@ -55,25 +55,37 @@ export const POST_EVENTS = [
 /** Every name the global and service Filters accept (the spec's list). */
 export const ALL_EVENTS = [...Object.keys(PRE_EVENTS), ...POST_EVENTS];
 
-/** Form params without the empty ones (Twilio leaves out what is null). */
-export function form(params: Record<string, string | number | boolean | null | undefined | string[]>): FormParams {
-  const out: FormParams = {};
-  for (const [k, v] of Object.entries(params)) {
+type FormInput = Record<string, string | number | boolean | null | undefined | string[]>;
+
+/**
+ * Form params without the empty ones (Twilio leaves out what is null), added to `into` (a new
+ * object by default). Written as a loop into one object: merging two param objects with spread
+ * (`{...a, ...b}`) took V8 ~30 µs per event here, a tenth of an inbound message's own work.
+ */
+export function form(params: FormInput, into: FormParams = {}): FormParams {
+  for (const k in params) {
+    const v = params[k];
     if (v === null || v === undefined) continue;
-    out[k] = Array.isArray(v) ? v : String(v);
+    into[k] = Array.isArray(v) ? v : String(v);
   }
+  return into;
+}
+
+/** The fields every Conversations webhook carries, followed by the event's own `params`. */
+function withCommon(accountSid: string, chatServiceSid: string, eventType: string, origin: Origin, params: FormParams): FormParams {
+  const out: FormParams = {AccountSid: accountSid, EventType: eventType, Source: origin.source};
+  if (origin.identity !== undefined && origin.identity !== null) out.ClientIdentity = origin.identity;
+  out.ChatServiceSid = chatServiceSid;
+  out.RetryCount = '0';
+  for (const k in params) out[k] = params[k];
   return out;
 }
 
-function common(accountSid: string, chatServiceSid: string, eventType: string, origin: Origin): FormParams {
-  return form({
-    AccountSid: accountSid,
-    EventType: eventType,
-    Source: origin.source,
-    ClientIdentity: origin.identity,
-    ChatServiceSid: chatServiceSid,
-    RetryCount: 0,
-  });
+/** A copy of `params` with more fields (a loop, not a spread: see form()). */
+function extend(params: FormParams, more: FormInput): FormParams {
+  const out: FormParams = {};
+  for (const k in params) out[k] = params[k];
+  return form(more, out);
 }
 
 /** The global and service-level settings whose URL of this kind selects the event. */
@@ -108,9 +120,10 @@ export function post(
   opts: {body?: string | null; onlyWebhook?: string} = {},
 ): void {
   if (!origin.webhooks) return;
-  const account = tx.repo(ACCOUNT_CONFIG).get(tx.accountSid)?.webhooks;
-  const service = tx.repo(SERVICE_CONFIG).get(conv.chat_service_sid, conv.chat_service_sid)?.webhooks;
-  const full = {...common(tx.accountSid, conv.chat_service_sid, eventType, origin), ...params};
+  // an inbound message posts three events: the settings are read once per transaction
+  const account = tx.repo(ACCOUNT_CONFIG).cached(tx.accountSid)?.webhooks;
+  const service = tx.repo(SERVICE_CONFIG).cached(conv.chat_service_sid, conv.chat_service_sid)?.webhooks;
+  const full = withCommon(tx.accountSid, conv.chat_service_sid, eventType, origin, params);
   if (!opts.onlyWebhook)
     for (const t of targets({account, service}, 'post_webhook_url', eventType))
       enqueue(tx, {url: t.url, method: t.method, params: full, eventType, orderingKey: conv.sid});
@@ -129,7 +142,7 @@ export function post(
     enqueue(tx, {
       url: c.url,
       method: (c.method ?? 'post').toUpperCase() === 'GET' ? 'GET' : 'POST',
-      params: {...full, WebhookSid: w.sid, WebhookType: w.target},
+      params: extend(full, {WebhookSid: w.sid, WebhookType: w.target}),
       eventType,
       orderingKey: conv.sid,
     });
@@ -164,7 +177,7 @@ export async function pre(
   if (!origin.pre) return {ok: true, changes};
   const list = preTargets(core.store, accountSid, chatServiceSid, eventType);
   if (list.length === 0) return {ok: true, changes};
-  const full = {...common(accountSid, chatServiceSid, eventType, origin), ...params};
+  const full = withCommon(accountSid, chatServiceSid, eventType, origin, params);
   for (const t of list) {
     const result = await core.webhooks.attempt(accountSid, t.url, t.method, full);
     core.webhooks.record(accountSid, eventType, t.url, t.method, full, result);
@@ -187,6 +200,18 @@ export async function pre(
     }
   }
   return {ok: true, changes};
+}
+
+/**
+ * Whether any pre-event webhook of these events is configured (read through the operation's
+ * transaction): when none is, the operation needs no await before its write, and what it read
+ * still holds when it writes.
+ */
+export function awaitsPre(tx: Tx, chatServiceSid: string, eventTypes: string[], origin: Origin): boolean {
+  if (!origin.pre) return false;
+  const account = tx.repo(ACCOUNT_CONFIG).cached(tx.accountSid)?.webhooks;
+  const service = tx.repo(SERVICE_CONFIG).cached(chatServiceSid, chatServiceSid)?.webhooks;
+  return eventTypes.some((e) => targets({account, service}, 'pre_webhook_url', e).length > 0);
 }
 
 function preTargets(store: Store, accountSid: string, chatServiceSid: string, eventType: string) {

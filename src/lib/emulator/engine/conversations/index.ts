@@ -7,8 +7,8 @@ import {Tx} from '../../store/tx.js';
 import {controlAccount} from '../../control/core.js';
 import type {Core} from '../core.js';
 import type {Engine} from '../index.js';
-import {channelOrigin, form, pre} from './hooks.js';
-import {acceptInbound, channelOf, conversationTimer, provisionAccount, receiptTimer, routeInbound, type InboundInput} from './ops.js';
+import {awaitsPre, channelOrigin, form, pre} from './hooks.js';
+import {acceptInbound, channelOf, conversationTimer, provisionAccount, receiptTimer, routeInbound, type InboundInput, type InboundOutcome} from './ops.js';
 
 /** Event logged when an inbound message goes nowhere (GET /_emulator/events shows why). */
 export const INBOUND_DROPPED = 'conversations.inbound.dropped';
@@ -98,9 +98,16 @@ async function inbound(ctx: Ctx, core: Core) {
   };
 
   // where it goes, read before any pre-event webhook is awaited (and re-checked in the write)
-  const route = routeInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input);
+  const reading = new Tx(ctx.store, accountSid, ctx.clock.now());
+  const route = routeInbound(reading, input);
   if (route.kind === 'drop') return dropped(route.reason);
   const serviceSid = route.kind === 'existing' ? route.conversation.chat_service_sid : route.serviceSid;
+  // No pre-event webhook configured (the common case): nothing is awaited, so nothing can move
+  // between this read and the write: the write uses the same transaction's reads and route.
+  if (!awaitsPre(reading, serviceSid, route.kind === 'create' ? ['onConversationAdd', 'onMessageAdd'] : ['onMessageAdd'], origin)) {
+    const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
+    return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
+  }
   const media = input.media?.length
     ? JSON.stringify(input.media.map((m) => ({Sid: m.sid, ContentType: m.content_type, Filename: m.filename, Size: m.size})))
     : undefined;
@@ -136,6 +143,16 @@ async function inbound(ctx: Ctx, core: Core) {
   }
   // the owning account's transaction (ctx.tx is the request's account: none when the control call came without auth)
   const outcome = ctx.store.tx(() => acceptInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input, origin, changes));
+  return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
+}
+
+/** The control API's answer to an inbound message: where it went, or why it was dropped. */
+function inboundAnswer(
+  accountSid: string,
+  outcome: InboundOutcome,
+  dropped: (reason: string) => ReturnType<typeof ok>,
+  {from, to, channel}: {from: string; to: string; channel: string},
+) {
   if (outcome.status === 'dropped') return dropped(outcome.reason);
   return created({
     status: 'accepted',

@@ -83,8 +83,9 @@ export function provisionAccount(tx: Tx): AccountConfigDoc {
   return config;
 }
 
+/** The account's configuration (read once per transaction: never change the object returned). */
 export function accountConfig(tx: Tx): AccountConfigDoc {
-  return tx.repo(ACCOUNT_CONFIG).get(tx.accountSid) ?? provisionAccount(tx);
+  return tx.repo(ACCOUNT_CONFIG).cached(tx.accountSid) ?? provisionAccount(tx);
 }
 
 export function updateAccountConfig(tx: Tx, changes: Partial<AccountConfigDoc>): AccountConfigDoc {
@@ -126,8 +127,9 @@ export function deleteService(tx: Tx, service: ServiceDoc): void {
   tx.repo(SERVICES).delete(service.sid);
 }
 
+/** A service's configuration (read once per transaction: never change the object returned). */
 export function serviceConfig(tx: Tx, serviceSid: string) {
-  const c = tx.repo(SERVICE_CONFIG).get(serviceSid, serviceSid);
+  const c = tx.repo(SERVICE_CONFIG).cached(serviceSid, serviceSid);
   if (!c) throw errors.notFound(`/v1/Services/${serviceSid}/Configuration`);
   return c;
 }
@@ -262,7 +264,8 @@ export function conversationParams(c: ConversationDoc): FormParams {
 }
 
 export function createConversation(tx: Tx, serviceSid: string, input: ConversationInput, origin: Origin): ConversationDoc {
-  if (!tx.repo(SERVICES).get(serviceSid)) throw errors.notFound(`/v1/Services/${serviceSid}`);
+  // existence only: read once per transaction (inbound auto-creation has just checked it)
+  if (!tx.repo(SERVICES).cached(serviceSid)) throw errors.notFound(`/v1/Services/${serviceSid}`);
   if (input.state === 'closed')
     throw new TwilioApiError(400, CODES.INITIAL_CLOSED, "Initial state can't be 'closed': create the conversation active or inactive");
   const config = accountConfig(tx);
@@ -293,7 +296,12 @@ export function createConversation(tx: Tx, serviceSid: string, input: Conversati
   return conv;
 }
 
-/** The conversation as stored now (a pre-event webhook may have been awaited since it was read). */
+/**
+ * The conversation as stored now (a pre-event webhook may have been awaited since it was read).
+ * The operations that take a conversation re-read it so, unless told `stored`: the caller holds
+ * the conversation as this same transaction wrote or read it, nothing awaited since (inbound
+ * auto-creation), and one lookup per message is enough.
+ */
 export function fresh(tx: Tx, conv: Pick<ConversationDoc, 'sid' | 'chat_service_sid'>): ConversationDoc {
   const c = tx.repo(CONVERSATIONS).get(conv.sid, conv.chat_service_sid);
   if (!c) throw errors.notFound(`/v1/Conversations/${conv.sid}`);
@@ -476,8 +484,8 @@ export function participantParams(p: ParticipantDoc): FormParams {
   });
 }
 
-export function addParticipant(tx: Tx, current: ConversationDoc, input: ParticipantInput, origin: Origin): ParticipantDoc {
-  const conv = fresh(tx, current);
+export function addParticipant(tx: Tx, current: ConversationDoc, input: ParticipantInput, origin: Origin, stored = false): ParticipantDoc {
+  const conv = stored ? current : fresh(tx, current);
   assertOpen(conv);
   const now = iso(tx);
   let binding: ParticipantDoc['messaging_binding'] = null;
@@ -548,7 +556,7 @@ export function updateParticipant(tx: Tx, conv: ConversationDoc, p: ParticipantD
   }
   tx.repo(PARTICIPANTS).update(next, conv.sid);
   if (next.identity !== null && next.identity !== p.identity) ensureUser(tx, conv.chat_service_sid, next.identity, origin);
-  post(tx, conv, 'onParticipantUpdated', {...participantParams(next), ...form({LastReadMessageIndex: next.last_read_message_index})}, origin);
+  post(tx, conv, 'onParticipantUpdated', form({LastReadMessageIndex: next.last_read_message_index}, participantParams(next)), origin);
   return next;
 }
 
@@ -608,8 +616,8 @@ export function messageParams(m: MessageDoc, conv: ConversationDoc): FormParams 
  * every SMS/WhatsApp participant other than the author (delivered and, on WhatsApp, read on the
  * clock), an inactive conversation reactivated, the timers restarted, onMessageAdded.
  */
-export function addMessage(tx: Tx, current: ConversationDoc, input: MessageInput, origin: Origin): MessageDoc {
-  let conv = fresh(tx, current);
+export function addMessage(tx: Tx, current: ConversationDoc, input: MessageInput, origin: Origin, stored = false): MessageDoc {
+  let conv = stored ? current : fresh(tx, current);
   assertOpen(conv);
   const now = iso(tx);
   const author = input.author ?? 'system';
@@ -814,8 +822,9 @@ export function addScopedWebhook(
   tx: Tx,
   current: ConversationDoc,
   input: Pick<ScopedWebhookDoc, 'target' | 'configuration'>,
+  stored = false,
 ): ScopedWebhookDoc {
-  const conv = fresh(tx, current);
+  const conv = stored ? current : fresh(tx, current);
   const repo = tx.repo(SCOPED_WEBHOOKS);
   if (repo.count(conv.sid) >= MAX_SCOPED_WEBHOOKS)
     throw errors.invalid('Target', `Conversation ${conv.sid} already has ${MAX_SCOPED_WEBHOOKS} webhooks, the most it may have`);
@@ -861,7 +870,7 @@ export interface InboundInput {
 }
 
 export type InboundOutcome =
-  | {status: 'accepted'; conversation: ConversationDoc; participant: ParticipantDoc; message: MessageDoc; created: boolean}
+  | {status: 'accepted'; conversation: Pick<ConversationDoc, 'sid' | 'chat_service_sid'>; participant: ParticipantDoc; message: MessageDoc; created: boolean}
   | {status: 'dropped'; reason: string};
 
 /** Where an inbound message goes, as far as it can be told before any write (no pre-event webhook awaited yet). */
@@ -887,19 +896,24 @@ export function routeInbound(tx: Tx, input: InboundInput): InboundRoute {
   if (!config.auto_creation.enabled)
     return {kind: 'drop', reason: `auto-creation is disabled on the Address Configuration of ${input.to} (${config.sid})`};
   const serviceSid = config.auto_creation.conversation_service_sid ?? accountConfig(tx).default_chat_service_sid;
-  if (!tx.repo(SERVICES).get(serviceSid))
+  if (!tx.repo(SERVICES).cached(serviceSid))
     return {kind: 'drop', reason: `the Address Configuration of ${input.to} (${config.sid}) names Conversation Service ${serviceSid}, which does not exist`};
   return {kind: 'create', serviceSid, address: config};
 }
 
-/** The write of an inbound message, once its pre-event webhooks allowed it (re-routed: state may have moved meanwhile). */
+/**
+ * The write of an inbound message, once its pre-event webhooks allowed it: re-routed (state may
+ * have moved while they were awaited), unless the caller passes the route it read in this same
+ * transaction with nothing awaited since.
+ */
 export function acceptInbound(
   tx: Tx,
   input: InboundInput,
   origin: Origin,
   changes: {friendly_name?: string; body?: string; author?: string; attributes?: string} = {},
+  routed?: InboundRoute,
 ): InboundOutcome {
-  const route = routeInbound(tx, input);
+  const route = routed ?? routeInbound(tx, input);
   if (route.kind === 'drop') return {status: 'dropped', reason: route.reason};
   const message: MessageInput = {
     author: changes.author ?? input.from,
@@ -908,18 +922,18 @@ export function acceptInbound(
     media: input.media?.length ? input.media : null,
   };
   if (route.kind === 'existing') {
-    const msg = addMessage(tx, route.conversation, {...message, participant_sid: route.participant.sid}, origin);
-    return {status: 'accepted', conversation: fresh(tx, route.conversation), participant: route.participant, message: msg, created: false};
+    const msg = addMessage(tx, route.conversation, {...message, participant_sid: route.participant.sid}, origin, true);
+    return {status: 'accepted', conversation: route.conversation, participant: route.participant, message: msg, created: false};
   }
   const ac = route.address.auto_creation;
   const conv = createConversation(tx, route.serviceSid, {friendly_name: changes.friendly_name ?? null}, origin);
   if (ac.type === 'webhook' && ac.webhook_url)
-    addScopedWebhook(tx, conv, {target: 'webhook', configuration: {url: ac.webhook_url, method: (ac.webhook_method ?? 'POST').toLowerCase(), filters: ac.webhook_filters ?? []}});
+    addScopedWebhook(tx, conv, {target: 'webhook', configuration: {url: ac.webhook_url, method: (ac.webhook_method ?? 'POST').toLowerCase(), filters: ac.webhook_filters ?? []}}, true);
   else if (ac.type === 'studio' && ac.studio_flow_sid)
-    addScopedWebhook(tx, conv, {target: 'studio', configuration: {flow_sid: ac.studio_flow_sid}});
-  const participant = addParticipant(tx, conv, {address: input.from, proxy_address: input.to}, origin);
-  const msg = addMessage(tx, conv, {...message, participant_sid: participant.sid}, origin);
-  return {status: 'accepted', conversation: fresh(tx, conv), participant, message: msg, created: true};
+    addScopedWebhook(tx, conv, {target: 'studio', configuration: {flow_sid: ac.studio_flow_sid}}, true);
+  const participant = addParticipant(tx, conv, {address: input.from, proxy_address: input.to}, origin, true);
+  const msg = addMessage(tx, conv, {...message, participant_sid: participant.sid}, origin, true);
+  return {status: 'accepted', conversation: conv, participant, message: msg, created: true};
 }
 
 export function updateServiceConfig(tx: Tx, next: import('../../model/conversations.js').ServiceConfigDoc) {
