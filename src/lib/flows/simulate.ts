@@ -5,6 +5,7 @@
  * whose account to act for (Basic auth, as every control request may send), plain options.
  */
 import {FlexconvError} from '../errors.js';
+import type {Attempt} from '../spec/webhooks.js';
 
 export interface ControlTarget {
   baseUrl: string;
@@ -129,19 +130,7 @@ export async function outbox(t: ControlTarget, opts: {to?: string; limit?: numbe
 // ---------------------------------------------------------------------------------------------
 // Webhook delivery log
 
-export interface Attempt {
-  sid: string;
-  delivery_sid: string;
-  attempt: number;
-  date: string;
-  event_type: string;
-  url: string;
-  method: string;
-  status: number | null;
-  latency_ms: number;
-  error: string | null;
-  seq: number;
-}
+export type {Attempt};
 
 /** Attempts after `after` (oldest first); with `waitSeconds`, the emulator holds the answer until one is logged. */
 export function attempts(t: ControlTarget, opts: {after?: number; event?: string; waitSeconds?: number; limit?: number; signal?: AbortSignal}) {

@@ -7,6 +7,7 @@ import {newSid} from '../sid.js';
 import type {Clock} from './clock.js';
 import type {Scheduler} from './scheduler.js';
 import {formEncode, twilioSignature, type FormParams} from './signature.js';
+import type {Attempt} from '../../spec/webhooks.js';
 
 /** Twilio waits this long for a webhook's answer (Conversations: 5 s). */
 export const WEBHOOK_TIMEOUT_MS = 5000;
@@ -57,19 +58,7 @@ export interface DeliveryInput {
   eventSeq?: number;
 }
 
-export interface Attempt {
-  sid: string;
-  delivery_sid: string;
-  attempt: number;
-  date: string;
-  event_type: string;
-  url: string;
-  method: string;
-  status: number | null;
-  latency_ms: number;
-  error: string | null;
-  seq: number;
-}
+export type {Attempt};
 
 /** The outcome of one HTTP attempt. */
 export interface AttemptResult {
