@@ -67,6 +67,20 @@ function leftOut(specifier, importer) {
   return undefined;
 }
 
+/**
+ * A module's top-level requires of the specifiers `spec` matches (a regex source for the quoted
+ * specifier), as written by tsc — `const|var X = require(S)`, `const X = __importDefault(require(S))`,
+ * `const X = __importStar(require(S))` — made to load the module on first use (__flexconvLazy, the
+ * bundle's banner, or a lazy `default`). For modules whose requires are used only inside functions
+ * or on first access: what changes is when they load, not what they are.
+ */
+function lazyRequires(code, spec) {
+  return code
+    .replace(new RegExp(`^(const|var) (\\w+) = require\\((${spec})\\);`, 'gm'), '$1 $2 = __flexconvLazy(() => require($3));')
+    .replace(new RegExp(`^const (\\w+) = __importDefault\\(require\\((${spec})\\)\\);`, 'gm'), 'const $1 = {get default() { return __importDefault(require($2)).default; }};')
+    .replace(new RegExp(`^const (\\w+) = __importStar\\(require\\((${spec})\\)\\);`, 'gm'), 'const $1 = __flexconvLazy(() => __importStar(require($2)));');
+}
+
 /** @type {esbuild.Plugin} */
 const boundaries = {
   name: 'flexconv-boundaries',
@@ -96,12 +110,7 @@ const boundaries = {
     // version as it loads, and each resource its sub-resources: a command using one resource ran
     // the code of all of them (and V8 compiled and cached it). Their own sub-modules (./...) are
     // used only inside functions, so they are required when first used instead.
-    build.onLoad({filter: /[/\\]twilio[/\\]lib[/\\]rest[/\\].*\.js$/}, (args) => {
-      const code = readFileSync(args.path, 'utf8')
-        .replace(/^const (\w+) = require\(("\.\/[^"]+")\);/gm, 'const $1 = __flexconvLazy(() => require($2));')
-        .replace(/^const (\w+) = __importDefault\(require\(("\.\/[^"]+")\)\);/gm, 'const $1 = {get default() { return __importDefault(require($2)).default; }};');
-      return {contents: code, loader: 'js'};
-    });
+    build.onLoad({filter: /[/\\]twilio[/\\]lib[/\\]rest[/\\].*\.js$/}, (args) => ({contents: lazyRequires(readFileSync(args.path, 'utf8'), '"\\./[^"]+"'), loader: 'js'}));
     // cosmiconfig's loaders: import() of a JS config (and of typescript) as __flexconvImport (see
     // below: import() can't run inside the bundle), and node:crypto (for TypeScript configs only)
     // required when used.
@@ -109,26 +118,16 @@ const boundaries = {
       const code = readFileSync(args.path, 'utf8');
       const crypto = 'const crypto_1 = require("crypto");';
       if (!code.includes(crypto) || !code.includes('await import(')) throw new Error(`scripts/bundle.js: ${args.path} changed: see how it loads crypto and JS configs`);
-      return {contents: code.replace(crypto, 'const crypto_1 = __flexconvLazy(() => require("crypto"));').replace(/\bimport\(/g, '__flexconvImport('), loader: 'js'};
+      return {contents: lazyRequires(code, '"crypto"').replace(/\bimport\(/g, '__flexconvImport('), loader: 'js'};
     });
-    // @oclif/core's modules require the packages they use as they load (globbing for plugin
-    // discovery, ejs, spinners, debug, ...), and its index loads nearly all of them: most are never
-    // used by one command's run. Packages (not its own ./ modules, nor Node's) are required when
-    // first used instead.
-    build.onLoad({filter: /[/\\]@oclif[/\\]core[/\\]lib[/\\].*\.js$/}, (args) => {
-      const pkg = '"(?!\\.|node:|(?:fs|path|os|url|util|events|stream|tty|module|child_process|readline|process)")[^"]+"';
-      const code = readFileSync(args.path, 'utf8')
-        .replace(new RegExp(`^const (\\w+) = require\\((${pkg})\\);`, 'gm'), 'const $1 = __flexconvLazy(() => require($2));')
-        .replace(new RegExp(`^const (\\w+) = __importDefault\\(require\\((${pkg})\\)\\);`, 'gm'), 'const $1 = {get default() { return __importDefault(require($2)).default; }};')
-        .replace(new RegExp(`^const (\\w+) = __importStar\\(require\\((${pkg})\\)\\);`, 'gm'), 'const $1 = __flexconvLazy(() => __importStar(require($2)));')
-        // its own modules too: its index and config load help, ux, parser, ... as they load
-        .replace(/^(const|var) (\w+) = require\(("\.\.?\/[^"]+")\);/gm, '$1 $2 = __flexconvLazy(() => require($3));')
-        .replace(/^const (\w+) = __importDefault\(require\(("\.\.?\/[^"]+")\)\);/gm, 'const $1 = {get default() { return __importDefault(require($2)).default; }};')
-        .replace(/^const (\w+) = __importStar\(require\(("\.\.?\/[^"]+")\)\);/gm, 'const $1 = __flexconvLazy(() => __importStar(require($2)));')
-        // and two of Node's that only some runs use (stdin for `-` arguments, performance marks)
-        .replace(/^const (\w+) = require\(("node:(?:readline|perf_hooks)")\);/gm, 'const $1 = __flexconvLazy(() => require($2));');
-      return {contents: code, loader: 'js'};
-    });
+    // @oclif/core's modules require what they use as they load (globbing for plugin discovery,
+    // ejs, spinners, debug, ...; its index and config load help, ux, parser, ...): most of it is
+    // never used by one command's run. Its own modules, the packages and two of Node's modules that
+    // only some runs use (stdin for `-` arguments, performance marks) are required when first used.
+    build.onLoad({filter: /[/\\]@oclif[/\\]core[/\\]lib[/\\].*\.js$/}, (args) => ({
+      contents: lazyRequires(readFileSync(args.path, 'utf8'), '"(?:\\.\\.?/[^"]+|node:(?:readline|perf_hooks)|(?!\\.|node:|(?:fs|path|os|url|util|events|stream|tty|module|child_process|readline|process)")[^"]+)"'),
+      loader: 'js',
+    }));
     build.onLoad({filter: /\.js$/}, (args) => {
       if (!inDist(args.path)) return undefined;
       let code = readFileSync(args.path, 'utf8');
@@ -167,7 +166,7 @@ const result = await esbuild.build({
   minifyWhitespace: true,
   keepNames: true,
   metafile: true,
-  // __flexconvLazy(load): a module object that loads on first use (see the twilio onLoad above)
+  // __flexconvLazy(load): a module object that loads on first use (see lazyRequires above)
   banner: {
     js:
       'var __flexconvLazy=(load)=>{let m;const get=()=>m??=load();return new Proxy({},{' +

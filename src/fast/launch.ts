@@ -77,7 +77,7 @@ export async function runFast(argv: string[]): Promise<boolean> {
     if (statSync(BUNDLE).mtimeMs + STALE_AFTER_MS < statSync(COMPILED).mtimeMs) return false;
     source = readFileSync(BUNDLE, 'latin1'); // ASCII-only by construction (scripts/bundle.js); latin1 decodes it fastest
   } catch {
-    return false; // no manifest or no bundle (e.g. a tsc-only build)
+    return false; // no id digest or no bundle (e.g. a tsc-only build)
   }
   const bundle = loadBundle(source, id) as {main(argv: string[], root: string, id: string): Promise<boolean>};
   return bundle.main(argv, ROOT, id);
