@@ -23,7 +23,8 @@ try {
 
 const dir = mkdtempSync(join(process.env.BENCH_DB_DIR || tmpdir(), 'flexconv-bench-'));
 const db = join(dir, 'emulator.db');
-const emu = await startEmulator({db, port: 0, host: '127.0.0.1'});
+// BENCH_EMULATOR_CLOCK=manual: timers fire only when the clock is advanced (bench/interactions)
+const emu = await startEmulator({db, port: 0, host: '127.0.0.1', ...(process.env.BENCH_EMULATOR_CLOCK === 'manual' ? {clock: 'manual'} : {})});
 process.stdout.write(JSON.stringify({url: emu.url, pid: process.pid, db, dir}) + '\n');
 
 let stopping = false;

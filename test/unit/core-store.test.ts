@@ -328,6 +328,57 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     }
   });
 
+  it('an index the declaration no longer asks for is dropped; filters on the column still answer (a scan)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-core-'));
+    try {
+      const path = join(dir, 'e.db');
+      const v1 = table<Thing>({name: 'test_unindex', keys: {tag: {get: (d) => d.tag}, n: {get: (d) => d.n, type: 'int'}}});
+      let s = new Store(path, [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: [v1]});
+      for (let i = 1; i <= 6; i++) s.tx(() => s.repo(v1).insert(ACCOUNT, thing(i)));
+      s.flush();
+      await s.close();
+      const v2 = table<Thing>({
+        name: 'test_unindex',
+        keys: {tag: {get: (d) => d.tag, indexed: false}, n: {get: (d) => d.n, type: 'int'}},
+      });
+      s = new Store(path, [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: [v2]});
+      const tagged = [1, 2, 3, 4, 5, 6].filter((i) => thing(i).tag === 'b').map((i) => thing(i).sid);
+      expect(s.repo(v2).all(ACCOUNT, {tag: 'b'}).map((d) => d.sid)).to.deep.equal(tagged);
+      await s.close();
+      const db = new Database(path, {readonly: true});
+      const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'test_unindex' ORDER BY name").pluck().all();
+      db.close();
+      expect(names).to.include('test_unindex_by_n').and.not.include('test_unindex_by_tag');
+      expect(names).to.include('test_unindex_list');
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  it('an update sets only the key columns that changed, and a changed unique column still clashes', () => {
+    const r = things();
+    store.tx(() => r.insert(ACCOUNT, thing(1), 'P'));
+    store.tx(() => r.insert(ACCOUNT, thing(2), 'P'));
+    // the document alone changed: every filter still finds the row, by its old key values
+    store.tx(() => r.update(ACCOUNT, {...thing(1), attrs: {vip: true}}, 'P'));
+    expect(r.findBy(ACCOUNT, {tag: thing(1).tag, n: thing(1).n}, 'P')?.attrs).to.deep.equal({vip: true});
+    // one key column changed: found by its new value only
+    store.tx(() => r.update(ACCOUNT, {...thing(1), tag: 'z'}, 'P'));
+    expect(r.findBy(ACCOUNT, {tag: 'z'}, 'P')?.sid).to.equal(thing(1).sid);
+    expect(r.all(ACCOUNT, {tag: thing(1).tag}, 'P').map((d) => d.sid)).to.not.include(thing(1).sid);
+    // a key column set to NULL and back
+    store.tx(() => r.update(ACCOUNT, {...thing(1), tag: 'z', name: null}, 'P'));
+    expect(r.findBy(ACCOUNT, {name: thing(1).name}, 'P')).to.equal(undefined);
+    store.tx(() => r.update(ACCOUNT, {...thing(1), tag: 'z'}, 'P'));
+    expect(r.findBy(ACCOUNT, {name: thing(1).name}, 'P')?.sid).to.equal(thing(1).sid);
+    // the unique name taken by the other row: its declared error, and nothing changed
+    expect(() => store.tx(() => r.update(ACCOUNT, {...thing(1), name: thing(2).name}, 'P'))).to.throw(Conflict, thing(2).sid);
+    expect(r.get(ACCOUNT, thing(1).sid, 'P')?.name).to.equal(thing(1).name);
+    // a row that does not exist is not created
+    store.tx(() => r.update(ACCOUNT, thing(3), 'P'));
+    expect(r.get(ACCOUNT, thing(3).sid, 'P')).to.equal(undefined);
+  });
+
   it('key columns may be named like SQL keywords (index, to, order)', async () => {
     const kw = table<{sid: string; index: number; to: string; order: string}>({
       name: 'test_keywords',

@@ -335,11 +335,14 @@ const eventKey = (name: string) => (d: EventDoc) => (d.event_data[name] as strin
 export const EVENTS = table<EventDoc>({
   name: 'tr_events',
   parent: WORKSPACES,
+  // Every routing step writes several events (5 per routed interaction): an index is a B-tree
+  // written per event, and only a task's events are read often enough to keep one. The other
+  // filters (EventType, WorkerSid, ...) are SQL conditions on the workspace's rows.
   keys: {
-    event_type: {get: (d) => d.event_type},
+    event_type: {get: (d) => d.event_type, indexed: false},
     date_ms: {get: (d) => d.event_date_ms, type: 'int', indexed: false},
     task_sid: {get: eventKey('task_sid')},
-    worker_sid: {get: eventKey('worker_sid')},
+    worker_sid: {get: eventKey('worker_sid'), indexed: false},
     reservation_sid: {get: eventKey('reservation_sid'), indexed: false},
     task_queue_sid: {get: eventKey('task_queue_sid'), indexed: false},
     workflow_sid: {get: eventKey('workflow_sid'), indexed: false},

@@ -387,6 +387,12 @@ function ensureTables(db: Database.Database, tables: TableDecl<any>[]): void {
         }
       }
       for (const ddl of indexes) db.exec(ddl);
+      // a key column's index that the declaration no longer asks for (it costs every write)
+      const declared = new Set(indexes.map((ddl) => /INDEX IF NOT EXISTS (\S+)/.exec(ddl)![1]));
+      const derived = (
+        db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`).pluck().all(decl.name) as string[]
+      ).filter((name) => name.startsWith(`${decl.name}_by_`) || name.startsWith(`${decl.name}_across_`));
+      for (const name of derived) if (!declared.has(name)) db.exec(`DROP INDEX "${name}"`);
     }
   })();
 }
