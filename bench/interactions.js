@@ -21,8 +21,8 @@ import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {Agent, request} from 'node:http';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {startEmulator} from '../dist/lib/emulator/index.js';
-import {spawnServer} from './lib.js';
+import {DEFAULT_ACCOUNT, startEmulator} from '../dist/lib/emulator/index.js';
+import {basicAuth, spawnServer} from './lib.js';
 
 const N = Number(process.env.BENCH_INTERACTIONS ?? 1000);
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
@@ -38,10 +38,8 @@ const emu = IN_PROCESS
       nodeArgs: process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [],
     });
 const serverPid = IN_PROCESS ? process.pid : emu.pid;
-const SID = 'ACf1ec0000000000000000000000000001';
-const TOKEN = 'f1ec0000000000000000000000000001';
 const agent = new Agent({keepAlive: true, maxSockets: CONCURRENCY * 2});
-const auth = `Basic ${Buffer.from(`${emu.accountSid ?? SID}:${emu.authToken ?? TOKEN}`).toString('base64')}`;
+const auth = basicAuth(DEFAULT_ACCOUNT.accountSid, DEFAULT_ACCOUNT.authToken);
 
 function call(method, path, form) {
   const body = form ? new URLSearchParams(form).toString() : undefined;
@@ -59,31 +57,20 @@ function call(method, path, form) {
   });
 }
 
-/** CPU seconds of the emulator's main thread alone (Linux; undefined elsewhere): no GC helpers, no checkpointer. */
-function mainThreadCpu() {
+/** utime + stime of a /proc stat file in seconds (Linux; undefined elsewhere). */
+function statCpu(path) {
   try {
-    const stat = readFileSync(`/proc/${serverPid}/task/${serverPid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, USER_HZ ticks
+    return (Number(f[11]) + Number(f[12])) / 100; // USER_HZ ticks
   } catch {
     return undefined;
   }
 }
-
+/** CPU seconds of the emulator's main thread alone: no GC helpers, no checkpointer. */
+const mainThreadCpu = () => statCpu(`/proc/${serverPid}/task/${serverPid}/stat`);
 /** CPU seconds of the emulator process (all its threads). */
-function processCpu() {
-  if (IN_PROCESS) {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  }
-  try {
-    const stat = readFileSync(`/proc/${serverPid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
+const processCpu = () => statCpu(`/proc/${serverPid}/stat`);
 
 const pct = (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 

@@ -214,18 +214,20 @@ interface ServerState {
 }
 
 /**
- * Reads before writes: a request that may write (any method but GET/HEAD) runs after the reads
- * that arrived in the same event-loop turn, all such writes together, then the batch commits at
- * once. A read then never waits behind a turn of writes it arrived with (it used to wait for
- * their handlers and their COMMIT, as its answer waits for the pending commit): polling a
- * task list while interactions are created answers in the time of one read. Requests on one
- * connection keep their order (a pipelined one starts once its predecessor is answered). Writes run in slices of
- * WRITE_SLICE_MS, each committed as one batch, so a long queue of writes never holds reads back
- * for longer than that.
+ * Longest run of write handlers between two chances for reads. An interaction create takes ~1 ms;
+ * on bench/interactions a 4 ms slice gave a p99 of 18-20 ms, 2 ms one of 13 ms, at the same rate.
  */
-/** Longest run of write handlers between two chances for reads (an interaction create takes ~1 ms; measured on bench/interactions: 4 ms gave a p99 of 18-20 ms, 2 ms 13 ms, at the same rate). */
 const WRITE_SLICE_MS = 2;
 
+/**
+ * Reads before writes: a request that may write (any method but GET/HEAD) runs after the reads
+ * that arrived in the same event-loop turn, then the writes' batch commits at once. A read never
+ * waits behind the writes it arrived with (it used to wait for their handlers and their COMMIT,
+ * as its answer waits for the pending commit): polling a task list while interactions are
+ * created answers in the time of one read. Writes run in slices of WRITE_SLICE_MS, each
+ * committed as one batch, so a long queue of writes never holds reads back for longer. Requests
+ * on one connection keep their order (a pipelined one starts once its predecessor is answered).
+ */
 class WriteQueue {
   private queue: (() => void)[] = [];
   private scheduled = false;
@@ -234,13 +236,10 @@ class WriteQueue {
 
   defer(fn: () => void): void {
     this.queue.push(fn);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.drain());
+    this.schedule();
   }
 
   private drain(): void {
-    if (process.env.DBG_WQ) console.error("drain", this.queue.length, performance.now().toFixed(2));
     this.scheduled = false;
     // a slice of WRITE_SLICE_MS at most (always one write at least): what remains runs in the
     // next turn, after the reads that came meanwhile
@@ -258,10 +257,13 @@ class WriteQueue {
     } catch {
       // delivered to the batch's waiters (each answers Twilio's error body)
     }
-    if (queue.length && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.drain());
-    }
+    if (queue.length) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.drain());
   }
 }
 
@@ -291,7 +293,6 @@ function handle(
   limiter: RateLimiter | undefined,
 ): void {
   state.inFlight.set(req.socket, res);
-  if (process.env.DBG_WQ) console.error("handle", req.method, performance.now().toFixed(2));
   if (state.closing) res.shouldKeepAlive = false;
   if (opts.log) {
     const log = opts.log;
@@ -480,7 +481,6 @@ function afterCommit(store: Store, then: () => void, onError: (e: unknown) => vo
 const lastAnswers = new WeakSet<ServerResponse>();
 
 function send(res: ServerResponse, reply: Reply, headers?: Record<string, string>): void {
-  if (process.env.DBG_WQ) console.error("send", res.req?.method, performance.now().toFixed(2));
   if (res.headersSent || res.destroyed) return;
   if (headers?.Connection === 'close') lastAnswers.add(res);
   // headers as a flat [name, value, ...] list: node takes it without per-name bookkeeping

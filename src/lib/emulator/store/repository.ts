@@ -478,12 +478,14 @@ export class ResourceRepo<T extends {sid: string}> {
     const text = this.serialize(doc);
     let seq: number | undefined;
     try {
-      seq = this.keyCols.length ? this.updateChanged(accountSid, doc, parentSid, text) : this.stmt(
-        'update',
-        () => `UPDATE ${this.table} SET doc = ? WHERE sid = ? AND account_sid = ? AND parent_sid = ? RETURNING seq`,
-      )
-        .pluck()
-        .get(text, doc.sid, accountSid, parentSid) as number | undefined;
+      if (this.keyCols.length) seq = this.updateChanged(accountSid, doc, parentSid, text);
+      else
+        seq = this.stmt(
+          'update',
+          () => `UPDATE ${this.table} SET doc = ? WHERE sid = ? AND account_sid = ? AND parent_sid = ? RETURNING seq`,
+        )
+          .pluck()
+          .get(text, doc.sid, accountSid, parentSid) as number | undefined;
     } catch (error) {
       throw this.clash(error, accountSid, doc, parentSid) ?? error;
     }
