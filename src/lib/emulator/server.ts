@@ -105,9 +105,10 @@ export function createServer(opts: ServerOptions): EmulatorServer {
     },
     (req, res) => {
       // HTTP/1.1 pipelining: node hands us the next request of a connection before the previous
-      // one is answered; it runs once that answer is written, so it sees what its predecessor did
+      // one is answered; it runs once that answer is written, so it sees what its predecessor did.
+      // An answer already ended (its write committed) need not have left the socket yet.
       const previous = state.inFlight.get(req.socket);
-      if (!previous || previous.writableFinished || previous.destroyed) return handle(req, res, router, auth, opts, state, limiter);
+      if (!previous || previous.writableEnded || previous.destroyed) return handle(req, res, router, auth, opts, state, limiter);
       let started = false;
       const start = () => {
         if (started) return;
