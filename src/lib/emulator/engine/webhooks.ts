@@ -1,4 +1,4 @@
-import {request as httpRequest, Agent as HttpAgent, type IncomingMessage, type RequestOptions} from 'node:http';
+import type {IncomingMessage, RequestOptions} from 'node:http';
 import {request as httpsRequest, Agent as HttpsAgent} from 'node:https';
 import {EventEmitter} from 'node:events';
 import type {Store} from '../store/index.js';
@@ -6,6 +6,7 @@ import {Tx} from '../store/tx.js';
 import {newSid} from '../sid.js';
 import type {Clock} from './clock.js';
 import type {Scheduler} from './scheduler.js';
+import {HttpClient} from './http-client.js';
 import {formEncode, twilioSignature, type FormParams} from './signature.js';
 import type {Attempt} from '../../spec/webhooks.js';
 
@@ -13,6 +14,9 @@ import type {Attempt} from '../../spec/webhooks.js';
 export const WEBHOOK_TIMEOUT_MS = 5000;
 /** Response text kept per attempt (for the log, and a pre-event webhook's JSON answer). */
 const RESPONSE_KEEP = 4096;
+/** Response bytes read for the caller (a pre-event webhook's or an assignment callback's JSON answer). */
+const BODY_KEEP = 64 * 1024;
+const USER_AGENT = 'TwilioProxy/1.1 (flexconv emulator)';
 /** Delivery log rows kept (older finished deliveries and attempts are pruned). */
 export const DELIVERY_LOG_KEEP = 100_000;
 /** Outcomes of deliveries are recorded together, this long after the first of them. */
@@ -69,7 +73,17 @@ export interface AttemptResult {
 }
 
 /** A webhook URL ready to request: options without method, headers and agent, and the URL signed; or why it cannot be. */
-type ParsedTarget = {https: boolean; signed: string; options: RequestOptions} | {error: string};
+type ParsedTarget =
+  | {
+      https: boolean;
+      signed: string;
+      options: RequestOptions;
+      /** For the plain-http client: where to connect, and the request head's Host and Authorization lines. */
+      host: string;
+      port: number;
+      headLines: string;
+    }
+  | {error: string};
 
 /** A delivery's SID: WD + its row's seq as 32 hex digits. */
 export function deliverySid(seq: number): string {
@@ -157,7 +171,8 @@ export class WebhookSender extends EventEmitter {
   private loadedUpTo = 0;
   private stopped = false;
   private readonly sockets = new Set<import('node:http').ClientRequest>();
-  private readonly httpAgent = new HttpAgent({keepAlive: true, maxSockets: 64});
+  /** Plain-http webhooks (nearly all of them: local receivers); https ones go through node's https. */
+  private readonly http = new HttpClient();
   private readonly httpsAgent = new HttpsAgent({keepAlive: true, maxSockets: 64});
   private idleWaiters: (() => void)[] = [];
 
@@ -392,43 +407,48 @@ export class WebhookSender extends EventEmitter {
       }
     } else body = formEncode(params);
     const signature = twilioSignature(token, signed, get ? {} : params);
+    const idempotency = newSid('ID').slice(2);
+    const limit = timeoutMs ?? this.opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
+    const latency = () => Math.round((performance.now() - started) * 100) / 100;
+    if (!parsed.https) {
+      const head =
+        `${get ? 'GET' : 'POST'} ${options.path} HTTP/1.1\r\n${parsed.headLines}X-Twilio-Signature: ${signature}\r\n` +
+        `User-Agent: ${USER_AGENT}\r\nAccept: */*\r\nI-Twilio-Idempotency-Token: ${idempotency}\r\n` +
+        (get ? '' : 'Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n');
+      return this.http.request(parsed.host, parsed.port, head, body, limit, BODY_KEEP).then((r) => ({...r, latencyMs: latency()}));
+    }
     const headers: Record<string, string> = {
       'X-Twilio-Signature': signature,
-      'User-Agent': 'TwilioProxy/1.1 (flexconv emulator)',
+      'User-Agent': USER_AGENT,
       Accept: '*/*',
-      'I-Twilio-Idempotency-Token': newSid('ID').slice(2),
+      'I-Twilio-Idempotency-Token': idempotency,
     };
     if (!get) {
       headers['Content-Type'] = 'application/x-www-form-urlencoded; charset=utf-8';
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
-    const limit = timeoutMs ?? this.opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
     options.method = get ? 'GET' : 'POST';
     options.headers = headers;
     return new Promise((resolve) => {
-      const https = parsed.https;
-      options.agent = https ? this.httpsAgent : this.httpAgent;
+      options.agent = this.httpsAgent;
       let settled = false;
       const done = (r: Omit<AttemptResult, 'latencyMs'>) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.sockets.delete(req);
-        resolve({...r, latencyMs: Math.round((performance.now() - started) * 100) / 100});
+        resolve({...r, latencyMs: latency()});
       };
-      const req = (https ? httpsRequest : httpRequest)(
-        options,
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (c: Buffer) => {
-            if (size < RESPONSE_KEEP) chunks.push(c);
-            size += c.length;
-          });
-          res.on('end', () => done({status: res.statusCode, body: Buffer.concat(chunks).toString('utf8')}));
-          res.on('error', (e) => done({status: res.statusCode, error: e.message}));
-        },
-      );
+      const req = httpsRequest(options, (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < BODY_KEEP) chunks.push(c);
+          size += c.length;
+        });
+        res.on('end', () => done({status: res.statusCode, body: Buffer.concat(chunks).toString('utf8')}));
+        res.on('error', (e) => done({status: res.statusCode, error: e.message}));
+      });
       this.sockets.add(req);
       const timer = setTimeout(() => {
         done({error: `timed out after ${limit} ms`});
@@ -460,7 +480,10 @@ export class WebhookSender extends EventEmitter {
       const options: RequestOptions = {protocol: u.protocol, hostname, path: u.pathname + u.search};
       if (u.port) options.port = Number(u.port);
       if (u.username || u.password) options.auth = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
-      t = {https: u.protocol === 'https:', signed: u.toString(), options};
+      let headLines = `Host: ${u.host}\r\n`;
+      if (options.auth) headLines += `Authorization: Basic ${Buffer.from(options.auth).toString('base64')}\r\n`;
+      const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+      t = {https: u.protocol === 'https:', signed: u.toString(), options, host: hostname, port, headLines};
     } catch (error) {
       t = {error: `bad URL: ${(error as Error).message}`};
     }
@@ -566,7 +589,7 @@ export class WebhookSender extends EventEmitter {
     if (this.resultsTimer) clearTimeout(this.resultsTimer);
     for (const req of this.sockets) req.destroy();
     this.sockets.clear();
-    this.httpAgent.destroy();
+    this.http.destroy();
     this.httpsAgent.destroy();
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
