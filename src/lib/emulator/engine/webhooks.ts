@@ -175,6 +175,7 @@ export class WebhookSender extends EventEmitter {
   private readonly http = new HttpClient();
   private readonly httpsAgent = new HttpsAgent({keepAlive: true, maxSockets: 64});
   private idleWaiters: (() => void)[] = [];
+  private pumpSoon = false;
 
   constructor(
     private readonly store: Store,
@@ -192,7 +193,15 @@ export class WebhookSender extends EventEmitter {
       const items = fresh.splice(0);
       if (this.stopped) return;
       for (const d of items) this.queue.push(d);
-      this.pump();
+      // sent once the batch's answers are written: a client waits for its answer, not for the
+      // webhooks its write caused (they leave a moment later, still before later writes run)
+      if (!this.pumpSoon) {
+        this.pumpSoon = true;
+        setImmediate(() => {
+          this.pumpSoon = false;
+          this.pump();
+        });
+      }
     });
     store.onReset(() => {
       this.queue = [];
