@@ -63,6 +63,18 @@ interface Rows {
   texts: string[];
 }
 
+/** Documents kept by a repository's shared() at most (they are small: configurations, services). */
+const SHARED_DOCS_MAX = 1000;
+
+/** Freeze an object and everything it holds (a shared document can't be changed by mistake). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** Memory a listing row costs beyond its strings (arrays' slots, the sid, bookkeeping). */
 const ROW_OVERHEAD = 120;
 
@@ -331,6 +343,7 @@ export class ResourceRepo<T extends {sid: string}> {
 
   /** Drop every in-memory listing (after a reset): the next list reloads from SQLite. */
   forget(): void {
+    this.sharedDocs.clear();
     for (const l of this.listings.values()) this.host.budget.remove(l);
     this.listings = new Map();
     this.tooLarge.clear();
@@ -340,6 +353,7 @@ export class ResourceRepo<T extends {sid: string}> {
   /** Drop what is kept of one scope (its listing and pages: a rolled-back write changed it). */
   forgetScope(scope: string): void {
     this.sqlPages.delete(scope);
+    this.sharedDocs.clear();
     const l = this.listings.get(scope);
     if (!l) return;
     this.host.budget.remove(l);
@@ -406,7 +420,26 @@ export class ResourceRepo<T extends {sid: string}> {
    */
   private wrote(scope: string): void {
     this.sqlPages.delete(scope);
+    if (this.sharedDocs.size) this.sharedDocs.clear();
     this.host.changed(this, scope);
+  }
+
+  /**
+   * Documents read through shared(), kept across transactions until any write to this table (or
+   * a rollback, a failed commit, a reset) drops them all: meant for rows read far more often than
+   * written (configurations, services). Bounded: past SHARED_DOCS_MAX entries it starts over.
+   */
+  private sharedDocs = new Map<string, T | undefined>();
+
+  /** get(), from the shared documents when this table wasn't written since; the object is frozen. */
+  shared(accountSid: string, sid: string, parentSid = ''): T | undefined {
+    const key = `${accountSid}/${parentSid}/${sid}`;
+    const kept = this.sharedDocs.get(key);
+    if (kept !== undefined || this.sharedDocs.has(key)) return kept;
+    const doc = this.get(accountSid, sid, parentSid);
+    if (this.sharedDocs.size >= SHARED_DOCS_MAX) this.sharedDocs.clear();
+    this.sharedDocs.set(key, doc && deepFreeze(doc));
+    return doc;
   }
 
   /** A listing grew: keep the budget (a listing that alone exceeds it is dropped for good). */

@@ -71,9 +71,6 @@ export class Tx {
 
 /** A repository with the account filled in: what operations and handlers use. */
 export class AccountRepo<T extends {sid: string}> {
-  /** Documents read by cached() in this transaction, by parent + sid (dropped by any write through this repository). */
-  private shared?: Map<string, T | undefined>;
-
   constructor(
     readonly repo: ResourceRepo<T>,
     readonly accountSid: string,
@@ -84,18 +81,13 @@ export class AccountRepo<T extends {sid: string}> {
   }
 
   /**
-   * get(), read once per transaction: an operation that consults the same row several times
-   * (the account's and the service's webhook settings, once per event it posts) reads SQLite
-   * once. Every call returns the same object: read it, never change it. A write through this
-   * repository forgets what was read (the next call reads the row again).
+   * get(), read once until the table is written: an operation that consults the same row several
+   * times (the account's and the service's webhook settings, once per event it posts), and every
+   * later request, reads SQLite and parses the document once. The object returned is shared and
+   * frozen: read it, never change it (copy it to write a new version).
    */
   cached(sid: string, parentSid = ''): T | undefined {
-    const key = `${parentSid}/${sid}`;
-    this.shared ??= new Map();
-    if (this.shared.has(key)) return this.shared.get(key);
-    const doc = this.get(sid, parentSid);
-    this.shared.set(key, doc);
-    return doc;
+    return this.repo.shared(this.accountSid, sid, parentSid);
   }
   locate(sid: string): {doc: T; parentSid: string} | undefined {
     return this.repo.locate(this.accountSid, sid);
@@ -116,15 +108,12 @@ export class AccountRepo<T extends {sid: string}> {
     return this.repo.count(this.accountSid, parentSid, where);
   }
   insert(doc: T, parentSid = ''): number {
-    this.shared = undefined;
     return this.repo.insert(this.accountSid, doc, parentSid);
   }
   update(doc: T, parentSid = ''): void {
-    this.shared = undefined;
     this.repo.update(this.accountSid, doc, parentSid);
   }
   delete(sid: string, parentSid = ''): boolean {
-    this.shared = undefined;
     return this.repo.delete(this.accountSid, sid, parentSid);
   }
   page(query: ListQuery<T>, start: PageStart, size: number, urls: RenderUrls, parentSid = ''): PageResult {
