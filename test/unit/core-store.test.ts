@@ -427,16 +427,44 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     expect(hidden.get(ACCOUNT, 'HD2')).to.deep.equal(first);
   });
 
-  it('cached(): one read per transaction, read again after a write through the repository', () => {
+  it('cached(): one read until the table is written, across transactions; frozen; dropped by a rollback or a reset', () => {
     const tx = new Tx(store, ACCOUNT, new Date());
     store.tx(() => tx.repo(THINGS).insert(thing(1)));
     const a = tx.repo(THINGS).cached(thing(1).sid);
     expect(a?.name).to.equal('thing 1');
     expect(tx.repo(THINGS).cached(thing(1).sid)).to.equal(a);
+    // a later transaction (a later request) gets the same object: no SQLite read, no parse
+    const later = () => new Tx(store, ACCOUNT, new Date()).repo(THINGS).cached(thing(1).sid);
+    expect(later()).to.equal(a);
+    // shared, so nobody may change it
+    expect(Object.isFrozen(a) && Object.isFrozen(a!.attrs)).to.equal(true);
+    expect(Reflect.set(a!, 'name', 'changed in place')).to.equal(false);
+    expect(a!.name).to.equal('thing 1');
+    // a write to the table (any row) drops what was kept
     store.tx(() => tx.repo(THINGS).update({...a!, name: 'renamed'}));
-    expect(tx.repo(THINGS).cached(thing(1).sid)?.name).to.equal('renamed');
-    // another transaction reads for itself
-    expect(new Tx(store, ACCOUNT, new Date()).repo(THINGS).cached(thing(1).sid)).to.not.equal(a);
+    expect(later()?.name).to.equal('renamed');
+    store.tx(() => tx.repo(THINGS).insert(thing(2)));
+    expect(later()).to.not.equal(a);
+    // a row read inside a transaction that rolls back is not kept: the next read sees SQLite
+    expect(() =>
+      store.tx(() => {
+        tx.repo(THINGS).update({...thing(1), name: 'never committed'});
+        expect(tx.repo(THINGS).cached(thing(1).sid)?.name).to.equal('never committed');
+        throw new Error('rolls back');
+      }),
+    ).to.throw('rolls back');
+    expect(later()?.name).to.equal('renamed');
+    // a missing row is kept as missing until an insert
+    expect(new Tx(store, ACCOUNT, new Date()).repo(THINGS).cached(thing(3).sid)).to.equal(undefined);
+    store.tx(() => tx.repo(THINGS).insert(thing(3)));
+    expect(new Tx(store, ACCOUNT, new Date()).repo(THINGS).cached(thing(3).sid)?.sid).to.equal(thing(3).sid);
+    // a reset drops everything
+    store.reset(new Date());
+    expect(later()).to.equal(undefined);
+  });
+
+  it('savepoint page copies stay in memory (no temporary file per request)', () => {
+    expect(store.db.pragma('temp_store', {simple: true})).to.equal(2);
   });
 });
 
