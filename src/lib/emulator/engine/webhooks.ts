@@ -19,7 +19,7 @@ const BODY_KEEP = 64 * 1024;
 const USER_AGENT = 'TwilioProxy/1.1 (flexconv emulator)';
 /** Delivery log rows kept (older finished deliveries and attempts are pruned). */
 export const DELIVERY_LOG_KEEP = 100_000;
-/** Outcomes of deliveries are recorded together, this long after the first of them. */
+/** Outcomes of deliveries are recorded together, this long after the first of them (or in the next batch that commits, if sooner). */
 const RESULTS_DELAY_MS = 5;
 
 const PENDING_COLUMNS = 'seq, account_sid, event_type, url, method, params, ordering_key, attempts, max_attempts';
@@ -202,6 +202,10 @@ export class WebhookSender extends EventEmitter {
           this.pump();
         });
       }
+    });
+    // outcomes waiting for their timer are written in a batch that commits anyway
+    store.beforeCommit(() => {
+      if (this.results.length && !this.stopped && store.db.open) this.recordResults();
     });
     store.onReset(() => {
       this.queue = [];

@@ -69,6 +69,7 @@ export class Store implements RepoHost {
   private journal: ([ResourceRepo<any>, string] | (() => void))[] = [];
   /** Run after each COMMIT, before the batch's waiters hear of it (the bus, the scheduler, the sender). */
   private readonly committedHooks: (() => void)[] = [];
+  private readonly beforeCommitHooks: (() => void)[] = [];
   private inHooks = false;
   /** What the current batch wrote besides resources (so commits that wrote none skip the hooks' queries). */
   readonly wrote = {events: false, timers: false, deliveries: false};
@@ -162,6 +163,15 @@ export class Store implements RepoHost {
     this.committedHooks.push(fn);
   }
 
+  /**
+   * Run fn just before each batch's COMMIT, inside the batch (its writes join it, as a savepoint
+   * of their own through tx()): writes that can wait for the next commit ride on it instead of
+   * making one of their own. fn must not throw.
+   */
+  beforeCommit(fn: () => void): void {
+    this.beforeCommitHooks.push(fn);
+  }
+
 
   /** Drop the listings changed since journal position `from` (their writes were rolled back). */
   private undo(from: number): void {
@@ -197,8 +207,9 @@ export class Store implements RepoHost {
 
   /** Commit the pending batch now (it otherwise commits at the end of this event-loop turn). */
   flush(): void {
+    if (!this.batch) return;
+    for (const hook of this.beforeCommitHooks) hook();
     const batch = this.batch;
-    if (!batch) return;
     this.batch = undefined;
     try {
       this.db.exec('COMMIT');
