@@ -463,6 +463,45 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     expect(later()).to.equal(undefined);
   });
 
+  it('cachedLocate, cachedFind, cachedAll: shared and frozen until the table is written; a large scope is read each time', () => {
+    const tx = () => new Tx(store, ACCOUNT, new Date());
+    const parent = thing(1);
+    store.tx(() => tx().repo(THINGS).insert(parent));
+    const kid = (i: number) => ({sid: `CC${String(i).padStart(32, '0')}`, thing: parent.sid});
+    store.tx(() => tx().repo(CHILDREN).insert(kid(1), parent.sid));
+    const kids = tx().repo(CHILDREN).cachedAll(parent.sid);
+    expect(kids.map((k) => k.sid)).to.deep.equal([kid(1).sid]);
+    expect(tx().repo(CHILDREN).cachedAll(parent.sid)).to.equal(kids);
+    expect(Object.isFrozen(kids) && Object.isFrozen(kids[0])).to.equal(true);
+    const located = tx().repo(CHILDREN).cachedLocate(kid(1).sid);
+    expect(located?.parentSid).to.equal(parent.sid);
+    expect(tx().repo(CHILDREN).cachedLocate(kid(1).sid)).to.equal(located);
+    const found = tx().repo(THINGS).cachedFind({name: 'thing 1'});
+    expect(found?.sid).to.equal(parent.sid);
+    expect(tx().repo(THINGS).cachedFind({name: 'thing 1'})).to.equal(found);
+    expect(tx().repo(THINGS).cachedFind({name: 'nobody'})).to.equal(undefined);
+    // a write to the table: every reader sees it
+    store.tx(() => tx().repo(CHILDREN).insert(kid(2), parent.sid));
+    expect(tx().repo(CHILDREN).cachedAll(parent.sid).map((k) => k.sid)).to.deep.equal([kid(1).sid, kid(2).sid]);
+    store.tx(() => tx().repo(CHILDREN).delete(kid(1).sid, parent.sid));
+    expect(tx().repo(CHILDREN).cachedLocate(kid(1).sid)).to.equal(undefined);
+    store.tx(() => tx().repo(THINGS).insert(thing(8, {name: 'nobody'})));
+    expect(tx().repo(THINGS).cachedFind({name: 'nobody'})?.sid).to.equal(thing(8).sid);
+    // deleting the parent cascades into the children: their shared reads go too
+    expect(tx().repo(CHILDREN).cachedAll(parent.sid)).to.have.length(1);
+    store.tx(() => tx().repo(THINGS).delete(parent.sid));
+    expect(tx().repo(CHILDREN).cachedAll(parent.sid)).to.deep.equal([]);
+    // more than 50 rows in one scope: read each time, not kept
+    const big = thing(2);
+    store.tx(() => {
+      tx().repo(THINGS).insert(big);
+      for (let i = 100; i < 160; i++) tx().repo(CHILDREN).insert({sid: `CC${String(i).padStart(32, '0')}`, thing: big.sid}, big.sid);
+    });
+    const first = tx().repo(CHILDREN).cachedAll(big.sid);
+    expect(first).to.have.length(60);
+    expect(tx().repo(CHILDREN).cachedAll(big.sid)).to.not.equal(first);
+  });
+
   it('savepoint page copies stay in memory (no temporary file per request)', () => {
     expect(store.db.pragma('temp_store', {simple: true})).to.equal(2);
   });

@@ -65,6 +65,8 @@ interface Rows {
 
 /** Documents kept by a repository's shared() at most (they are small: configurations, services). */
 const SHARED_DOCS_MAX = 1000;
+/** Rows of one scope sharedAll() keeps at most (a conversation's participants, its webhooks). */
+const SHARED_ALL_MAX = 50;
 
 /** Freeze an object and everything it holds (a shared document can't be changed by mistake). */
 function deepFreeze<T>(value: T): T {
@@ -425,21 +427,46 @@ export class ResourceRepo<T extends {sid: string}> {
   }
 
   /**
-   * Documents read through shared(), kept across transactions until any write to this table (or
-   * a rollback, a failed commit, a reset) drops them all: meant for rows read far more often than
-   * written (configurations, services). Bounded: past SHARED_DOCS_MAX entries it starts over.
+   * What the shared readers (shared, sharedLocate, sharedFind, sharedAll) read, kept across
+   * transactions until any write to this table (or a rollback, a failed commit, a reset) drops
+   * it all: for rows read far more often than written (configurations, a conversation and its
+   * participants while messages flow). Bounded: past SHARED_DOCS_MAX entries it starts over.
    */
-  private sharedDocs = new Map<string, T | undefined>();
+  private sharedDocs = new Map<string, unknown>();
 
-  /** get(), from the shared documents when this table wasn't written since; the object is frozen. */
-  shared(accountSid: string, sid: string, parentSid = ''): T | undefined {
-    const key = `${accountSid}/${parentSid}/${sid}`;
+  /** A shared reader's result: kept (frozen) or loaded now. */
+  private keep<R>(key: string, load: () => R): R {
     const kept = this.sharedDocs.get(key);
-    if (kept !== undefined || this.sharedDocs.has(key)) return kept;
-    const doc = this.get(accountSid, sid, parentSid);
+    if (kept !== undefined || this.sharedDocs.has(key)) return kept as R;
+    const value = load();
     if (this.sharedDocs.size >= SHARED_DOCS_MAX) this.sharedDocs.clear();
-    this.sharedDocs.set(key, doc && deepFreeze(doc));
-    return doc;
+    this.sharedDocs.set(key, value && deepFreeze(value));
+    return value;
+  }
+
+  /** get(), shared: the object is frozen (read it, never change it). */
+  shared(accountSid: string, sid: string, parentSid = ''): T | undefined {
+    return this.keep(`g${accountSid}/${parentSid}/${sid}`, () => this.get(accountSid, sid, parentSid));
+  }
+
+  /** locate(), shared (frozen). */
+  sharedLocate(accountSid: string, sid: string): {doc: T; parentSid: string} | undefined {
+    return this.keep(`l${accountSid}/${sid}`, () => this.locate(accountSid, sid));
+  }
+
+  /** findAnywhere() on equality conditions, shared (frozen). */
+  sharedFind(accountSid: string, where: Record<string, string>): T | undefined {
+    return this.keep(`f${accountSid}/${JSON.stringify(where)}`, () => this.findAnywhere(accountSid, where));
+  }
+
+  /** Every document of one parent, shared (frozen); a scope of more than SHARED_ALL_MAX rows is read each time. */
+  sharedAll(accountSid: string, parentSid: string): readonly T[] {
+    const key = `a${accountSid}/${parentSid}`;
+    const kept = this.sharedDocs.get(key) as T[] | undefined;
+    if (kept) return kept;
+    const docs = this.all(accountSid, {}, parentSid);
+    if (docs.length > SHARED_ALL_MAX) return docs;
+    return this.keep(key, () => docs);
   }
 
   /** A listing grew: keep the budget (a listing that alone exceeds it is dropped for good). */

@@ -89,6 +89,18 @@ export class AccountRepo<T extends {sid: string}> {
   cached(sid: string, parentSid = ''): T | undefined {
     return this.repo.shared(this.accountSid, sid, parentSid);
   }
+  /** locate(), shared like cached(): frozen, read once until the table is written. */
+  cachedLocate(sid: string): {doc: T; parentSid: string} | undefined {
+    return this.repo.sharedLocate(this.accountSid, sid);
+  }
+  /** The first document of the account with these key values, shared like cached(). */
+  cachedFind(where: Record<string, string>): T | undefined {
+    return this.repo.sharedFind(this.accountSid, where);
+  }
+  /** Every document of one parent, shared like cached() (frozen: copy before changing). */
+  cachedAll(parentSid: string): readonly T[] {
+    return this.repo.sharedAll(this.accountSid, parentSid);
+  }
   locate(sid: string): {doc: T; parentSid: string} | undefined {
     return this.repo.locate(this.accountSid, sid);
   }

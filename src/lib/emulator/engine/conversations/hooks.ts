@@ -127,7 +127,7 @@ export function post(
   if (!opts.onlyWebhook)
     for (const t of targets({account, service}, 'post_webhook_url', eventType))
       enqueue(tx, {url: t.url, method: t.method, params: full, eventType, orderingKey: conv.sid});
-  for (const w of tx.repo(SCOPED_WEBHOOKS).all({}, conv.sid)) {
+  for (const w of tx.repo(SCOPED_WEBHOOKS).cachedAll(conv.sid)) {
     if (opts.onlyWebhook && w.sid !== opts.onlyWebhook) continue;
     const c = w.configuration;
     if (w.target === 'studio') {

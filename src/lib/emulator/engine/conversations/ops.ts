@@ -621,7 +621,7 @@ export function addMessage(tx: Tx, current: ConversationDoc, input: MessageInput
   assertOpen(conv);
   const now = iso(tx);
   const author = input.author ?? 'system';
-  const participants = tx.repo(PARTICIPANTS).all({}, conv.sid);
+  const participants = tx.repo(PARTICIPANTS).cachedAll(conv.sid);
   const authorSid =
     input.participant_sid ?? participants.find((p) => p.identity === author || p.messaging_binding?.address === author)?.sid ?? null;
   const recipients = participants.filter((p) => p.messaging_binding?.address && p.sid !== authorSid);
@@ -884,9 +884,10 @@ export type InboundRoute =
  * releases it), else auto-creation from the Address Configuration of (type, to), else dropped.
  */
 export function routeInbound(tx: Tx, input: InboundInput): InboundRoute {
-  const participant = tx.repo(PARTICIPANTS).findAnywhere({binding: bindingKey(input.from, input.to)});
+  // read on every message of a conversation: shared (frozen) documents, read once until written
+  const participant = tx.repo(PARTICIPANTS).cachedFind({binding: bindingKey(input.from, input.to)});
   if (participant) {
-    const located = tx.repo(CONVERSATIONS).locate(participant.conversation_sid);
+    const located = tx.repo(CONVERSATIONS).cachedLocate(participant.conversation_sid);
     if (located) return {kind: 'existing', participant, conversation: located.doc};
   }
   const config = tx.repo(ADDRESSES).findBy({address: input.to});
