@@ -188,6 +188,35 @@ describe('emulator hardening: SIGTERM as soon as the daemon says it is listening
   });
 });
 
+describe('emulator hardening: SIGTERM while `webhooks tail` long-polls the delivery log', function () {
+  this.timeout(60_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'flexconv-longpoll-'));
+  });
+  after(() => rmSync(dir, {recursive: true, force: true}));
+
+  it('the poll answers at once, the process exits 0 (a 60 s wait once kept it up after "stopped")', async () => {
+    const db = join(dir, 'emulator.db');
+    const d = await startDaemon(db);
+    const auth = basic('ACf1ec0000000000000000000000000001', 'f1ec0000000000000000000000000001');
+    const poll = (c: string) => `GET /_emulator/webhooks?wait=60 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${auth}\r\nConnection: ${c}\r\n\r\n`;
+    // one client that went away mid-poll (as `webhooks tail` stopped with Ctrl-C), one still waiting
+    await rawExchange(d.port, poll('close'), {end: true}).catch(() => undefined);
+    const waiting = rawExchange(d.port, poll('close'), {withinMs: 10_000});
+    await new Promise((ok) => setTimeout(ok, 200));
+    const started = performance.now();
+    d.child.kill('SIGTERM');
+    const answer = await waiting;
+    expect(answer.text).to.match(/^HTTP\/1\.1 200/);
+    expect(answer.text).to.include('"webhooks":[]');
+    const exit = await d.exited;
+    expect(exit, d.stdout()).to.deep.equal({code: 0, signal: null});
+    expect(performance.now() - started, 'SIGTERM to exit').to.be.below(10_000);
+    expect(existsSync(`${db}.lock`)).to.equal(false);
+  });
+});
+
 describe('emulator hardening: Host and Origin (DNS rebinding)', () => {
   const t = useEmulator();
   const auth = () => ({username: t.emu.accountSid, password: t.emu.authToken});

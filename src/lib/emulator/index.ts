@@ -160,6 +160,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     async stop() {
       if (stopped) return;
       stopped = true;
+      // long polls answer now: the drain then waits for nobody who is only waiting
+      core.webhooks.wake();
       await app.close();
       stopCore(core);
       await store.close();

@@ -86,15 +86,20 @@ export function coreControlRoutes(opts: ServerOptions): Record<string, Handler> 
       let attempts = core.webhooks.attempts(accountSid, {after, limit, eventType});
       if (attempts.length === 0 && wait > 0) {
         // long poll: answer at the next attempt logged, or when the wait is over
+        // (a stopping emulator ends the wait at once; the timer alone never keeps the process up)
         await new Promise<void>((resolve) => {
           const timer = setTimeout(done, wait * 1000);
+          timer.unref();
           function done() {
             clearTimeout(timer);
             core.webhooks.off('attempt', done);
+            core.webhooks.off('wake', done);
             resolve();
           }
           core.webhooks.on('attempt', done);
+          core.webhooks.on('wake', done);
         });
+        if (!ctx.store.db.open) return ok({webhooks: [], last_seq: after});
         attempts = core.webhooks.attempts(accountSid, {after, limit, eventType});
       }
       return ok({webhooks: attempts, last_seq: attempts.at(-1)?.seq ?? after});

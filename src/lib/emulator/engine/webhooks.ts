@@ -595,8 +595,14 @@ export class WebhookSender extends EventEmitter {
     );
   }
 
+  /** End every long poll of the delivery log now, with what it has (the emulator is stopping). */
+  wake(): void {
+    this.emit('wake');
+  }
+
   /** Stop sending: abort requests in flight (their deliveries stay pending for the next start). */
   stop(): void {
+    this.wake();
     if (!this.stopped && this.store.db.open) this.recordResults();
     this.stopped = true;
     if (this.resultsTimer) clearTimeout(this.resultsTimer);
