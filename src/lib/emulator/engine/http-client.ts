@@ -119,6 +119,15 @@ class Conn {
     this.keptBytes += part.length;
   }
 
+  /** Body bytes of a known length (a Content-Length body, one chunk): whether all of them came. */
+  private take(): boolean {
+    const n = Math.min(this.remaining, this.buf.length);
+    if (n > 0) this.keepBody(this.buf.subarray(0, n));
+    this.buf = this.buf.subarray(n);
+    this.remaining -= n;
+    return this.remaining === 0;
+  }
+
   private parse(): void {
     for (;;) {
       switch (this.phase) {
@@ -133,14 +142,9 @@ class Conn {
           this.head(head);
           break;
         }
-        case Phase.Length: {
-          const n = Math.min(this.remaining, this.buf.length);
-          if (n > 0) this.keepBody(this.buf.subarray(0, n));
-          this.buf = this.buf.subarray(n);
-          this.remaining -= n;
-          if (this.remaining > 0) return;
-          return this.complete();
-        }
+        case Phase.Length:
+          if (this.take()) this.complete();
+          return;
         case Phase.ChunkSize: {
           const eol = this.buf.indexOf('\r\n');
           if (eol < 0) {
@@ -155,15 +159,10 @@ class Conn {
           this.phase = this.remaining === 0 ? Phase.Trailer : Phase.ChunkData;
           break;
         }
-        case Phase.ChunkData: {
-          const n = Math.min(this.remaining, this.buf.length);
-          if (n > 0) this.keepBody(this.buf.subarray(0, n));
-          this.buf = this.buf.subarray(n);
-          this.remaining -= n;
-          if (this.remaining > 0) return;
+        case Phase.ChunkData:
+          if (!this.take()) return;
           this.phase = Phase.ChunkEnd;
           break;
-        }
         case Phase.ChunkEnd: {
           if (this.buf.length < 2) return;
           if (this.buf[0] !== 13 || this.buf[1] !== 10) throw new Error('malformed chunked response');

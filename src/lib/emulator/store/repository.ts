@@ -434,11 +434,12 @@ export class ResourceRepo<T extends {sid: string}> {
    */
   private sharedDocs = new Map<string, unknown>();
 
-  /** A shared reader's result: kept (frozen) or loaded now. */
-  private keep<R>(key: string, load: () => R): R {
+  /** A shared reader's result: kept (frozen) or loaded now, and kept unless `keepIf` says no. */
+  private keep<R>(key: string, load: () => R, keepIf?: (value: R) => boolean): R {
     const kept = this.sharedDocs.get(key);
     if (kept !== undefined || this.sharedDocs.has(key)) return kept as R;
     const value = load();
+    if (keepIf && !keepIf(value)) return value;
     if (this.sharedDocs.size >= SHARED_DOCS_MAX) this.sharedDocs.clear();
     this.sharedDocs.set(key, value && deepFreeze(value));
     return value;
@@ -461,12 +462,11 @@ export class ResourceRepo<T extends {sid: string}> {
 
   /** Every document of one parent, shared (frozen); a scope of more than SHARED_ALL_MAX rows is read each time. */
   sharedAll(accountSid: string, parentSid: string): readonly T[] {
-    const key = `a${accountSid}/${parentSid}`;
-    const kept = this.sharedDocs.get(key) as T[] | undefined;
-    if (kept) return kept;
-    const docs = this.all(accountSid, {}, parentSid);
-    if (docs.length > SHARED_ALL_MAX) return docs;
-    return this.keep(key, () => docs);
+    return this.keep(
+      `a${accountSid}/${parentSid}`,
+      () => this.all(accountSid, {}, parentSid),
+      (docs) => docs.length <= SHARED_ALL_MAX,
+    );
   }
 
   /** A listing grew: keep the budget (a listing that alone exceeds it is dropped for good). */
