@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import Database from 'better-sqlite3';
 import {expect} from 'chai';
-import {Checkpointer} from '../../src/lib/emulator/store/checkpointer.js';
+import {Checkpointer, WAL_HARD_LIMIT, WAL_LIMIT} from '../../src/lib/emulator/store/checkpointer.js';
 import {ADDRESSES, type AddressConfigurationDoc} from '../../src/lib/emulator/model/conversations.js';
 import {TABLES} from '../../src/lib/emulator/model/index.js';
 import {Store} from '../../src/lib/emulator/store/index.js';
@@ -248,6 +248,20 @@ describe('store: the checkpoint worker', () => {
 });
 
 describe('store: a WAL that outgrows its limit is restarted by the main thread', () => {
+  it('keeps the WAL small and its file for the next round (frames that grow the file cost several times more)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-wal-'));
+    const store = new Store(join(dir, 'e.db'), [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: TABLES});
+    try {
+      expect(WAL_LIMIT).to.be.at.most(32 * 1024 * 1024);
+      expect(WAL_HARD_LIMIT).to.equal(4 * WAL_LIMIT);
+      // a restart past the hard limit cuts the file back to it, not below: the next round reuses its blocks
+      expect(store.db.pragma('journal_size_limit', {simple: true})).to.equal(WAL_HARD_LIMIT);
+    } finally {
+      await store.close();
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
   it('calls restart when a worker checkpoint reports more WAL in use than walLimit', async function () {
     this.timeout(20000);
     const {path, db, cleanup} = walDatabase();

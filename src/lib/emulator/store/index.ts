@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import type Database from 'better-sqlite3';
 import {DATA_TABLES} from './migrations.js';
-import {Checkpointer, WAL_LIMIT} from './checkpointer.js';
+import {Checkpointer, WAL_HARD_LIMIT} from './checkpointer.js';
 import {openDatabase} from './open.js';
 import {newSid} from '../sid.js';
 import {ListingBudget, ResourceRepo, type RepoHost} from './repository.js';
@@ -119,8 +119,8 @@ export class Store implements RepoHost {
     }
     if (isFile(path)) {
       this.db.pragma('wal_autocheckpoint = 0');
-      // a WAL restarted after growing past the limit is cut back to it
-      this.db.pragma(`journal_size_limit = ${WAL_LIMIT}`);
+      // a WAL restarted after growing past the hard limit is cut back to it
+      this.db.pragma(`journal_size_limit = ${WAL_HARD_LIMIT}`);
       this.checkpointer = new Checkpointer(
         path,
         () => this.db.open && this.db.pragma('wal_autocheckpoint = 1000'),
