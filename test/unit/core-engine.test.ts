@@ -13,6 +13,8 @@ import {createCore, startCore, stopCore, type Core} from '../../src/lib/emulator
 import {twilioSignature} from '../../src/lib/emulator/engine/signature.js';
 import {enqueue} from '../../src/lib/emulator/engine/webhooks.js';
 import {Store} from '../../src/lib/emulator/store/index.js';
+import {MIGRATIONS} from '../../src/lib/emulator/store/migrations.js';
+import Database from 'better-sqlite3';
 import {Tx} from '../../src/lib/emulator/store/tx.js';
 
 const ACCOUNT = DEFAULT_ACCOUNT.accountSid;
@@ -55,9 +57,19 @@ async function receiver(answer: (r: Received, res: ServerResponse) => void = (_r
   };
 }
 
-function makeCore(path = ':memory:', clock = new ManualClock(T0), webhookTimeoutMs?: number): Core {
+function makeCore(path = ':memory:', clock = new ManualClock(T0), webhookTimeoutMs?: number, webhookLogKeep?: number): Core {
   const store = new Store(path, [{...DEFAULT_ACCOUNT}], () => clock.now(), {tables: []});
-  return createCore(store, clock, {webhookTimeoutMs, onError: (e) => errors.push(e)});
+  return createCore(store, clock, {webhookTimeoutMs, webhookLogKeep, onError: (e) => errors.push(e)});
+}
+
+/** Enqueue one delivery in a transaction of its own; its SID. */
+function send(core: Core, url: string, eventType: string, maxAttempts = 1): string {
+  return core.store.tx(() => enqueue(new Tx(core.store, ACCOUNT, core.clock.now()), {url, params: {E: eventType}, eventType, maxAttempts}));
+}
+
+/** Resolves once the log holds n attempts (idle() would also wait for a request that hangs on purpose). */
+async function attemptsReach(core: Core, n: number): Promise<void> {
+  while (core.webhooks.attempts(ACCOUNT, {limit: 10_000}).length < n) await new Promise((ok) => setTimeout(ok, 5));
 }
 const errors: unknown[] = [];
 
@@ -255,6 +267,158 @@ describe('core engine: clock, timers, bus, webhook delivery', () => {
       expect([d.status, d.attempts]).to.deep.equal(['failed', 2]);
     } finally {
       await r.close();
+    }
+  });
+
+  it("a delivery's state is its attempts: start-up sends exactly the unfinished ones, retries wait for the clock, SIDs never repeat (also after a reset)", async function () {
+    this.timeout(20_000);
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-engine-'));
+    const r = await receiver((g, res) => res.writeHead(g.url === '/500' ? 500 : 200).end());
+    const clock = new ManualClock(T0);
+    try {
+      const path = join(dir, 'e.db');
+      core = makeCore(path, clock);
+      startCore(core);
+      const ok = send(core, `${r.url}/ok`, 'ok');
+      const retrying = send(core, `${r.url}/500`, 'retrying', 2);
+      const failed = send(core, `${r.url}/500`, 'failed');
+      await core.store.settled();
+      await core.webhooks.idle();
+      const state = (sid: string) => {
+        const d = core!.webhooks.delivery(ACCOUNT, sid)!;
+        return [d.status, d.attempts, d.last_status];
+      };
+      expect([state(ok), state(retrying), state(failed)]).to.deep.equal([
+        ['delivered', 1, 200],
+        ['retrying', 1, 500],
+        ['failed', 1, 500],
+      ]);
+      // stopped: written, not sent (the next process finds it pending)
+      stopCore(core);
+      const pending = send(core, `${r.url}/ok`, 'pending');
+      expect(state(pending)).to.deep.equal(['pending', 0, null]);
+      await core.store.close();
+      expect(r.got).to.have.length(3);
+
+      core = makeCore(path, clock);
+      startCore(core);
+      await r.until(4);
+      await core.webhooks.idle();
+      // only the pending one went: the retry waits for its timer, the finished ones stay finished
+      expect(r.got.slice(3).map((g) => g.params.E)).to.deep.equal(['pending']);
+      expect(state(pending)).to.deep.equal(['delivered', 1, 200]);
+      await core.scheduler.advance('PT1S');
+      await core.webhooks.idle();
+      expect(r.got.slice(4).map((g) => g.params.E)).to.deep.equal(['retrying']);
+      expect(state(retrying)).to.deep.equal(['failed', 2, 500]);
+      const lastAttempt = core.webhooks.attempts(ACCOUNT).at(-1)!.seq;
+
+      // a reset empties the log; what comes after has new SIDs and attempt seqs, also in the next process
+      core.store.reset(clock.now());
+      const afterReset = send(core, `${r.url}/ok`, 'after-reset');
+      await core.store.settled();
+      await core.webhooks.idle();
+      expect(afterReset > pending, `${afterReset} > ${pending}`).to.equal(true);
+      expect(core.webhooks.attempts(ACCOUNT).map((a) => a.seq)).to.deep.equal([lastAttempt + 1]);
+      core.store.reset(clock.now());
+      stopCore(core);
+      await core.store.close();
+      core = makeCore(path, clock);
+      startCore(core);
+      const nextProcess = send(core, `${r.url}/ok`, 'next-process');
+      await core.store.settled();
+      await core.webhooks.idle();
+      expect(nextProcess > afterReset, `${nextProcess} > ${afterReset}`).to.equal(true);
+      expect(core.webhooks.attempts(ACCOUNT).map((a) => a.seq)).to.deep.equal([lastAttempt + 2]);
+    } finally {
+      await r.close();
+      if (core) {
+        stopCore(core);
+        await core.store.close();
+        core = undefined;
+      }
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
+  it('prunes the log to the newest deliveries, never past one that is unfinished', async function () {
+    this.timeout(20_000);
+    let release: (() => void) | undefined;
+    const r = await receiver((g, res) => {
+      if (g.url === '/hold') release = () => res.end();
+      else res.end();
+    });
+    try {
+      // keeps 20: prunes after every 2 outcomes
+      core = makeCore(':memory:', new ManualClock(T0), 10_000, 20);
+      startCore(core);
+      const held = send(core, `${r.url}/hold`, 'held');
+      for (let i = 0; i < 40; i++) send(core, `${r.url}/ok`, `ok-${i}`);
+      await attemptsReach(core, 40);
+      // the held one is unfinished: nothing at or after it may go
+      const count = () => core!.store.sql('SELECT COUNT(*) FROM deliveries').pluck().get() as number;
+      expect(count()).to.equal(41);
+      release!();
+      await core.webhooks.idle();
+      for (let i = 0; i < 4; i++) send(core, `${r.url}/ok`, `more-${i}`);
+      await core.store.settled();
+      await core.webhooks.idle();
+      // now the oldest go, with their attempts; the newest 20 (and a few since the last prune) stay
+      expect(count()).to.be.within(20, 24);
+      expect(core.webhooks.delivery(ACCOUNT, held)).to.equal(undefined);
+      const orphans = core.store.sql('SELECT COUNT(*) FROM webhook_attempts WHERE delivery_seq NOT IN (SELECT seq FROM deliveries)').pluck().get();
+      expect(orphans).to.equal(0);
+      const watermark = Number(core.store.sql("SELECT value FROM flexconv_meta WHERE key = 'deliveries_done_below'").pluck().get());
+      expect(watermark).to.be.greaterThan(40);
+    } finally {
+      release?.();
+      await r.close();
+    }
+  });
+
+  it('migrates a delivery log written before schema 4: pending ones are sent, finished ones are not, seqs continue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-engine-'));
+    const r = await receiver();
+    try {
+      const path = join(dir, 'e.db');
+      const old = new Database(path);
+      old.pragma('journal_mode = WAL');
+      for (let i = 0; i < 3; i++) old.exec(MIGRATIONS[i]);
+      old.pragma('user_version = 3');
+      const insert = old.prepare(
+        `INSERT INTO deliveries (seq, account_sid, event_type, url, method, params, ordering_key, status, attempts, max_attempts, date_created_ms, date_updated_ms)
+         VALUES (?, ?, ?, ?, 'POST', ?, '', ?, ?, 1, 0, 0)`,
+      );
+      insert.run(1, ACCOUNT, 'delivered', `${r.url}/old`, '{"E":"delivered"}', 'delivered', 1);
+      insert.run(2, ACCOUNT, 'pruned', `${r.url}/old`, '{"E":"pruned"}', 'failed', 1);
+      insert.run(3, ACCOUNT, 'pending', `${r.url}/old`, '{"E":"pending"}', 'pending', 0);
+      insert.run(7, ACCOUNT, 'gone', `${r.url}/old`, '{"E":"gone"}', 'delivered', 1);
+      old.prepare('DELETE FROM deliveries WHERE seq = 7').run(); // AUTOINCREMENT remembers 7
+      old.prepare(
+        `INSERT INTO webhook_attempts (seq, delivery_seq, account_sid, attempt, date_ms, event_type, url, method, status, latency_ms)
+         VALUES (5, 1, ?, 1, 0, 'delivered', ?, 'POST', 200, 1)`,
+      ).run(ACCOUNT, `${r.url}/old`);
+      old.close();
+
+      core = makeCore(path);
+      startCore(core);
+      await r.until(1);
+      await core.webhooks.idle();
+      expect(r.got.map((g) => g.params.E)).to.deep.equal(['pending']);
+      const sids = (core.store.sql('SELECT seq FROM deliveries ORDER BY seq').pluck().all() as number[]);
+      expect(sids, 'the finished delivery whose attempts were pruned is gone').to.deep.equal([1, 3]);
+      const next = send(core, `${r.url}/ok`, 'new');
+      await core.store.settled();
+      await core.webhooks.idle();
+      expect(next).to.equal(`WD${(8).toString(16).padStart(32, '0')}`);
+      expect(core.webhooks.attempts(ACCOUNT).map((a) => [a.seq, a.event_type])).to.deep.equal([
+        [5, 'delivered'],
+        [6, 'pending'],
+        [7, 'new'],
+      ]);
+    } finally {
+      await r.close();
+      rmSync(dir, {recursive: true, force: true});
     }
   });
 

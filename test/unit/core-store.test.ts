@@ -502,6 +502,34 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     expect(tx().repo(CHILDREN).cachedAll(big.sid)).to.not.equal(first);
   });
 
+  it('newest(): kept once read, set by an insert, dropped by an update, a delete, a rollback and a reset', () => {
+    const repo = () => new Tx(store, ACCOUNT, new Date()).repo(THINGS);
+    const parent = 'TP00000000000000000000000000000001';
+    const raw = store.repo(THINGS);
+    expect(raw.newest(ACCOUNT, 'n', parent)).to.equal(undefined);
+    store.tx(() => repo().insert(thing(101, {n: 5}), parent));
+    expect(raw.newest(ACCOUNT, 'n', parent)).to.equal(5);
+    store.tx(() => repo().insert(thing(102, {n: 9}), parent));
+    expect(raw.newest(ACCOUNT, 'n', parent)).to.equal(9);
+    // a rolled-back insert is not the newest; nor is a value read inside the rolled-back transaction
+    expect(() =>
+      store.tx(() => {
+        repo().insert(thing(103, {n: 1}), parent);
+        expect(raw.newest(ACCOUNT, 'n', parent)).to.equal(1);
+        throw new Error('rolls back');
+      }),
+    ).to.throw('rolls back');
+    expect(raw.newest(ACCOUNT, 'n', parent)).to.equal(9);
+    store.tx(() => repo().update({...thing(102), n: 4}, parent));
+    expect(raw.newest(ACCOUNT, 'n', parent)).to.equal(4);
+    store.tx(() => repo().delete(thing(102).sid, parent));
+    expect(raw.newest(ACCOUNT, 'n', parent)).to.equal(5);
+    // other scopes are their own
+    expect(raw.newest(ACCOUNT, 'n', 'TP00000000000000000000000000000002')).to.equal(undefined);
+    store.reset(new Date());
+    expect(raw.newest(ACCOUNT, 'n', parent)).to.equal(undefined);
+  });
+
   it('savepoint page copies stay in memory (no temporary file per request)', () => {
     expect(store.db.pragma('temp_store', {simple: true})).to.equal(2);
   });

@@ -25,6 +25,8 @@ export interface CoreOptions {
   /** Skip the Flex account set-up (startEmulator({bare: true})). */
   bare?: boolean;
   studioHttpTimeoutMs?: number;
+  /** Deliveries the webhook log keeps (DELIVERY_LOG_KEEP; smaller in tests). */
+  webhookLogKeep?: number;
 }
 
 /** Build the core over a store (nothing runs until startCore). */
@@ -33,7 +35,7 @@ export function createCore(store: Store, clock: Clock, opts: CoreOptions = {}): 
   // the bus first: after a COMMIT reactions run before timers are re-armed and deliveries sent
   const bus = new Bus(store, clock, onError);
   const scheduler = new Scheduler(store, clock, onError);
-  const webhooks = new WebhookSender(store, clock, scheduler, {timeoutMs: opts.webhookTimeoutMs, onError});
+  const webhooks = new WebhookSender(store, clock, scheduler, {timeoutMs: opts.webhookTimeoutMs, onError, logKeep: opts.webhookLogKeep});
   return {store, clock, scheduler, bus, webhooks, bare: opts.bare ?? false, studioHttpTimeoutMs: opts.studioHttpTimeoutMs, onError};
 }
 

@@ -22,7 +22,11 @@ export const DELIVERY_LOG_KEEP = 100_000;
 /** Outcomes of deliveries are recorded together, this long after the first of them (or in the next batch that commits, if sooner). */
 const RESULTS_DELAY_MS = 5;
 
-const PENDING_COLUMNS = 'seq, account_sid, event_type, url, method, params, ordering_key, attempts, max_attempts';
+const PENDING_COLUMNS = 'seq, account_sid, event_type, url, method, params, ordering_key, max_attempts';
+/** A delivery's attempts so far (SQL over a deliveries row `d`). */
+const ATTEMPTS_SO_FAR = 'COALESCE((SELECT MAX(a.attempt) FROM webhook_attempts a WHERE a.delivery_seq = d.seq), 0)';
+/** Whether a deliveries row `d` is finished: an attempt succeeded, or the last allowed one failed. */
+const FINISHED = `EXISTS (SELECT 1 FROM webhook_attempts a WHERE a.delivery_seq = d.seq AND (a.status BETWEEN 200 AND 299 OR a.attempt >= d.max_attempts))`;
 interface PendingRow {
   seq: number;
   account_sid: string;
@@ -97,23 +101,60 @@ export function deliverySeq(sid: string): number | undefined {
   return Number.isSafeInteger(seq) ? seq : undefined;
 }
 
+/**
+ * The seqs the delivery log hands out next, per store. They are counted here rather than by
+ * AUTOINCREMENT, whose sqlite_sequence row every commit rewrote; like AUTOINCREMENT they are never
+ * handed out twice, also after a reset (flexconv_meta keeps how far they went), so a delivery SID
+ * and the cursor of `webhooks tail` stay unique.
+ */
+interface LogSeqs {
+  delivery: number;
+  attempt: number;
+}
+const seqsByStore = new WeakMap<Store, LogSeqs>();
+const SEQ_KEYS = {delivery: 'deliveries_seq', attempt: 'webhook_attempts_seq'} as const;
+function logSeqs(store: Store): LogSeqs {
+  let seqs = seqsByStore.get(store);
+  if (seqs) return seqs;
+  const floor = (key: string) => Number(store.sql('SELECT value FROM flexconv_meta WHERE key = ?').pluck().get(key) ?? 0);
+  const top = (table: string) => Number(store.sql(`SELECT MAX(seq) FROM ${table}`).pluck().get() ?? 0);
+  seqs = {
+    delivery: Math.max(floor(SEQ_KEYS.delivery), top('deliveries')),
+    attempt: Math.max(floor(SEQ_KEYS.attempt), top('webhook_attempts')),
+  };
+  seqsByStore.set(store, seqs);
+  const kept = seqs;
+  store.onReset(() =>
+    store.tx(() => {
+      const put = store.sql('INSERT INTO flexconv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+      put.run(SEQ_KEYS.delivery, String(kept.delivery));
+      put.run(SEQ_KEYS.attempt, String(kept.attempt));
+    }),
+  );
+  return seqs;
+}
+
+/** Insert a deliveries row; its seq. */
+function insertDelivery(store: Store, accountSid: string, eventType: string, url: string, method: string, params: FormParams, orderingKey: string, maxAttempts: number, dateMs: number, eventSeq: number | null): number {
+  const seq = ++logSeqs(store).delivery;
+  store
+    .sql(
+      `INSERT INTO deliveries (seq, account_sid, event_type, url, method, params, ordering_key, max_attempts, date_created_ms, event_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(seq, accountSid, eventType, url, method, JSON.stringify(params), orderingKey, maxAttempts, dateMs, eventSeq);
+  return seq;
+}
+
 /** Put a delivery in the outbox, in the transaction of the event it reports (sent after COMMIT). */
 export function enqueue(tx: Tx, d: DeliveryInput): string {
   const store = tx.store;
   store.wrote.deliveries = true;
-  const now = tx.now.getTime();
   const method = d.method ?? 'POST';
   // '' = no order to keep with other deliveries
   const orderingKey = d.orderingKey ?? '';
   const maxAttempts = d.maxAttempts ?? 1;
-  const info = store
-    .sql(
-      `INSERT INTO deliveries (account_sid, event_type, url, method, params, ordering_key, status, attempts,
-        max_attempts, date_created_ms, date_updated_ms, event_seq)
-       VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)`,
-    )
-    .run(tx.accountSid, d.eventType, d.url, method, JSON.stringify(d.params), orderingKey, maxAttempts, now, now, d.eventSeq ?? null);
-  const seq = Number(info.lastInsertRowid);
+  const seq = insertDelivery(store, tx.accountSid, d.eventType, d.url, method, d.params, orderingKey, maxAttempts, tx.now.getTime(), d.eventSeq ?? null);
   const sid = deliverySid(seq);
   // handed to the sender after COMMIT without reading it back; a rollback takes it out again
   const item: Pending = {
@@ -181,7 +222,7 @@ export class WebhookSender extends EventEmitter {
     private readonly store: Store,
     private readonly clock: Clock,
     scheduler: Scheduler,
-    private readonly opts: {timeoutMs?: number; concurrency?: number; onError?: (e: unknown) => void} = {},
+    private readonly opts: {timeoutMs?: number; concurrency?: number; onError?: (e: unknown) => void; logKeep?: number} = {},
   ) {
     super();
     this.setMaxListeners(0);
@@ -212,9 +253,11 @@ export class WebhookSender extends EventEmitter {
       freshOf(store).length = 0;
       this.results = [];
     });
+    logSeqs(store);
     scheduler.handle('webhook.retry', (tx, data: {sid: string}) => {
+      // gone (pruned, reset) or finished meanwhile: nothing to send
       const row = tx.store
-        .sql("UPDATE deliveries SET status = 'pending' WHERE seq = ? AND status = 'retrying' RETURNING " + PENDING_COLUMNS)
+        .sql(`SELECT ${PENDING_COLUMNS}, ${ATTEMPTS_SO_FAR} AS attempts FROM deliveries d WHERE d.seq = ? AND NOT ${FINISHED}`)
         .get(deliverySeq(data.sid) ?? -1) as PendingRow | undefined;
       if (!row) return;
       tx.store.wrote.deliveries = true;
@@ -233,16 +276,23 @@ export class WebhookSender extends EventEmitter {
     this.load();
   }
 
+  /**
+   * Queue what a previous process left to send: the deliveries from the watermark on (every one
+   * below it is finished) that are neither finished nor waiting for a retry on the clock.
+   */
   private load(): void {
     if (this.stopped) return;
     const queued = new Set(this.queue.map((p) => p.sid));
+    const waiting = new Set(
+      (this.store.sql("SELECT key FROM timers WHERE kind = 'webhook.retry'").pluck().all() as string[]).map((k) => k.slice('webhook:'.length)),
+    );
     const rows = this.store
-      .sql(`SELECT ${PENDING_COLUMNS} FROM deliveries WHERE status = 'pending' AND seq > ? ORDER BY seq`)
-      .all(this.loadedUpTo) as PendingRow[];
+      .sql(`SELECT ${PENDING_COLUMNS}, ${ATTEMPTS_SO_FAR} AS attempts FROM deliveries d WHERE d.seq >= ? AND d.seq > ? AND NOT ${FINISHED} ORDER BY d.seq`)
+      .all(this.watermark(), this.loadedUpTo) as PendingRow[];
     for (const r of rows) {
       this.loadedUpTo = Math.max(this.loadedUpTo, r.seq);
       const sid = deliverySid(r.seq);
-      if (queued.has(sid) || this.sending.has(sid)) continue;
+      if (queued.has(sid) || this.sending.has(sid) || waiting.has(sid)) continue;
       this.queue.push(pendingOf(r));
     }
     this.queue.sort((a, b) => a.seq - b.seq);
@@ -314,13 +364,26 @@ export class WebhookSender extends EventEmitter {
   /** Outcomes recorded since the log was last pruned. */
   private recorded = 0;
 
-  /** Keep the delivery log bounded: finished deliveries and attempts beyond the newest DELIVERY_LOG_KEEP go. */
+  /** The seq below which every delivery is finished (flexconv_meta; start-up reads the log from there). */
+  private watermark(): number {
+    return Number(this.store.sql("SELECT value FROM flexconv_meta WHERE key = 'deliveries_done_below'").pluck().get() ?? 0);
+  }
+
+  /**
+   * Keep the delivery log bounded: deliveries older than the newest DELIVERY_LOG_KEEP go with
+   * their attempts, once they and every delivery before them are finished; and the watermark
+   * moves up to the oldest unfinished one.
+   */
   private prune(): void {
-    const top = this.store.sql('SELECT MAX(seq) FROM webhook_attempts').pluck().get() as number | null;
-    if (top !== null) this.store.sql('DELETE FROM webhook_attempts WHERE seq <= ?').run(top - DELIVERY_LOG_KEEP);
-    const last = this.store.sql('SELECT MAX(seq) FROM deliveries').pluck().get() as number | null;
-    if (last !== null)
-      this.store.sql("DELETE FROM deliveries WHERE seq <= ? AND status IN ('delivered', 'failed')").run(last - DELIVERY_LOG_KEEP);
+    const from = this.watermark();
+    const next = logSeqs(this.store).delivery + 1;
+    const oldest = (this.store.sql(`SELECT MIN(d.seq) FROM deliveries d WHERE d.seq >= ? AND NOT ${FINISHED}`).pluck().get(from) as number | null) ?? next;
+    this.store
+      .sql('INSERT INTO flexconv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run('deliveries_done_below', String(oldest));
+    const below = Math.min(oldest, next - (this.opts.logKeep ?? DELIVERY_LOG_KEEP));
+    this.store.sql('DELETE FROM webhook_attempts WHERE delivery_seq < ?').run(below);
+    this.store.sql('DELETE FROM deliveries WHERE seq < ?').run(below);
   }
 
   /** Outcomes of deliveries not yet recorded. */
@@ -336,15 +399,12 @@ export class WebhookSender extends EventEmitter {
     if (!results.length || !this.store.db.open) return this.checkIdle();
     try {
       this.store.tx(() => {
-        const update = this.store.sql(
-          `UPDATE deliveries SET status = ?, attempts = ?, date_updated_ms = ?, last_status = ?, last_error = ? WHERE seq = ?`,
-        );
         for (const {d, result, dateMs} of results) {
           const attempt = d.attempts + 1;
           const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
           const retry = !ok && attempt < d.maxAttempts;
+          // the attempt is the delivery's new state: its row is not touched
           this.log(d.seq, d.accountSid, attempt, d.eventType, d.url, d.method, result, dateMs);
-          update.run(ok ? 'delivered' : retry ? 'retrying' : 'failed', attempt, dateMs, result.status ?? null, result.error ?? null, d.seq);
           this.recorded++;
           if (retry)
             new Tx(this.store, d.accountSid, new Date(dateMs)).at(`webhook:${d.sid}`, dateMs + 1000 * 2 ** (attempt - 1), 'webhook.retry', {
@@ -352,7 +412,7 @@ export class WebhookSender extends EventEmitter {
             });
         }
       });
-      if (this.recorded >= DELIVERY_LOG_KEEP / 10) {
+      if (this.recorded >= (this.opts.logKeep ?? DELIVERY_LOG_KEEP) / 10) {
         this.recorded = 0;
         this.store.tx(() => this.prune());
       }
@@ -374,12 +434,14 @@ export class WebhookSender extends EventEmitter {
     result: AttemptResult,
     dateMs: number,
   ): void {
-    const info = this.store
+    const seq = ++logSeqs(this.store).attempt;
+    this.store
       .sql(
-        `INSERT INTO webhook_attempts (delivery_seq, account_sid, attempt, date_ms, event_type, url, method, status, latency_ms, error, response)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO webhook_attempts (seq, delivery_seq, account_sid, attempt, date_ms, event_type, url, method, status, latency_ms, error, response)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
+        seq,
         deliverySeq,
         accountSid,
         attempt,
@@ -392,7 +454,6 @@ export class WebhookSender extends EventEmitter {
         result.error ?? null,
         result.body?.slice(0, RESPONSE_KEEP) ?? null,
       );
-    const seq = Number(info.lastInsertRowid);
     // told after the commit that stores it
     void this.store.settled()?.then(() => this.emit('attempt', seq));
   }
@@ -509,15 +570,7 @@ export class WebhookSender extends EventEmitter {
   record(accountSid: string, eventType: string, url: string, method: string, params: FormParams, result: AttemptResult): string {
     const now = this.clock.now().getTime();
     return this.store.tx(() => {
-      const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
-      const info = this.store
-        .sql(
-          `INSERT INTO deliveries (account_sid, event_type, url, method, params, ordering_key, status, attempts,
-            max_attempts, date_created_ms, date_updated_ms, last_status, last_error)
-           VALUES (?, ?, ?, ?, ?, '', ?, 1, 1, ?, ?, ?, ?)`,
-        )
-        .run(accountSid, eventType, url, method, JSON.stringify(params), ok ? 'delivered' : 'failed', now, now, result.status ?? null, result.error ?? null);
-      const seq = Number(info.lastInsertRowid);
+      const seq = insertDelivery(this.store, accountSid, eventType, url, method, params, '', 1, now, null);
       this.log(seq, accountSid, 1, eventType, url, method, result, now);
       return deliverySid(seq);
     });
@@ -561,23 +614,31 @@ export class WebhookSender extends EventEmitter {
   delivery(accountSid: string, sid: string): Record<string, unknown> | undefined {
     const r = this.store
       .sql(
-        `SELECT seq, event_type, url, method, params, status, attempts, max_attempts, date_created_ms, last_status, last_error
-         FROM deliveries WHERE account_sid = ? AND seq = ?`,
+        `SELECT d.seq, d.event_type, d.url, d.method, d.params, d.max_attempts, d.date_created_ms, a.attempt, a.status, a.error
+         FROM deliveries d LEFT JOIN webhook_attempts a
+           ON a.seq = (SELECT seq FROM webhook_attempts WHERE delivery_seq = d.seq ORDER BY attempt DESC LIMIT 1)
+         WHERE d.account_sid = ? AND d.seq = ?`,
       )
-      .get(accountSid, deliverySeq(sid) ?? -1) as Record<string, unknown> | undefined;
+      .get(accountSid, deliverySeq(sid) ?? -1) as
+      | {seq: number; event_type: string; url: string; method: string; params: string; max_attempts: number; date_created_ms: number; attempt: number | null; status: number | null; error: string | null}
+      | undefined;
     if (!r) return undefined;
+    // its state is its last attempt's
+    const attempts = r.attempt ?? 0;
+    const ok = r.status !== null && r.status >= 200 && r.status < 300;
+    const status = attempts === 0 ? 'pending' : ok ? 'delivered' : attempts >= r.max_attempts ? 'failed' : 'retrying';
     return {
-      sid: deliverySid(r.seq as number),
+      sid: deliverySid(r.seq),
       event_type: r.event_type,
       url: r.url,
       method: r.method,
-      params: JSON.parse(r.params as string),
-      status: r.status,
-      attempts: r.attempts,
+      params: JSON.parse(r.params),
+      status,
+      attempts,
       max_attempts: r.max_attempts,
-      date_created: new Date(r.date_created_ms as number).toISOString(),
-      last_status: r.last_status,
-      last_error: r.last_error,
+      date_created: new Date(r.date_created_ms).toISOString(),
+      last_status: attempts === 0 ? null : r.status,
+      last_error: attempts === 0 ? null : r.error,
     };
   }
 

@@ -116,6 +116,55 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE address_configurations_v3 RENAME TO address_configurations;
   -- its indexes are the declaration's, created by the store after the migrations (tableDdl)
   `,
+  // 4: the webhook log written once per delivery and once per attempt. A delivery's state is its
+  // attempts' (none: pending; a 2xx: delivered; the last allowed one failed: failed; else retrying),
+  // so a delivery row is never updated and needs no index of pending rows; both tables hand out
+  // their seqs from the store (counters kept past a reset in flexconv_meta), not AUTOINCREMENT,
+  // whose sqlite_sequence row was rewritten by every commit
+  `
+  INSERT OR REPLACE INTO flexconv_meta (key, value)
+    VALUES ('deliveries_seq', COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'deliveries'), 0));
+  INSERT OR REPLACE INTO flexconv_meta (key, value)
+    VALUES ('webhook_attempts_seq', COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'webhook_attempts'), 0));
+  -- a finished delivery whose attempts were pruned would read as pending: it goes too
+  DELETE FROM deliveries WHERE status IN ('delivered', 'failed') AND seq NOT IN (SELECT delivery_seq FROM webhook_attempts);
+  CREATE TABLE deliveries_v4 (
+    seq INTEGER PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    params TEXT NOT NULL,
+    ordering_key TEXT NOT NULL,
+    max_attempts INTEGER NOT NULL DEFAULT 1,
+    date_created_ms INTEGER NOT NULL,
+    event_seq INTEGER
+  );
+  INSERT INTO deliveries_v4 (seq, account_sid, event_type, url, method, params, ordering_key, max_attempts, date_created_ms, event_seq)
+    SELECT seq, account_sid, event_type, url, method, params, ordering_key, max_attempts, date_created_ms, event_seq FROM deliveries ORDER BY seq;
+  DROP TABLE deliveries;
+  ALTER TABLE deliveries_v4 RENAME TO deliveries;
+  CREATE TABLE webhook_attempts_v4 (
+    seq INTEGER PRIMARY KEY,
+    delivery_seq INTEGER NOT NULL,
+    account_sid TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    date_ms INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    status INTEGER,
+    latency_ms REAL NOT NULL,
+    error TEXT,
+    response TEXT
+  );
+  INSERT INTO webhook_attempts_v4 SELECT seq, delivery_seq, account_sid, attempt, date_ms, event_type, url, method, status, latency_ms, error, response
+    FROM webhook_attempts ORDER BY seq;
+  DROP TABLE webhook_attempts;
+  ALTER TABLE webhook_attempts_v4 RENAME TO webhook_attempts;
+  -- a delivery's attempts (its state); appended in order, so a batch writes one page of it
+  CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_seq, attempt);
+  `,
 ];
 
 /**

@@ -53,6 +53,9 @@ export interface RenderUrls {
  */
 export const MAX_LISTED_IN_MEMORY = 100_000;
 
+/** Scopes whose newest key values a repository keeps at most (past it, it starts over). */
+const NEWEST_KEPT_MAX = 10_000;
+
 /** Scopes whose SQL pages a repository keeps at once (all dropped past it). */
 const MEMO_SCOPES = 256;
 
@@ -346,6 +349,7 @@ export class ResourceRepo<T extends {sid: string}> {
   /** Drop every in-memory listing (after a reset): the next list reloads from SQLite. */
   forget(): void {
     this.sharedDocs.clear();
+    this.newestKept.clear();
     for (const l of this.listings.values()) this.host.budget.remove(l);
     this.listings = new Map();
     this.tooLarge.clear();
@@ -356,6 +360,7 @@ export class ResourceRepo<T extends {sid: string}> {
   forgetScope(scope: string): void {
     this.sqlPages.delete(scope);
     this.sharedDocs.clear();
+    this.forgetNewest(scope);
     const l = this.listings.get(scope);
     if (!l) return;
     this.host.budget.remove(l);
@@ -408,6 +413,8 @@ export class ResourceRepo<T extends {sid: string}> {
     // a new row's seq is above every row of the table (rowid = max + 1), so it always goes last
     const scope = scopeKey(accountSid, parentSid);
     this.wrote(scope);
+    // ... and it is the scope's newest row: its key values are what newest() answers now
+    if (this.newestRead) this.keptNewest(scope, doc);
     const listing = this.listings.get(scope);
     if (listing) {
       listing.push(seq, doc.sid, text);
@@ -423,6 +430,7 @@ export class ResourceRepo<T extends {sid: string}> {
   private wrote(scope: string): void {
     this.sqlPages.delete(scope);
     if (this.sharedDocs.size) this.sharedDocs.clear();
+    if (this.newestKept.size) this.forgetNewest(scope);
     this.host.changed(this, scope);
   }
 
@@ -636,14 +644,42 @@ export class ResourceRepo<T extends {sid: string}> {
     for (const child of this.host.children(this.decl)) child.deleteChildrenOf(accountSid, parents);
   }
 
-  /** A key column's value in the newest row of one scope (through the list index), or undefined when empty. */
+  /**
+   * A key column's value in the newest row of one scope (through the list index), or undefined
+   * when empty. Kept per scope and column once read (a message's index is read for each new
+   * message of its conversation): an insert into the scope sets it, and any other write to the
+   * scope, a rollback or a reset drops it.
+   */
   newest(accountSid: string, column: string, parentSid = ''): KeyValue | undefined {
-    if (!this.keyCols.includes(column)) throw new Error(`table ${this.table}: ${column} is not a key column`);
-    return (
+    const col = this.keyCols.indexOf(column);
+    if (col < 0) throw new Error(`table ${this.table}: ${column} is not a key column`);
+    const key = `${column}\n${scopeKey(accountSid, parentSid)}`;
+    if (this.newestKept.has(key)) return this.newestKept.get(key);
+    const value =
       (this.stmt(`newest:${column}`, () => `SELECT "${column}" FROM ${this.table} WHERE account_sid = ? AND parent_sid = ? ORDER BY seq DESC LIMIT 1`)
         .pluck()
-        .get(accountSid, parentSid) as KeyValue | null | undefined) ?? undefined
-    );
+        .get(accountSid, parentSid) as KeyValue | null | undefined) ?? undefined;
+    if (this.newestKept.size >= NEWEST_KEPT_MAX) this.newestKept.clear();
+    this.newestKept.set(key, value);
+    this.newestRead = true;
+    // a read inside a transaction that rolls back may have seen its writes: the rollback drops it
+    this.host.changed(this, scopeKey(accountSid, parentSid));
+    return value;
+  }
+
+  /** newest() answers, per `column\nscope`. */
+  private readonly newestKept = new Map<string, KeyValue | undefined>();
+  /** newest() was used on this table: inserts keep their scope's newest values from then on. */
+  private newestRead = false;
+
+  private forgetNewest(scope: string): void {
+    for (const c of this.keyCols) this.newestKept.delete(`${c}\n${scope}`);
+  }
+
+  /** A row inserted into scope is its newest: what newest() answers for the scope's columns. */
+  private keptNewest(scope: string, doc: T): void {
+    if (this.newestKept.size >= NEWEST_KEPT_MAX) this.newestKept.clear();
+    for (let i = 0; i < this.keyCols.length; i++) this.newestKept.set(`${this.keyCols[i]}\n${scope}`, this.keyReads[i](doc) ?? undefined);
   }
 
   count(accountSid: string, parentSid = '', where: Record<string, Cond> = {}): number {
