@@ -502,6 +502,26 @@ describe('core store: declared tables, queries, cascades, rollback, budget', () 
     expect(tx().repo(CHILDREN).cachedAll(big.sid)).to.not.equal(first);
   });
 
+  it('shared readers keep per account and parent: the same sid, value or parent asked by another account is read for it', () => {
+    const OTHER = 'AC' + 'e'.repeat(32);
+    const parent = 'TP00000000000000000000000000000009';
+    const t = thing(201, {tag: 'shared-tag'});
+    store.tx(() => new Tx(store, ACCOUNT, new Date()).repo(THINGS).insert(t, parent));
+    const repo = store.repo(THINGS);
+    for (let round = 0; round < 2; round++) {
+      expect(repo.sharedLocate(ACCOUNT, t.sid)?.doc.sid).to.equal(t.sid);
+      expect(repo.sharedLocate(OTHER, t.sid)).to.equal(undefined);
+      expect(repo.shared(ACCOUNT, t.sid, parent)?.sid).to.equal(t.sid);
+      expect(repo.shared(ACCOUNT, t.sid, 'TP-another-parent')).to.equal(undefined);
+      expect(repo.shared(OTHER, t.sid, parent)).to.equal(undefined);
+      expect(repo.sharedFind(ACCOUNT, {tag: 'shared-tag'})?.sid).to.equal(t.sid);
+      expect(repo.sharedFind(OTHER, {tag: 'shared-tag'})).to.equal(undefined);
+      expect(repo.sharedFind(ACCOUNT, {name: 'shared-tag'})).to.equal(undefined);
+      expect(repo.sharedAll(ACCOUNT, parent).map((d) => d.sid)).to.deep.equal([t.sid]);
+      expect(repo.sharedAll(OTHER, parent)).to.deep.equal([]);
+    }
+  });
+
   it('newest(): kept once read, set by an insert, dropped by an update, a delete, a rollback and a reset', () => {
     const repo = () => new Tx(store, ACCOUNT, new Date()).repo(THINGS);
     const parent = 'TP00000000000000000000000000000001';

@@ -71,6 +71,37 @@ const SHARED_DOCS_MAX = 1000;
 /** Rows of one scope sharedAll() keeps at most (a conversation's participants, its webhooks). */
 const SHARED_ALL_MAX = 50;
 
+/** A shared reader's kept result, with the account (and parent, or find column) it was read for. */
+interface Kept {
+  a: string;
+  p: string;
+  v: unknown;
+}
+
+/** What the shared readers keep, one map per reader; SHARED_DOCS_MAX entries in all, then it starts over. */
+class SharedDocs {
+  readonly gets = new Map<string, Kept>();
+  readonly locates = new Map<string, Kept>();
+  readonly finds = new Map<string, Kept>();
+  readonly alls = new Map<string, Kept>();
+  size = 0;
+
+  put(map: Map<string, Kept>, key: string, kept: Kept): void {
+    if (this.size >= SHARED_DOCS_MAX) this.clear();
+    if (!map.has(key)) this.size++;
+    map.set(key, kept);
+  }
+
+  clear(): void {
+    if (this.size === 0) return;
+    this.gets.clear();
+    this.locates.clear();
+    this.finds.clear();
+    this.alls.clear();
+    this.size = 0;
+  }
+}
+
 /** Freeze an object and everything it holds (a shared document can't be changed by mistake). */
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -440,38 +471,46 @@ export class ResourceRepo<T extends {sid: string}> {
    * it all: for rows read far more often than written (configurations, a conversation and its
    * participants while messages flow). Bounded: past SHARED_DOCS_MAX entries it starts over.
    */
-  private sharedDocs = new Map<string, unknown>();
+  private readonly sharedDocs = new SharedDocs();
 
   /** A shared reader's result: kept (frozen) or loaded now, and kept unless `keepIf` says no. */
-  private keep<R>(key: string, load: () => R, keepIf?: (value: R) => boolean): R {
-    const kept = this.sharedDocs.get(key);
-    if (kept !== undefined || this.sharedDocs.has(key)) return kept as R;
+  private keep<R>(map: Map<string, Kept>, key: string, accountSid: string, parentSid: string, load: () => R, keepIf?: (value: R) => boolean): R {
+    const kept = map.get(key);
+    // keys are strings the caller already holds (a sid, a parent sid: their hash is computed once);
+    // the account and parent are checked on the entry
+    if (kept !== undefined && kept.a === accountSid && kept.p === parentSid) return kept.v as R;
     const value = load();
     if (keepIf && !keepIf(value)) return value;
-    if (this.sharedDocs.size >= SHARED_DOCS_MAX) this.sharedDocs.clear();
-    this.sharedDocs.set(key, value && deepFreeze(value));
+    this.sharedDocs.put(map, key, {a: accountSid, p: parentSid, v: value && deepFreeze(value)});
     return value;
   }
 
   /** get(), shared: the object is frozen (read it, never change it). */
   shared(accountSid: string, sid: string, parentSid = ''): T | undefined {
-    return this.keep(`g${accountSid}/${parentSid}/${sid}`, () => this.get(accountSid, sid, parentSid));
+    return this.keep(this.sharedDocs.gets, sid, accountSid, parentSid, () => this.get(accountSid, sid, parentSid));
   }
 
   /** locate(), shared (frozen). */
   sharedLocate(accountSid: string, sid: string): {doc: T; parentSid: string} | undefined {
-    return this.keep(`l${accountSid}/${sid}`, () => this.locate(accountSid, sid));
+    return this.keep(this.sharedDocs.locates, sid, accountSid, '', () => this.locate(accountSid, sid));
   }
 
   /** findAnywhere() on equality conditions, shared (frozen). */
   sharedFind(accountSid: string, where: Record<string, string>): T | undefined {
-    return this.keep(`f${accountSid}/${JSON.stringify(where)}`, () => this.findAnywhere(accountSid, where));
+    const names = Object.keys(where);
+    // one condition (the usual case): keyed by its value, the column checked on the entry
+    const key = names.length === 1 ? where[names[0]] : JSON.stringify(where);
+    const column = names.length === 1 ? names[0] : '';
+    return this.keep(this.sharedDocs.finds, key, accountSid, column, () => this.findAnywhere(accountSid, where));
   }
 
   /** Every document of one parent, shared (frozen); a scope of more than SHARED_ALL_MAX rows is read each time. */
   sharedAll(accountSid: string, parentSid: string): readonly T[] {
     return this.keep(
-      `a${accountSid}/${parentSid}`,
+      this.sharedDocs.alls,
+      parentSid,
+      accountSid,
+      '',
       () => this.all(accountSid, {}, parentSid),
       (docs) => docs.length <= SHARED_ALL_MAX,
     );
