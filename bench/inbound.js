@@ -7,15 +7,22 @@
 // X-Twilio-Signature valid (twilio.validateRequest); p99 from the inbound's 2xx to the
 // webhook's arrival ≤ 50 ms.
 //
-//   node bench/inbound.js [--seconds 5] [--connections 16]
+// The three cases run in alternating rounds (create, (a), (b), create, (a), (b) …: --rounds,
+// default 5, each case SECONDS / rounds seconds per round): this machine's speed drifts by up to
+// 2× within a minute, and a ratio between cases measured one after the other measured the drift.
+//
+//   node bench/inbound.js [--seconds 5] [--connections 16] [--rounds 5]
 import {Agent, createServer, request} from 'node:http';
 import {parse as parseQs} from 'node:querystring';
 import {parseArgs} from 'node:util';
 import twilio from 'twilio';
 import {basicAuth, cpuSample, cpuSeconds, foreignCores, spawnServer, table} from './lib.js';
 
-const {values} = parseArgs({options: {seconds: {type: 'string', default: '5'}, connections: {type: 'string', default: '16'}}});
+const {values} = parseArgs({
+  options: {seconds: {type: 'string', default: '5'}, connections: {type: 'string', default: '16'}, rounds: {type: 'string', default: '5'}},
+});
 const SECONDS = Number(values.seconds);
+const ROUNDS = Math.max(1, Number(values.rounds));
 const CONNECTIONS = Number(values.connections);
 const SID = 'ACf1ec0000000000000000000000000001';
 const TOKEN = 'f1ec0000000000000000000000000001';
@@ -69,13 +76,13 @@ function call(method, path, form) {
   });
 }
 
-/** Run `make(i)` requests from CONNECTIONS loops for SECONDS; requests per second and the responses. */
-async function load(make) {
-  let i = 0;
+/** Run `make(i)` requests from CONNECTIONS loops for `seconds`; requests per second and the responses. */
+async function load(make, seconds, from = 0) {
+  let i = from;
   const results = [];
   // this process (load generator and webhook receiver) is not "other": only the rest of the machine is
   const before = cpuSample([process.pid, server.pid]);
-  const end = performance.now() + SECONDS * 1000;
+  const end = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
     Array.from({length: CONNECTIONS}, async () => {
@@ -89,12 +96,34 @@ async function load(make) {
   );
   const after = cpuSample([process.pid, server.pid]);
   const cpu = cpuSeconds(before, after, server.pid);
+  return {results, seconds: (performance.now() - started) / 1000, cpu: cpu ?? NaN, other: foreignCores(before, after) ?? NaN, next: i};
+}
+
+/** One case over all rounds: what each round's load() measured, summed. */
+function tally() {
+  const t = {results: [], seconds: 0, cpu: 0, otherCoreSeconds: 0, next: 0};
   return {
-    rate: results.length / ((performance.now() - started) / 1000),
-    results,
+    t,
+    add(r) {
+      for (const x of r.results) t.results.push(x);
+      t.seconds += r.seconds;
+      t.cpu += r.cpu;
+      t.otherCoreSeconds += r.other * r.seconds;
+      t.next = r.next;
+    },
+    get rate() {
+      return t.results.length / t.seconds;
+    },
     // server CPU per request (µs): robust to other load on the machine, unlike the rate
-    cpuPerReq: cpu === undefined ? NaN : (cpu * 1e6) / results.length,
-    other: foreignCores(before, after),
+    get cpuPerReq() {
+      return (t.cpu * 1e6) / t.results.length;
+    },
+    get other() {
+      return t.otherCoreSeconds / t.seconds;
+    },
+    get results() {
+      return t.results;
+    },
   };
 }
 
@@ -109,17 +138,22 @@ const created = await call('POST', '/conversations/v1/Configuration/Addresses', 
 });
 if (created.status !== 201) throw new Error(`address create: ${created.status} ${created.text}`);
 
-// baseline: the emulator's own address-create rate
-const baseline = await load((n) => ['POST', '/conversations/v1/Configuration/Addresses', {Type: 'chat', Address: `bench-${n}`}]);
-
 const inbound = (from, marker) => ['POST', '/_emulator/inbound', {From: from, To: ADDRESS, Body: marker}, marker];
-// BENCH_CASES=a or b: run one case only (for profiles)
-const only = process.env.BENCH_CASES;
-const skip = {results: [], rate: NaN, cpuPerReq: NaN};
-const a = only && !only.includes('a') ? skip : await load((n) => inbound(`+1666${String(n).padStart(7, '0')}`, `a-${n}`));
 // (b): 64 customers that already have their conversation
 for (let c = 0; c < 64; c++) await call(...inbound(`+1777${String(c).padStart(7, '0')}`, `warm-${c}`).slice(0, 3));
-const b = only && !only.includes('b') ? skip : await load((n) => inbound(`+1777${String(n % 64).padStart(7, '0')}`, `b-${n}`));
+
+// BENCH_CASES=a or b: run one case only (for profiles)
+const only = process.env.BENCH_CASES;
+const baseline = tally();
+const a = tally();
+const b = tally();
+const slice = SECONDS / ROUNDS;
+for (let round = 0; round < ROUNDS; round++) {
+  // baseline: the emulator's own address-create rate
+  baseline.add(await load((n) => ['POST', '/conversations/v1/Configuration/Addresses', {Type: 'chat', Address: `bench-${n}`}], slice, baseline.t.next));
+  if (!only || only.includes('a')) a.add(await load((n) => inbound(`+1666${String(n).padStart(7, '0')}`, `a-${n}`), slice, a.t.next));
+  if (!only || only.includes('b')) b.add(await load((n) => inbound(`+1777${String(n % 64).padStart(7, '0')}`, `b-${n}`), slice, b.t.next));
+}
 
 // wait for the last webhooks (bounded)
 const expected = a.results.length + b.results.length + 64;
