@@ -247,13 +247,13 @@ describe('store: the checkpoint worker', () => {
   });
 });
 
-describe('store: a WAL that outgrows its limit is restarted by the main thread', () => {
+describe('store: a WAL that outgrows its limit starts over', () => {
   it('keeps the WAL small and its file for the next round (frames that grow the file cost several times more)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flexconv-wal-'));
     const store = new Store(join(dir, 'e.db'), [{...DEFAULT_ACCOUNT}], () => new Date(), {tables: TABLES});
     try {
       expect(WAL_LIMIT).to.be.at.most(32 * 1024 * 1024);
-      expect(WAL_HARD_LIMIT).to.equal(4 * WAL_LIMIT);
+      expect(WAL_HARD_LIMIT).to.equal(8 * WAL_LIMIT);
       // a restart past the hard limit cuts the file back to it, not below: the next round reuses its blocks
       expect(store.db.pragma('journal_size_limit', {simple: true})).to.equal(WAL_HARD_LIMIT);
     } finally {
@@ -262,7 +262,7 @@ describe('store: a WAL that outgrows its limit is restarted by the main thread',
     }
   });
 
-  it('calls restart when a worker checkpoint reports more WAL in use than walLimit', async function () {
+  it('past walLimit, a checkpoint that copied the whole WAL needs no restart: SQLite starts it over at the next write', async function () {
     this.timeout(20000);
     const {path, db, cleanup} = walDatabase();
     let restarts = 0;
@@ -270,29 +270,29 @@ describe('store: a WAL that outgrows its limit is restarted by the main thread',
       restarts++;
       db.pragma('wal_checkpoint(RESTART)');
     };
-    let reports = 0;
-    const small = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 1024 * 1024 * 1024, onCheckpoint: () => reports++});
-    const big = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 64 * 1024});
+    const reports: [number, boolean][] = [];
+    const cp = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 64 * 1024, onCheckpoint: (wal, all) => reports.push([wal, all])});
     try {
-      // under the limit: the worker's checkpoint is enough
       db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000));
-      small.committed();
-      expect(await waitFor(() => reports > 0), 'checkpointed').to.equal(true);
-      await new Promise((r) => setImmediate(r));
-      expect(restarts).to.equal(0);
-      // over it: the main thread restarts the WAL
-      db.prepare('INSERT INTO t VALUES (?)').run('y'.repeat(100_000));
-      big.committed();
-      expect(await waitFor(() => restarts > 0), 'restarted').to.equal(true);
+      cp.committed();
+      expect(await waitFor(() => reports.length > 0), 'checkpointed').to.equal(true);
+      const [wal, all] = reports[0];
+      expect(wal, 'past the limit').to.be.greaterThan(64 * 1024);
+      expect(all, 'copied it all').to.equal(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(restarts, 'no RESTART on the main thread').to.equal(0);
+      // the next write starts the WAL over at its beginning
+      db.prepare('INSERT INTO t VALUES (?)').run('small');
+      const [{log}] = db.pragma('wal_checkpoint(PASSIVE)') as {log: number}[];
+      expect(log, 'frames in the WAL after the next write').to.be.below(5);
       expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).to.equal(2);
     } finally {
-      await small.stop();
-      await big.stop();
+      await cp.stop();
       cleanup();
     }
   });
 
-  it('waits for a pause in the writes (quietMs) before it restarts (the RESTART stalls the event loop); past walHardLimit it restarts at once', async function () {
+  it('writes that go on past walLimit: no RESTART while they go on; in the pause, a worker checkpoint of everything; past walHardLimit, a RESTART at once', async function () {
     this.timeout(20000);
     const {path, db, cleanup} = walDatabase();
     const restartsAt: number[] = [];
@@ -300,13 +300,26 @@ describe('store: a WAL that outgrows its limit is restarted by the main thread',
       restartsAt.push(performance.now());
       db.pragma('wal_checkpoint(RESTART)');
     };
-    let reports = 0;
-    const cp = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 64 * 1024, walHardLimit: 64 * 1024 * 1024, quietMs: 300, onCheckpoint: () => reports++});
+    const reports: {at: number; wal: number; all: boolean}[] = [];
+    const cp = new Checkpointer(path, () => {}, restart, {
+      every: 1,
+      walLimit: 64 * 1024,
+      walHardLimit: 64 * 1024 * 1024,
+      quietMs: 300,
+      onCheckpoint: (wal, all) => reports.push({at: performance.now(), wal, all}),
+    });
     const hard = new Checkpointer(path, () => {}, restart, {every: 1, walLimit: 16 * 1024, walHardLimit: 32 * 1024, quietMs: 60_000});
+    // a reader holding its snapshot keeps the worker from copying the frames written after it
+    const reader = new Database(path, {readonly: true});
     try {
       db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(100_000));
+      reader.exec('BEGIN');
+      reader.prepare('SELECT COUNT(*) FROM t').get();
+      db.prepare('INSERT INTO t VALUES (?)').run('y'.repeat(100_000));
       cp.committed();
-      expect(await waitFor(() => reports > 0), 'checkpointed').to.equal(true);
+      expect(await waitFor(() => reports.length > 0), 'checkpointed').to.equal(true);
+      expect(reports[0].all, 'the reader held frames back').to.equal(false);
+      reader.exec('COMMIT');
       // writes every 50 ms for 900 ms: no pause of 300 ms, no restart
       let last = 0;
       for (let i = 0; i < 18; i++) {
@@ -316,13 +329,20 @@ describe('store: a WAL that outgrows its limit is restarted by the main thread',
         last = performance.now();
       }
       expect(restartsAt, 'no restart while the writes go on').to.deep.equal([]);
-      expect(await waitFor(() => restartsAt.length > 0), 'restarted in the pause').to.equal(true);
-      expect(restartsAt[0] - last).to.be.at.least(290);
-      // past the hard limit: at once, though the pause it would wait for is a minute
+      // in the pause: a checkpoint that copies it all, and still no RESTART on the main thread
+      expect(await waitFor(() => reports.some((r) => r.at - last >= 290 && r.all)), 'checkpointed in the pause').to.equal(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(restartsAt, 'the pause needed no RESTART').to.deep.equal([]);
+      // past the hard limit, frames the worker could not copy: at once, though the pause it would wait for is a minute
+      reader.exec('BEGIN');
+      reader.prepare('SELECT COUNT(*) FROM t').get();
       db.prepare('INSERT INTO t VALUES (?)').run('z'.repeat(100_000));
       hard.committed();
-      expect(await waitFor(() => restartsAt.length > 1), 'restarted at once').to.equal(true);
+      expect(await waitFor(() => restartsAt.length > 0), 'restarted at once').to.equal(true);
+      reader.exec('COMMIT');
     } finally {
+      if (reader.inTransaction) reader.exec('COMMIT');
+      reader.close();
       await cp.stop();
       await hard.stop();
       cleanup();

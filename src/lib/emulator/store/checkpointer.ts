@@ -17,17 +17,22 @@ import {Worker} from 'node:worker_threads';
  *
  * That RESTART runs on the event loop and ends with an fsync of the database file: measured 29 ms
  * on an idle disk, and 864 ms once on a shared one — a stall of every request in flight (one of
- * them per 1,000 interactions of bench/interactions put its p99 there). So past `walLimit` it
- * waits for a pause in the writes (`quietMs` without a commit) and runs then; only a WAL past
- * `walHardLimit` (4 × walLimit: writes that never pause) is restarted at once, as before.
+ * them per 1,000 interactions of bench/interactions put its p99 there). So past `walLimit` the
+ * main thread does not restart it: at the next pause in the writes (`quietMs` without a commit)
+ * the worker checkpoints again, and a checkpoint that copied the whole WAL (nothing was written
+ * meanwhile) lets SQLite itself start the WAL over at the next write, with no stall. Only when
+ * that checkpoint could not copy everything, or past `walHardLimit` (WAL_HARD_LIMIT, or 4 × a
+ * walLimit given: writes that never pause), does the main thread restart it; and first, while more than a few commits came
+ * in during the worker's checkpoint, the worker copies again (up to MAX_PASSES times), so that the
+ * RESTART has little left to copy: it stalled requests 20–29 ms after one long checkpoint.
  *
  * The limits are small on purpose. A WAL that grows writes each frame into new blocks of its file
  * and a WAL that starts over writes over old ones, and growing costs several times as much
  * (measured: a 20-page COMMIT took 160–360 µs while the WAL grew past 100 MiB, 53 µs once it was
- * being reused). So the WAL is restarted every WAL_LIMIT (quiet) or WAL_HARD_LIMIT (busy) bytes,
- * and its file is kept at up to WAL_HARD_LIMIT (journal_size_limit) so that the next round writes
- * over the same blocks. A restart right after a worker checkpoint copies only the frames written
- * since, measured at 2–3 ms.
+ * being reused). So the WAL starts over every WAL_LIMIT bytes at a pause in the writes (at no
+ * cost, see above), or every WAL_HARD_LIMIT bytes under writes that never pause (a stall, kept
+ * rare: 8 × WAL_LIMIT), and its file is kept at up to WAL_HARD_LIMIT (journal_size_limit) so
+ * that the next round writes over the same blocks.
  *
  * The worker starts with the first checkpoint and ends after `retireMs` without one (an idle
  * emulator doesn't keep a second V8 isolate, ~9 MiB, resident). If it cannot start or fails, the
@@ -59,8 +64,8 @@ export class Checkpointer {
       walHardLimit?: number;
       /** How long the writes must pause for a due restart (default 200 ms). */
       quietMs?: number;
-      /** Told the WAL bytes in use after each checkpoint of the worker. */
-      onCheckpoint?: (walBytes: number) => void;
+      /** Told the WAL bytes in use after each checkpoint of the worker, and whether it copied them all. */
+      onCheckpoint?: (walBytes: number, copiedAll: boolean) => void;
     } = {},
   ) {}
 
@@ -85,7 +90,7 @@ export class Checkpointer {
     }
   }
 
-  /** A restart at the next pause of `quietMs` in the commits (checked when that long has passed). */
+  /** A checkpoint of everything at the next pause of `quietMs` in the commits (checked when that long has passed). */
   private restartWhenQuiet(): void {
     if (this.restartDue) return;
     this.restartDue = true;
@@ -99,7 +104,16 @@ export class Checkpointer {
         return;
       }
       this.quietTimer = undefined;
-      this.restartSoon();
+      // a checkpoint still running reports first (and is judged then)
+      if (this.busy) {
+        this.quietTimer = setTimeout(check, quiet);
+        this.quietTimer.unref();
+        return;
+      }
+      this.restartDue = false;
+      // the worker copies the whole WAL (nothing is being written); SQLite starts it over at the next write
+      this.quietRun = true;
+      if (!this.run(true)) this.restartSoon();
     };
     this.quietTimer = setTimeout(check, quiet);
     this.quietTimer.unref();
@@ -118,10 +132,11 @@ export class Checkpointer {
     });
   }
 
-  private run(): void {
+  /** Ask the worker for a checkpoint (`force`: even with no commit since the last one); whether one started. */
+  private run(force = false): boolean {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.busy || this.failed || this.commits === 0) return;
+    if (this.busy || this.failed || (this.commits === 0 && !force)) return false;
     this.commits = 0;
     this.busy = true;
     clearTimeout(this.retireTimer);
@@ -129,8 +144,15 @@ export class Checkpointer {
       this.start().postMessage('checkpoint');
     } catch {
       this.fail();
+      return false;
     }
+    return true;
   }
+
+  /** The running checkpoint was asked for in a pause of the writes (restartWhenQuiet). */
+  private quietRun = false;
+  /** Worker checkpoints run back to back before a restart (see the message handler). */
+  private passes = 0;
 
   private start(): Worker {
     if (this.worker) return this.worker;
@@ -141,14 +163,30 @@ export class Checkpointer {
       resourceLimits: {maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16},
     });
     worker.unref();
-    worker.on('message', (m: number | string) => {
+    worker.on('message', (m: {wal: number; all: boolean} | string) => {
       this.busy = false;
-      // the WAL bytes in use after the checkpoint, or what went wrong
-      if (typeof m !== 'number') return this.fail();
-      this.options.onCheckpoint?.(m);
+      const quiet = this.quietRun;
+      this.quietRun = false;
+      // the WAL bytes in use after the checkpoint and whether it copied them all, or what went wrong
+      if (typeof m !== 'object') return this.fail();
+      this.options.onCheckpoint?.(m.wal, m.all);
       const limit = this.options.walLimit ?? WAL_LIMIT;
-      if (m > (this.options.walHardLimit ?? (this.options.walLimit ? 4 * limit : WAL_HARD_LIMIT))) this.restartSoon();
-      else if (m > limit) this.restartWhenQuiet();
+      const written = this.commits; // commits while it ran: their frames are still to copy
+      // copied all, nothing written since: SQLite starts the WAL over at the next write
+      if ((m.all && written === 0) || m.wal <= limit) this.passes = 0;
+      else if (m.wal > (this.options.walHardLimit ?? (this.options.walLimit ? 4 * limit : WAL_HARD_LIMIT)) || quiet) {
+        // restart now. The main thread's RESTART copies what was written while the worker ran,
+        // then fsyncs: cheap when that is a few commits, so while it is more the worker copies
+        // again first (each pass shorter than the one before)
+        if (written <= RESTART_AFTER_COMMITS || this.passes >= MAX_PASSES) {
+          this.passes = 0;
+          this.restartSoon();
+        } else {
+          this.passes++;
+          this.quietRun = quiet;
+          this.run(true);
+        }
+      } else this.restartWhenQuiet();
       this.retireTimer = setTimeout(() => this.retire(worker), this.options.retireMs ?? 10_000);
       this.retireTimer.unref();
     });
@@ -195,10 +233,15 @@ export class Checkpointer {
   }
 }
 
+/** A restart goes ahead when at most this many commits came in while the worker's checkpoint ran. */
+const RESTART_AFTER_COMMITS = 8;
+/** Worker checkpoints run back to back at most before a restart goes ahead anyway. */
+const MAX_PASSES = 4;
+
 /** WAL bytes in use past which the main thread restarts it at the next pause in the writes (see the class comment). */
 export const WAL_LIMIT = 16 * 1024 * 1024;
 /** WAL bytes in use past which it is restarted at once; also the size its file is cut back to (journal_size_limit). */
-export const WAL_HARD_LIMIT = 4 * WAL_LIMIT;
+export const WAL_HARD_LIMIT = 8 * WAL_LIMIT;
 
 const WORKER_SOURCE = `
 const {parentPort, workerData} = require('node:worker_threads');
@@ -212,8 +255,8 @@ parentPort.on('message', (m) => {
   try {
     db ??= new Database(workerData.path, {fileMustExist: true});
     db.pragma('busy_timeout = 1000');
-    const [{log}] = db.pragma('wal_checkpoint(PASSIVE)');
-    parentPort.postMessage(log * (db.pragma('page_size', {simple: true}) + 24));
+    const [{log, checkpointed}] = db.pragma('wal_checkpoint(PASSIVE)');
+    parentPort.postMessage({wal: log * (db.pragma('page_size', {simple: true}) + 24), all: checkpointed >= log});
   } catch (error) {
     parentPort.postMessage(String(error && error.message || error));
   }
