@@ -890,7 +890,8 @@ export function routeInbound(tx: Tx, input: InboundInput): InboundRoute {
     const located = tx.repo(CONVERSATIONS).cachedLocate(participant.conversation_sid);
     if (located) return {kind: 'existing', participant, conversation: located.doc};
   }
-  const config = tx.repo(ADDRESSES).findBy({address: input.to});
+  // read for every new customer's first message: shared too (configurations are rarely written)
+  const config = tx.repo(ADDRESSES).cachedFind({address: input.to});
   if (!config) return {kind: 'drop', reason: `no Address Configuration for ${input.to}: Conversations ignores the message`};
   if (config.type !== input.channel)
     return {kind: 'drop', reason: `the Address Configuration of ${input.to} (${config.sid}) is for ${config.type}, not ${input.channel}`};
@@ -929,7 +930,7 @@ export function acceptInbound(
   const ac = route.address.auto_creation;
   const conv = createConversation(tx, route.serviceSid, {friendly_name: changes.friendly_name ?? null}, origin);
   if (ac.type === 'webhook' && ac.webhook_url)
-    addScopedWebhook(tx, conv, {target: 'webhook', configuration: {url: ac.webhook_url, method: (ac.webhook_method ?? 'POST').toLowerCase(), filters: ac.webhook_filters ?? []}}, true);
+    addScopedWebhook(tx, conv, {target: 'webhook', configuration: {url: ac.webhook_url, method: (ac.webhook_method ?? 'POST').toLowerCase(), filters: [...(ac.webhook_filters ?? [])]}}, true);
   else if (ac.type === 'studio' && ac.studio_flow_sid)
     addScopedWebhook(tx, conv, {target: 'studio', configuration: {flow_sid: ac.studio_flow_sid}}, true);
   const participant = addParticipant(tx, conv, {address: input.from, proxy_address: input.to}, origin, true);
