@@ -225,7 +225,11 @@ describe('core engine: clock, timers, bus, webhook delivery', () => {
       const replay = core.webhooks.replay(ACCOUNT, first.delivery_sid)!;
       expect(replay).to.match(/^WD[0-9a-f]{32}$/);
       await r.until(4);
+      // what was stored (the form body) is what goes again: repeated keys in their order
       expect(r.got[3].params.Body).to.equal('héllo & bye=1 +');
+      expect(r.got[3].params.Filters).to.deep.equal(['b', 'a', 'a']);
+      expect(r.got[3].params['MessagingBinding.Address']).to.equal('+15551234567');
+      expect(twilio.validateRequest(DEFAULT_ACCOUNT.authToken, r.got[3].headers['x-twilio-signature'] as string, `${r.url}${r.got[3].url}`, r.got[3].params)).to.equal(true);
     } finally {
       await r.close();
     }

@@ -46,7 +46,8 @@ function pendingOf(r: PendingRow): Pending {
     eventType: r.event_type,
     url: r.url,
     method: r.method,
-    params: JSON.parse(r.params) as FormParams,
+    params: paramsOf(r.params),
+    body: r.params.startsWith('{') ? undefined : r.params,
     orderingKey: r.ordering_key,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
@@ -135,15 +136,31 @@ function logSeqs(store: Store): LogSeqs {
 }
 
 /** Insert a deliveries row; its seq. */
-function insertDelivery(store: Store, accountSid: string, eventType: string, url: string, method: string, params: FormParams, orderingKey: string, maxAttempts: number, dateMs: number, eventSeq: number | null): number {
+function insertDelivery(store: Store, accountSid: string, eventType: string, url: string, method: string, body: string, orderingKey: string, maxAttempts: number, dateMs: number, eventSeq: number | null): number {
   const seq = ++logSeqs(store).delivery;
   store
     .sql(
       `INSERT INTO deliveries (seq, account_sid, event_type, url, method, params, ordering_key, max_attempts, date_created_ms, event_seq)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(seq, accountSid, eventType, url, method, JSON.stringify(params), orderingKey, maxAttempts, dateMs, eventSeq);
+    .run(seq, accountSid, eventType, url, method, body, orderingKey, maxAttempts, dateMs, eventSeq);
   return seq;
+}
+
+/**
+ * A delivery's params as stored: the form body that is sent (encoded once, when the delivery is
+ * written), or JSON in rows written before that.
+ */
+function paramsOf(stored: string): FormParams {
+  if (stored.startsWith('{')) return JSON.parse(stored) as FormParams;
+  const out: FormParams = {};
+  for (const [name, value] of new URLSearchParams(stored)) {
+    const had = out[name];
+    if (had === undefined) out[name] = value;
+    else if (Array.isArray(had)) had.push(value);
+    else out[name] = [had, value];
+  }
+  return out;
 }
 
 /** Put a delivery in the outbox, in the transaction of the event it reports (sent after COMMIT). */
@@ -154,7 +171,8 @@ export function enqueue(tx: Tx, d: DeliveryInput): string {
   // '' = no order to keep with other deliveries
   const orderingKey = d.orderingKey ?? '';
   const maxAttempts = d.maxAttempts ?? 1;
-  const seq = insertDelivery(store, tx.accountSid, d.eventType, d.url, method, d.params, orderingKey, maxAttempts, tx.now.getTime(), d.eventSeq ?? null);
+  const body = formEncode(d.params);
+  const seq = insertDelivery(store, tx.accountSid, d.eventType, d.url, method, body, orderingKey, maxAttempts, tx.now.getTime(), d.eventSeq ?? null);
   const sid = deliverySid(seq);
   // handed to the sender after COMMIT without reading it back; a rollback takes it out again
   const item: Pending = {
@@ -165,6 +183,7 @@ export function enqueue(tx: Tx, d: DeliveryInput): string {
     url: d.url,
     method,
     params: d.params,
+    body,
     orderingKey,
     attempts: 0,
     maxAttempts,
@@ -194,6 +213,8 @@ interface Pending {
   url: string;
   method: string;
   params: FormParams;
+  /** params form-encoded, as stored (what is sent); undefined for a row stored as JSON */
+  body?: string;
   orderingKey: string;
   attempts: number;
   maxAttempts: number;
@@ -353,7 +374,7 @@ export class WebhookSender extends EventEmitter {
   }
 
   private async deliver(d: Pending): Promise<void> {
-    const result = await this.attempt(d.accountSid, d.url, d.method, d.params);
+    const result = await this.attempt(d.accountSid, d.url, d.method, d.params, undefined, d.body);
     if (this.stopped || !this.store.db.open) return;
     this.results.push({d, result, dateMs: this.clock.now().getTime()});
     // outcomes are recorded together, a few milliseconds later: one transaction for many
@@ -454,15 +475,26 @@ export class WebhookSender extends EventEmitter {
         result.error ?? null,
         result.body?.slice(0, RESPONSE_KEEP) ?? null,
       );
-    // told after the commit that stores it
-    void this.store.settled()?.then(() => this.emit('attempt', seq));
+    // told after the commit that stores it: once per batch, whatever it logged
+    if (this.telling) return;
+    this.telling = true;
+    const told = () => {
+      this.telling = false;
+      this.emit('attempt', logSeqs(this.store).attempt);
+    };
+    const settled = this.store.settled();
+    if (settled) settled.then(told, () => (this.telling = false));
+    else told();
   }
+
+  /** An 'attempt' event is due after the pending commit. */
+  private telling = false;
 
   /**
    * One signed HTTP request (also used for pre-event webhooks, which are awaited by the
    * operation and logged here as a delivery of their own).
    */
-  attempt(accountSid: string, url: string, method: string, params: FormParams, timeoutMs?: number): Promise<AttemptResult> {
+  attempt(accountSid: string, url: string, method: string, params: FormParams, timeoutMs?: number, encoded?: string): Promise<AttemptResult> {
     const started = performance.now();
     const token = this.store.authToken(accountSid) ?? '';
     const parsed = this.target(url);
@@ -472,14 +504,14 @@ export class WebhookSender extends EventEmitter {
     let signed = parsed.signed;
     const options: RequestOptions = {...parsed.options};
     if (get) {
-      const query = formEncode(params);
+      const query = encoded ?? formEncode(params);
       if (query) {
         const target = new URL(parsed.signed);
         target.search = target.search ? `${target.search}&${query}` : `?${query}`;
         signed = target.toString();
         options.path = target.pathname + target.search;
       }
-    } else body = formEncode(params);
+    } else body = encoded ?? formEncode(params);
     const signature = twilioSignature(token, signed, get ? {} : params);
     const idempotency = newSid('ID').slice(2);
     const limit = timeoutMs ?? this.opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
@@ -570,7 +602,7 @@ export class WebhookSender extends EventEmitter {
   record(accountSid: string, eventType: string, url: string, method: string, params: FormParams, result: AttemptResult): string {
     const now = this.clock.now().getTime();
     return this.store.tx(() => {
-      const seq = insertDelivery(this.store, accountSid, eventType, url, method, params, '', 1, now, null);
+      const seq = insertDelivery(this.store, accountSid, eventType, url, method, formEncode(params), '', 1, now, null);
       this.log(seq, accountSid, 1, eventType, url, method, result, now);
       return deliverySid(seq);
     });
@@ -632,7 +664,7 @@ export class WebhookSender extends EventEmitter {
       event_type: r.event_type,
       url: r.url,
       method: r.method,
-      params: JSON.parse(r.params),
+      params: paramsOf(r.params),
       status,
       attempts,
       max_attempts: r.max_attempts,
