@@ -84,6 +84,26 @@ describe('webhook HTTP client (engine/http-client)', () => {
     }
   });
 
+  it('closes a socket left idle for idleMs (one sweep for all of them, no timer per request)', async () => {
+    const s = await raw(() => 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    const idle = new HttpClient({idleMs: 60});
+    try {
+      expect(await idle.request('127.0.0.1', s.port, HEAD(), 'a=1', 2000, 4096)).to.deep.equal({status: 200, body: 'ok'});
+      expect(idle.sockets).to.equal(1);
+      // reused within idleMs: the same socket
+      expect(await idle.request('127.0.0.1', s.port, HEAD(), 'a=2', 2000, 4096)).to.deep.equal({status: 200, body: 'ok'});
+      expect(s.accepted).to.equal(1);
+      for (let i = 0; i < 40 && idle.sockets > 0; i++) await new Promise((ok) => setTimeout(ok, 10));
+      expect(idle.sockets, 'closed after idleMs').to.equal(0);
+      // the next request opens a new one
+      expect(await idle.request('127.0.0.1', s.port, HEAD(), 'a=3', 2000, 4096)).to.deep.equal({status: 200, body: 'ok'});
+      expect(s.accepted).to.equal(2);
+    } finally {
+      idle.destroy();
+      await s.close();
+    }
+  });
+
   it('reads chunked bodies (with extensions and trailers), close-delimited bodies, 204, and skips 1xx', async () => {
     const answers = [
       'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\n{"a"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n',

@@ -77,10 +77,10 @@ class Conn {
     this.socket.on('end', () => this.onEnd());
     this.socket.on('error', (e: NodeJS.ErrnoException) => this.onGone(e.code ? `${e.code}: ${e.message}` : e.message));
     this.socket.on('close', () => this.onGone('ECONNRESET: socket hang up'));
-    this.socket.on('timeout', () => {
-      if (!this.job) this.destroy();
-    });
   }
+
+  /** When it last went back to the idle pool (performance.now()). */
+  idleSince = 0;
 
   start(job: Job): void {
     this.job = job;
@@ -90,7 +90,6 @@ class Conn {
     this.phase = Phase.Head;
     this.kept = [];
     this.keptBytes = 0;
-    this.socket.setTimeout(0);
     this.socket.ref();
     this.socket.write(job.data);
   }
@@ -275,6 +274,8 @@ export class HttpClient {
   private readonly all = new Set<Conn>();
   private stopped = false;
 
+  constructor(private readonly opts: {idleMs?: number} = {}) {}
+
   /**
    * Send one request (`head` without its final blank line, then `body`) to host:port. Resolves
    * with the status and up to `keep` bytes of the body, or an error; never rejects.
@@ -327,8 +328,25 @@ export class HttpClient {
     if (!pool) this.idle.set(conn.key, (pool = []));
     if (this.stopped || pool.length >= MAX_IDLE) return conn.destroy();
     conn.socket.unref();
-    conn.socket.setTimeout(IDLE_MS);
+    conn.idleSince = performance.now();
     pool.push(conn);
+    // idle sockets are closed by one sweep, not a timer each (set and cleared per request)
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), (this.opts.idleMs ?? IDLE_MS) / 2);
+      this.sweeper.unref();
+    }
+  }
+
+  private sweeper?: NodeJS.Timeout;
+
+  /** Close the sockets idle for IDLE_MS or more. */
+  private sweep(): void {
+    const old = performance.now() - (this.opts.idleMs ?? IDLE_MS);
+    for (const pool of [...this.idle.values()]) for (const conn of pool.filter((c) => c.idleSince <= old)) conn.destroy();
+    if (this.idle.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   /** @internal A socket that is gone. */
@@ -348,6 +366,8 @@ export class HttpClient {
   /** Abort requests in flight (they resolve with an error) and close every socket. */
   destroy(): void {
     this.stopped = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
     for (const conn of [...this.all]) {
       const job = conn.job;
       conn.job = undefined;

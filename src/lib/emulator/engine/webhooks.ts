@@ -521,7 +521,10 @@ export class WebhookSender extends EventEmitter {
         `${get ? 'GET' : 'POST'} ${options.path} HTTP/1.1\r\n${parsed.headLines}X-Twilio-Signature: ${signature}\r\n` +
         `User-Agent: ${USER_AGENT}\r\nAccept: */*\r\nI-Twilio-Idempotency-Token: ${idempotency}\r\n` +
         (get ? '' : 'Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n');
-      return this.http.request(parsed.host, parsed.port, head, body, limit, BODY_KEEP).then((r) => ({...r, latencyMs: latency()}));
+      return this.http.request(parsed.host, parsed.port, head, body, limit, BODY_KEEP).then((r) => {
+        (r as AttemptResult).latencyMs = latency();
+        return r as AttemptResult;
+      });
     }
     const headers: Record<string, string> = {
       'X-Twilio-Signature': signature,
