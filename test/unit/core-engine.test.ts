@@ -426,6 +426,48 @@ describe('core engine: clock, timers, bus, webhook delivery', () => {
     }
   });
 
+  it('deliveries of one ordering key go one at a time in order, however many wait; other keys and unkeyed ones pass them', async function () {
+    this.timeout(20_000);
+    let inFlight = 0;
+    let most = 0;
+    const perKey = new Map<string, number>();
+    const r = await receiver((g, res) => {
+      const key = String(g.params.K);
+      const busy = (perKey.get(key) ?? 0) + 1;
+      perKey.set(key, busy);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      expect(busy, `key ${key} had two in flight`).to.equal(1);
+      setImmediate(() => {
+        perKey.set(key, busy - 1);
+        inFlight--;
+        res.end();
+      });
+    });
+    try {
+      core = makeCore();
+      startCore(core);
+      core.store.tx(() => {
+        const tx = new Tx(core!.store, ACCOUNT, core!.clock.now());
+        for (let i = 0; i < 300; i++) enqueue(tx, {url: `${r.url}/a`, params: {K: 'A', N: String(i)}, eventType: 'e', orderingKey: 'A'});
+        for (let i = 0; i < 20; i++) enqueue(tx, {url: `${r.url}/b`, params: {K: 'B', N: String(i)}, eventType: 'e', orderingKey: 'B'});
+        for (let i = 0; i < 20; i++) enqueue(tx, {url: `${r.url}/u`, params: {K: `u${i}`, N: String(i)}, eventType: 'e'});
+      });
+      await core.store.settled();
+      await core.webhooks.idle();
+      expect(r.got).to.have.length(340);
+      const order = (key: string) => r.got.filter((g) => g.params.K === key).map((g) => Number(g.params.N));
+      expect(order('A')).to.deep.equal(Array.from({length: 300}, (_, i) => i));
+      expect(order('B')).to.deep.equal(Array.from({length: 20}, (_, i) => i));
+      // B and the unkeyed ones did not wait for A's line
+      const lastB = r.got.findIndex((g) => g.params.K === 'B' && g.params.N === '19');
+      expect(lastB, 'B done before A').to.be.below(200);
+      expect(most, 'in parallel across keys').to.be.greaterThan(1);
+    } finally {
+      await r.close();
+    }
+  });
+
   it('signs exactly as Twilio documents (test vector)', () => {
     const sig = twilioSignature('12345', 'https://mycompany.com/myapp.php?foo=1&bar=2', {
       CallSid: 'CA1234567890ABCDE',

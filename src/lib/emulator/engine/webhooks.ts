@@ -226,9 +226,76 @@ interface Pending {
  * error). Deliveries sharing an ordering key go one at a time, in order; others in parallel
  * (bounded). A delivery still pending when the process dies is sent after the restart.
  */
+/**
+ * Deliveries waiting to be sent: those that may go now, in order, and behind each ordering key
+ * with one ready or in flight, that key's own line. Taking the next one is O(1) however many wait
+ * behind busy keys (a scan of one list for the first free key cost O(waiting) per send).
+ */
+class Outbox {
+  private ready: Pending[] = [];
+  private head = 0;
+  private readonly lines = new Map<string, Pending[]>();
+  /** Keys with a delivery ready or in flight. */
+  private readonly busy = new Set<string>();
+  size = 0;
+
+  push(d: Pending): void {
+    this.size++;
+    const key = d.orderingKey;
+    if (key !== '' && this.busy.has(key)) {
+      let line = this.lines.get(key);
+      if (!line) this.lines.set(key, (line = []));
+      line.push(d);
+      return;
+    }
+    if (key !== '') this.busy.add(key);
+    this.ready.push(d);
+  }
+
+  /** The next delivery that may go, or undefined. */
+  shift(): Pending | undefined {
+    if (this.head >= this.ready.length) return undefined;
+    const d = this.ready[this.head];
+    this.ready[this.head++] = undefined as unknown as Pending;
+    if (this.head === this.ready.length) {
+      this.ready = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.ready.length) {
+      this.ready = this.ready.slice(this.head);
+      this.head = 0;
+    }
+    this.size--;
+    return d;
+  }
+
+  /** d was sent: the next delivery of its key may go. */
+  done(d: Pending): void {
+    const key = d.orderingKey;
+    if (key === '') return;
+    const line = this.lines.get(key);
+    if (!line) return void this.busy.delete(key);
+    this.ready.push(line.shift()!);
+    if (line.length === 0) this.lines.delete(key);
+  }
+
+  /** Every delivery waiting (ready ones first). */
+  items(): Pending[] {
+    const out = this.ready.slice(this.head);
+    for (const line of this.lines.values()) for (const d of line) out.push(d);
+    return out;
+  }
+
+  clear(): void {
+    this.ready = [];
+    this.head = 0;
+    this.lines.clear();
+    this.busy.clear();
+    this.size = 0;
+  }
+}
+
 export class WebhookSender extends EventEmitter {
-  private queue: Pending[] = [];
-  private readonly busyKeys = new Set<string>();
+  private readonly outbox = new Outbox();
   private inFlight = 0;
   private loadedUpTo = 0;
   private stopped = false;
@@ -254,7 +321,7 @@ export class WebhookSender extends EventEmitter {
       if (fresh.length === 0) return;
       const items = fresh.splice(0);
       if (this.stopped) return;
-      for (const d of items) this.queue.push(d);
+      for (const d of items) this.outbox.push(d);
       // sent once the batch's answers are written: a client waits for its answer, not for the
       // webhooks its write caused (they leave a moment later, still before later writes run)
       if (!this.pumpSoon) {
@@ -270,7 +337,7 @@ export class WebhookSender extends EventEmitter {
       if (this.results.length && !this.stopped && store.db.open) this.recordResults();
     });
     store.onReset(() => {
-      this.queue = [];
+      this.outbox.clear();
       freshOf(store).length = 0;
       this.results = [];
     });
@@ -303,20 +370,26 @@ export class WebhookSender extends EventEmitter {
    */
   private load(): void {
     if (this.stopped) return;
-    const queued = new Set(this.queue.map((p) => p.sid));
+    const queued = new Set(this.outbox.items().map((p) => p.sid));
     const waiting = new Set(
       (this.store.sql("SELECT key FROM timers WHERE kind = 'webhook.retry'").pluck().all() as string[]).map((k) => k.slice('webhook:'.length)),
     );
     const rows = this.store
       .sql(`SELECT ${PENDING_COLUMNS}, ${ATTEMPTS_SO_FAR} AS attempts FROM deliveries d WHERE d.seq >= ? AND d.seq > ? AND NOT ${FINISHED} ORDER BY d.seq`)
       .all(this.watermark(), this.loadedUpTo) as PendingRow[];
+    const loaded: Pending[] = [];
     for (const r of rows) {
       this.loadedUpTo = Math.max(this.loadedUpTo, r.seq);
       const sid = deliverySid(r.seq);
       if (queued.has(sid) || this.sending.has(sid) || waiting.has(sid)) continue;
-      this.queue.push(pendingOf(r));
+      loaded.push(pendingOf(r));
     }
-    this.queue.sort((a, b) => a.seq - b.seq);
+    if (this.inFlight === 0) {
+      // nothing in flight: what waits, loaded or not, goes in seq order
+      const all = [...this.outbox.items(), ...loaded].sort((a, b) => a.seq - b.seq);
+      this.outbox.clear();
+      for (const d of all) this.outbox.push(d);
+    } else for (const d of loaded) this.outbox.push(d);
     this.pump();
   }
 
@@ -324,29 +397,27 @@ export class WebhookSender extends EventEmitter {
 
   private pump(): void {
     const limit = this.opts.concurrency ?? 32;
-    for (let i = 0; i < this.queue.length && this.inFlight < limit && !this.stopped; ) {
-      const d = this.queue[i];
-      if (d.orderingKey !== '' && this.busyKeys.has(d.orderingKey)) {
-        i++;
-        continue;
-      }
-      this.queue.splice(i, 1);
-      if (d.orderingKey !== '') this.busyKeys.add(d.orderingKey);
+    while (this.inFlight < limit && !this.stopped) {
+      const d = this.outbox.shift();
+      if (!d) break;
       this.sending.add(d.sid);
       this.inFlight++;
-      void this.deliver(d).finally(() => {
+      const sent = (result: AttemptResult) => {
         this.inFlight--;
-        if (d.orderingKey !== '') this.busyKeys.delete(d.orderingKey);
         this.sending.delete(d.sid);
+        this.outbox.done(d);
+        this.delivered(d, result);
         this.pump();
-        this.checkIdle();
-      });
+      };
+      this.attempt(d.accountSid, d.url, d.method, d.params, undefined, d.body).then(sent, (e: unknown) =>
+        sent({error: e instanceof Error ? e.message : String(e), latencyMs: 0}),
+      );
     }
     this.checkIdle();
   }
 
   private checkIdle(): void {
-    if (this.inFlight === 0 && this.queue.length === 0 && this.results.length === 0 && this.idleWaiters.length) {
+    if (this.inFlight === 0 && this.outbox.size === 0 && this.results.length === 0 && this.idleWaiters.length) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
@@ -373,8 +444,8 @@ export class WebhookSender extends EventEmitter {
     });
   }
 
-  private async deliver(d: Pending): Promise<void> {
-    const result = await this.attempt(d.accountSid, d.url, d.method, d.params, undefined, d.body);
+  /** An attempt's outcome, to be recorded. */
+  private delivered(d: Pending, result: AttemptResult): void {
     if (this.stopped || !this.store.db.open) return;
     this.results.push({d, result, dateMs: this.clock.now().getTime()});
     // outcomes are recorded together, a few milliseconds later: one transaction for many
