@@ -25,9 +25,7 @@ export class Bus {
     private readonly clock: Clock,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
-    this.cursor = Number(
-      (store.sql("SELECT value FROM flexconv_meta WHERE key = 'bus_cursor'").pluck().get() as string | undefined) ?? 0,
-    );
+    this.cursor = Number(store.meta('bus_cursor') ?? 0);
     store.onCommitted(() => this.drain());
   }
 
@@ -70,7 +68,7 @@ export class Bus {
       }
       this.cursor = rows[rows.length - 1].seq;
       store.tx(() => {
-        store.sql("UPDATE flexconv_meta SET value = ? WHERE key = 'bus_cursor'").run(String(this.cursor));
+        store.setMeta('bus_cursor', this.cursor);
         if (this.cursor - this.pruned > EVENT_LOG_KEEP / 5) {
           store.sql('DELETE FROM event_log WHERE seq <= ?').run(this.cursor - EVENT_LOG_KEEP);
           this.pruned = this.cursor;

@@ -46,8 +46,7 @@ function pendingOf(r: PendingRow): Pending {
     eventType: r.event_type,
     url: r.url,
     method: r.method,
-    params: paramsOf(r.params),
-    body: r.params.startsWith('{') ? undefined : r.params,
+    ...storedParams(r.params),
     orderingKey: r.ordering_key,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
@@ -117,7 +116,7 @@ const SEQ_KEYS = {delivery: 'deliveries_seq', attempt: 'webhook_attempts_seq'} a
 function logSeqs(store: Store): LogSeqs {
   let seqs = seqsByStore.get(store);
   if (seqs) return seqs;
-  const floor = (key: string) => Number(store.sql('SELECT value FROM flexconv_meta WHERE key = ?').pluck().get(key) ?? 0);
+  const floor = (key: string) => Number(store.meta(key) ?? 0);
   const top = (table: string) => Number(store.sql(`SELECT MAX(seq) FROM ${table}`).pluck().get() ?? 0);
   seqs = {
     delivery: Math.max(floor(SEQ_KEYS.delivery), top('deliveries')),
@@ -127,9 +126,8 @@ function logSeqs(store: Store): LogSeqs {
   const kept = seqs;
   store.onReset(() =>
     store.tx(() => {
-      const put = store.sql('INSERT INTO flexconv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-      put.run(SEQ_KEYS.delivery, String(kept.delivery));
-      put.run(SEQ_KEYS.attempt, String(kept.attempt));
+      store.setMeta(SEQ_KEYS.delivery, kept.delivery);
+      store.setMeta(SEQ_KEYS.attempt, kept.attempt);
     }),
   );
   return seqs;
@@ -149,18 +147,23 @@ function insertDelivery(store: Store, accountSid: string, eventType: string, url
 
 /**
  * A delivery's params as stored: the form body that is sent (encoded once, when the delivery is
- * written), or JSON in rows written before that.
+ * written; a form body never starts with `{`, which is encoded), or JSON in rows written before.
  */
-function paramsOf(stored: string): FormParams {
-  if (stored.startsWith('{')) return JSON.parse(stored) as FormParams;
-  const out: FormParams = {};
+function storedParams(stored: string): {params: FormParams; body?: string} {
+  if (stored.startsWith('{')) return {params: JSON.parse(stored) as FormParams};
+  const params: FormParams = {};
   for (const [name, value] of new URLSearchParams(stored)) {
-    const had = out[name];
-    if (had === undefined) out[name] = value;
+    const had = params[name];
+    if (had === undefined) params[name] = value;
     else if (Array.isArray(had)) had.push(value);
-    else out[name] = [had, value];
+    else params[name] = [had, value];
   }
-  return out;
+  return {params, body: stored};
+}
+
+/** Whether a receiver's status is a success (2xx; none: no answer). */
+function answered2xx(status: number | null | undefined): boolean {
+  return status !== undefined && status !== null && status >= 200 && status < 300;
 }
 
 /** Put a delivery in the outbox, in the transaction of the event it reports (sent after COMMIT). */
@@ -220,12 +223,6 @@ interface Pending {
   maxAttempts: number;
 }
 
-/**
- * Sends the outbox off the request path: form-encoded, signed with the account's auth token
- * (X-Twilio-Signature), a 5 s timeout, every attempt logged (target, event, status, latency,
- * error). Deliveries sharing an ordering key go one at a time, in order; others in parallel
- * (bounded). A delivery still pending when the process dies is sent after the restart.
- */
 /**
  * Deliveries waiting to be sent: those that may go now, in order, and behind each ordering key
  * with one ready or in flight, that key's own line. Taking the next one is O(1) however many wait
@@ -294,6 +291,12 @@ class Outbox {
   }
 }
 
+/**
+ * Sends the outbox off the request path: form-encoded, signed with the account's auth token
+ * (X-Twilio-Signature), a 5 s timeout, every attempt logged (target, event, status, latency,
+ * error). Deliveries sharing an ordering key go one at a time, in order; others in parallel
+ * (bounded). A delivery still pending when the process dies is sent after the restart.
+ */
 export class WebhookSender extends EventEmitter {
   private readonly outbox = new Outbox();
   private inFlight = 0;
@@ -458,7 +461,7 @@ export class WebhookSender extends EventEmitter {
 
   /** The seq below which every delivery is finished (flexconv_meta; start-up reads the log from there). */
   private watermark(): number {
-    return Number(this.store.sql("SELECT value FROM flexconv_meta WHERE key = 'deliveries_done_below'").pluck().get() ?? 0);
+    return Number(this.store.meta('deliveries_done_below') ?? 0);
   }
 
   /**
@@ -470,9 +473,7 @@ export class WebhookSender extends EventEmitter {
     const from = this.watermark();
     const next = logSeqs(this.store).delivery + 1;
     const oldest = (this.store.sql(`SELECT MIN(d.seq) FROM deliveries d WHERE d.seq >= ? AND NOT ${FINISHED}`).pluck().get(from) as number | null) ?? next;
-    this.store
-      .sql('INSERT INTO flexconv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-      .run('deliveries_done_below', String(oldest));
+    this.store.setMeta('deliveries_done_below', oldest);
     const below = Math.min(oldest, next - (this.opts.logKeep ?? DELIVERY_LOG_KEEP));
     this.store.sql('DELETE FROM webhook_attempts WHERE delivery_seq < ?').run(below);
     this.store.sql('DELETE FROM deliveries WHERE seq < ?').run(below);
@@ -493,7 +494,7 @@ export class WebhookSender extends EventEmitter {
       this.store.tx(() => {
         for (const {d, result, dateMs} of results) {
           const attempt = d.attempts + 1;
-          const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
+          const ok = answered2xx(result.status);
           const retry = !ok && attempt < d.maxAttempts;
           // the attempt is the delivery's new state: its row is not touched
           this.log(d.seq, d.accountSid, attempt, d.eventType, d.url, d.method, result, dateMs);
@@ -731,14 +732,13 @@ export class WebhookSender extends EventEmitter {
     if (!r) return undefined;
     // its state is its last attempt's
     const attempts = r.attempt ?? 0;
-    const ok = r.status !== null && r.status >= 200 && r.status < 300;
-    const status = attempts === 0 ? 'pending' : ok ? 'delivered' : attempts >= r.max_attempts ? 'failed' : 'retrying';
+    const status = attempts === 0 ? 'pending' : answered2xx(r.status) ? 'delivered' : attempts >= r.max_attempts ? 'failed' : 'retrying';
     return {
       sid: deliverySid(r.seq),
       event_type: r.event_type,
       url: r.url,
       method: r.method,
-      params: paramsOf(r.params),
+      params: storedParams(r.params).params,
       status,
       attempts,
       max_attempts: r.max_attempts,

@@ -21,8 +21,8 @@ import {Worker} from 'node:worker_threads';
  * main thread does not restart it: at the next pause in the writes (`quietMs` without a commit)
  * the worker checkpoints again, and a checkpoint that copied the whole WAL (nothing was written
  * meanwhile) lets SQLite itself start the WAL over at the next write, with no stall. Only when
- * that checkpoint could not copy everything, or past `walHardLimit` (WAL_HARD_LIMIT, or 4 × a
- * walLimit given: writes that never pause), does the main thread restart it; and first, while more than a few commits came
+ * that checkpoint could not copy everything, or past `walHardLimit` (8 × walLimit: writes that
+ * never pause), does the main thread restart it; and first, while more than a few commits came
  * in during the worker's checkpoint, the worker copies again (up to MAX_PASSES times), so that the
  * RESTART has little left to copy: it stalled requests 20–29 ms after one long checkpoint.
  *
@@ -60,7 +60,7 @@ export class Checkpointer {
       idleMs?: number;
       retireMs?: number;
       walLimit?: number;
-      /** Past this, the WAL is restarted at once, pause or not (default 4 × walLimit). */
+      /** Past this, the WAL is restarted at once, pause or not (default 8 × walLimit). */
       walHardLimit?: number;
       /** How long the writes must pause for a due restart (default 200 ms). */
       quietMs?: number;
@@ -174,7 +174,7 @@ export class Checkpointer {
       const written = this.commits; // commits while it ran: their frames are still to copy
       // copied all, nothing written since: SQLite starts the WAL over at the next write
       if ((m.all && written === 0) || m.wal <= limit) this.passes = 0;
-      else if (m.wal > (this.options.walHardLimit ?? (this.options.walLimit ? 4 * limit : WAL_HARD_LIMIT)) || quiet) {
+      else if (m.wal > (this.options.walHardLimit ?? HARD_FACTOR * limit) || quiet) {
         // restart now. The main thread's RESTART copies what was written while the worker ran,
         // then fsyncs: cheap when that is a few commits, so while it is more the worker copies
         // again first (each pass shorter than the one before)
@@ -233,6 +233,8 @@ export class Checkpointer {
   }
 }
 
+/** walHardLimit, unless given: this many times walLimit. */
+const HARD_FACTOR = 8;
 /** A restart goes ahead when at most this many commits came in while the worker's checkpoint ran. */
 const RESTART_AFTER_COMMITS = 8;
 /** Worker checkpoints run back to back at most before a restart goes ahead anyway. */
@@ -241,7 +243,7 @@ const MAX_PASSES = 4;
 /** WAL bytes in use past which the main thread restarts it at the next pause in the writes (see the class comment). */
 export const WAL_LIMIT = 16 * 1024 * 1024;
 /** WAL bytes in use past which it is restarted at once; also the size its file is cut back to (journal_size_limit). */
-export const WAL_HARD_LIMIT = 8 * WAL_LIMIT;
+export const WAL_HARD_LIMIT = HARD_FACTOR * WAL_LIMIT;
 
 const WORKER_SOURCE = `
 const {parentPort, workerData} = require('node:worker_threads');

@@ -263,6 +263,16 @@ export class Store implements RepoHost {
   }
   private readonly fixed = new Map<string, Database.Statement>();
 
+  /** A value the engines keep in flexconv_meta (a cursor, a counter), or undefined. */
+  meta(key: string): string | undefined {
+    return this.sql('SELECT value FROM flexconv_meta WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  /** Set a flexconv_meta value (in the current transaction's batch when called inside one). */
+  setMeta(key: string, value: string | number): void {
+    this.sql('INSERT INTO flexconv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, String(value));
+  }
+
   /** Which account a Basic-auth username/password pair authenticates as, or undefined. */
   authenticate(username: string, password: string): string | undefined {
     const p = this.principals.get(username);

@@ -690,9 +690,9 @@ export class ResourceRepo<T extends {sid: string}> {
    * scope, a rollback or a reset drops it.
    */
   newest(accountSid: string, column: string, parentSid = ''): KeyValue | undefined {
-    const col = this.keyCols.indexOf(column);
-    if (col < 0) throw new Error(`table ${this.table}: ${column} is not a key column`);
-    const key = `${column}\n${scopeKey(accountSid, parentSid)}`;
+    if (!this.keyCols.includes(column)) throw new Error(`table ${this.table}: ${column} is not a key column`);
+    const scope = scopeKey(accountSid, parentSid);
+    const key = `${column}\n${scope}`;
     if (this.newestKept.has(key)) return this.newestKept.get(key);
     const value =
       (this.stmt(`newest:${column}`, () => `SELECT "${column}" FROM ${this.table} WHERE account_sid = ? AND parent_sid = ? ORDER BY seq DESC LIMIT 1`)
@@ -702,7 +702,7 @@ export class ResourceRepo<T extends {sid: string}> {
     this.newestKept.set(key, value);
     this.newestRead = true;
     // a read inside a transaction that rolls back may have seen its writes: the rollback drops it
-    this.host.changed(this, scopeKey(accountSid, parentSid));
+    this.host.changed(this, scope);
     return value;
   }
 
