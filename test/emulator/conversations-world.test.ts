@@ -130,6 +130,22 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
       expect(bad.status).to.equal(400);
     });
 
+    it("curl -d 'From=+1555…' (an unencoded + reads as a space) still reaches the +1555… address", async () => {
+      const to = phone();
+      const from = phone();
+      await conv().addressConfigurations.create({type: 'sms', address: to, 'autoCreation.enabled': true, 'autoCreation.type': 'default'});
+      const r = await t.http('POST', '/_emulator/inbound', {form: `From=${from}&To=${to}&Body=plus+signs+kept`});
+      expect(r.status, JSON.stringify(r.body)).to.equal(201);
+      const [p] = await conv().conversations(r.body.conversation_sid).participants.list();
+      expect(p.messagingBinding).to.include({address: from, proxy_address: to});
+      const [m] = await conv().conversations(r.body.conversation_sid).messages.list();
+      expect(m.body).to.equal('plus signs kept');
+      const wa = phone();
+      await conv().addressConfigurations.create({type: 'whatsapp', address: `whatsapp:${wa}`, 'autoCreation.enabled': true, 'autoCreation.type': 'default'});
+      const w = await t.http('POST', '/_emulator/inbound', {form: `From=whatsapp:${phone()}&To=whatsapp:${wa}&Body=hola&Channel=whatsapp`});
+      expect(w.status, JSON.stringify(w.body)).to.equal(201);
+    });
+
     it('a studio auto-creation records the studio webhook on the conversation', async () => {
       const to = phone();
       await conv().addressConfigurations.create({type: 'sms', address: to, 'autoCreation.enabled': true, 'autoCreation.type': 'studio', 'autoCreation.studioFlowSid': 'FW0123456789abcdef0123456789abcdef'});

@@ -72,13 +72,23 @@ function mediaOf(urls: string[]): MediaDoc[] {
 }
 const MIME: Record<string, string> = {jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', pdf: 'application/pdf', mp4: 'video/mp4', txt: 'text/plain'};
 
+/**
+ * A phone number as typed after `curl -d 'From=+1555…'`: an unencoded `+` in a form body reads
+ * as a space, and ` 1555…` (a space, then digits, optionally after a channel prefix) can only
+ * have been `+1555…`. Without this, such a message was dropped for an address nobody configured.
+ */
+function plusRestored(value: string | undefined): string | undefined {
+  const m = value === undefined ? null : /^([a-z]+:)? (\d{3,15})$/i.exec(value);
+  return m ? `${m[1] ?? ''}+${m[2]}` : value?.trim();
+}
+
 async function inbound(ctx: Ctx, core: Core) {
   const accountSid = controlAccount(ctx);
   const f = fields(ctx);
   const channel = (one(f.Channel) || 'sms').toLowerCase();
   if (!CHANNELS.includes(channel)) throw errors.invalid('Channel', `'${channel}' is not one of ${CHANNELS.join(', ')}`);
-  let from = one(f.From)?.trim();
-  let to = one(f.To)?.trim();
+  let from = plusRestored(one(f.From));
+  let to = plusRestored(one(f.To));
   if (!from) throw errors.missing('From');
   if (!to) throw errors.missing('To');
   // WhatsApp addresses carry their prefix (whatsapp:+1555…); accept them bare too
