@@ -327,6 +327,11 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
       const r = await cli('conversations', 'participants', 'add', b.sid, '--address', customer, '--proxy-address', PROXY);
       expectError(r, 1, 'BINDING_IN_USE', new RegExp(a.sid));
       expect(r.stderr).to.contain(`flexconv conversations prune --address ${customer} --dry-run`);
+      expect(r.stderr).to.contain(`is already in conversation ${a.sid}, which is not closed`);
+      // the same binding again in the conversation that holds it: said as such, not "another conversation"
+      const again = await cli('conversations', 'participants', 'add', a.sid, '--address', customer, '--proxy-address', PROXY);
+      expectError(again, 1, 'BINDING_IN_USE', new RegExp(`is a participant of ${a.sid} already`));
+      expect(again.stderr).to.not.contain('another conversation');
       const dupe = await cli('conversations', 'participants', 'add', a.sid, '--identity', 'bob');
       expect(dupe.exitCode).to.equal(0);
       expectError(await cli('conversations', 'participants', 'add', a.sid, '--identity', 'bob'), 1, 'PARTICIPANT_EXISTS');

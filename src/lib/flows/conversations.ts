@@ -339,7 +339,16 @@ export async function addParticipant(client: TwilioClient, conv: string, input: 
           hints: [`see them with \`flexconv conversations participants list ${conv}\``],
           cause: error,
         });
-      throw new FlexconvError('BINDING_IN_USE', `${who} is already in another conversation that is not closed: ${e.message}`, {
+      // Twilio's message names the conversation that holds the binding: it may be this one
+      const held = /\bCH[0-9a-fA-F]{32}\b/.exec(e.message)?.[0];
+      if (held && held === conv)
+        throw new FlexconvError('BINDING_IN_USE', `${who} is a participant of ${conv} already`, {
+          twilio: e.twilio,
+          hints: [`see them with \`flexconv conversations participants list ${conv}\``],
+          cause: error,
+        });
+      const where = held ? `conversation ${held}, which is not closed` : 'another conversation that is not closed';
+      throw new FlexconvError('BINDING_IN_USE', `${who} is already in ${where}: ${e.message}`, {
         twilio: e.twilio,
         hints: [
           `find it with \`flexconv conversations prune --address ${input.address} --dry-run\``,
