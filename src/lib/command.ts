@@ -14,13 +14,8 @@ import type {PlannedRequest, RetryNotice} from './twilio/request.js';
 
 export {Flags};
 
-/**
- * Flags of every command that prints a table: spread them into its `flags`. The renderer reads
- * --no-truncate itself (from argv, like --no-color), so a list only declares it.
- */
-export const tableFlags = {
-  'no-truncate': Flags.boolean({summary: 'Show long cells whole: on a terminal, tables are cut with … to its width (pipes, files and --json never are).'}),
-};
+/** Flags of every command that prints a table (the lists get them with listFlags). */
+export {tableFlags} from './cli/index.js';
 export * as Args from '@oclif/core/args';
 export type {Column} from './render/index.js';
 export {mask} from './render/index.js';

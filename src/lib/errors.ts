@@ -124,6 +124,12 @@ const NETWORK_CAUSES: Record<string, NetworkCause> = {
   ESOCKETTIMEDOUT: 'timeout',
   ECONNRESET: 'reset',
   EPIPE: 'reset',
+  // fetch (undici): the server went away mid-request (a killed emulator), or its own timeouts
+  UND_ERR_SOCKET: 'reset',
+  UND_ERR_CLOSED: 'reset',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
   EHOSTUNREACH: 'unreachable',
   ENETUNREACH: 'unreachable',
   ENETDOWN: 'unreachable',
@@ -292,6 +298,16 @@ export function toFlexconvError(error: unknown, ctx: {baseUrl?: string; target?:
     return new FlexconvError(known?.code ?? 'TWILIO_API_ERROR', known?.message ?? error.message, {
       twilio: {code, status: error.status, moreInfo: error.moreInfo},
       hints: [...(known?.hints ?? []), ...serverError],
+      cause: error,
+    });
+  }
+  if (error instanceof SyntaxError && ctx.target === 'emulator' && ctx.baseUrl) {
+    // a 2xx whose body is not JSON (the SDK parses it): some other server answers there
+    return new FlexconvError('NOT_AN_EMULATOR', `The server at ${ctx.baseUrl} did not answer like a flexconv emulator (a success answer that is not JSON)`, {
+      hints: [
+        `see what answers there: \`flexconv emulator status --emulator-url ${ctx.baseUrl}\``,
+        'start an emulator with `flexconv emulator start`, or point at one with --emulator-url URL',
+      ],
       cause: error,
     });
   }

@@ -188,14 +188,17 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
       expect(again.exitCode, again.stderr).to.equal(0);
     });
 
-    it('prune --older-than with --delete: only what was not touched for that long', async () => {
+    it('prune --older-than with --delete: only what was not touched for that long (a new message counts, though it leaves date_updated)', async () => {
       const old = await conversation();
+      const talked = await conversation();
       await wire('/_emulator/clock', {method: 'POST', body: 'advance=PT3H'});
       const fresh = await conversation();
+      expect((await cli('messages', 'send', talked.sid, '--body', 'still here')).exitCode).to.equal(0);
       const r = await cli('conversations', 'prune', '--older-than', '2h', '--delete', '--yes', '--json');
       expect(r.exitCode, r.stderr).to.equal(0);
       const sids = r.json().conversations.map((x: any) => x.sid);
-      expect(sids).to.include(old.sid).and.not.include(fresh.sid);
+      expect(sids).to.include(old.sid).and.not.include(fresh.sid).and.not.include(talked.sid);
+      expect((await wire(`/conversations/v1/Conversations/${talked.sid}`)).state).to.equal('active');
       expect((await wire(`/conversations/v1/Conversations/${old.sid}`)).code).to.equal(20404);
       expect((await wire(`/conversations/v1/Conversations/${fresh.sid}`)).state).to.equal('active');
     });
@@ -286,6 +289,15 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
       expect(r.stderr).to.contain(`flexconv addresses create --type sms --address ${to}`);
     });
 
+    it("a drop's hint fits its cause: auto-creation off says turn it on, not create the address again", async () => {
+      const to = phone();
+      expect((await cli('addresses', 'create', '--type', 'sms', '--address', to, '--no-auto-creation')).exitCode).to.equal(0);
+      const r = await cli('simulate', 'inbound', '--from', phone(), '--to', to, '--body', 'hi');
+      expectError(r, 1, 'INBOUND_DROPPED', /auto-creation is disabled/);
+      expect(r.stderr).to.contain(`flexconv addresses update ${to} --auto-creation`);
+      expect(r.stderr).to.not.contain('addresses create');
+    });
+
     it('on Twilio: EMULATOR_ONLY, exit 2, nothing sent', async () => {
       const r = await runCli(['simulate', 'outbox', '--target', 'twilio', '--json'], {
         env: {...env(), TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000001', TWILIO_AUTH_TOKEN: 'x'},
@@ -296,6 +308,33 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
   });
 
   describe('bad input: one clear line, non-zero exit, nothing stored lost', () => {
+    it('caught before any request (exit 2): an inbound without a body or over 1,600 characters, unknown webhook events, timers under the minimum', async () => {
+      const to = phone();
+      expectError(await cli('simulate', 'inbound', '--from', phone(), '--to', to), 2, 'USAGE', /Nothing to send: give --body/);
+      expectError(await cli('simulate', 'inbound', '--from', phone(), '--to', to, '--body', 'x'.repeat(1601)), 2, 'USAGE', /1601 characters long; a message body may have at most 1600/);
+      const filters = await cli('conversations', 'config', 'set', '--webhook-filters', 'onMessageAdded,bogus');
+      expectError(filters, 2, 'USAGE', /"bogus" is not an event of Conversations/);
+      expect(filters.stderr).to.contain('onMessageAdd, onMessageUpdate');
+      expectError(await cli('conversations', 'config', 'set', '--closed-timer', 'PT5M'), 2, 'USAGE', /--closed-timer PT5M is shorter than Twilio allows: at least PT10M/);
+      expectError(await cli('conversations', 'create', '--inactive-timer', 'PT30S'), 2, 'USAGE', /at least PT1M/);
+      const wrongService = await cli('conversations', 'config', 'set', '--default-service', 'IS00000000000000000000000000000000');
+      expectError(wrongService, 1, 'NOT_FOUND', /No Conversation Service IS0+/);
+      expect(wrongService.stderr).to.contain('flexconv services list').and.not.contain('addresses list');
+    });
+
+    it('a binding Twilio would refuse is caught before the request (exit 2): not a phone number, channels that differ', async () => {
+      const c = await conversation();
+      expectError(await cli('conversations', 'participants', 'add', c.sid, '--address', 'notanumber', '--proxy-address', PROXY), 2, 'USAGE', /--address "notanumber" is not an SMS address/);
+      expectError(await cli('conversations', 'participants', 'add', c.sid, '--address', 'whatsapp:+15551234567', '--proxy-address', PROXY), 2, 'USAGE', /a whatsapp address but --proxy-address a sms one/);
+      expect((await wire(`/conversations/v1/Conversations/${c.sid}/Participants`)).participants).to.deep.equal([]);
+    });
+
+    it('an SMS customer that is not a phone number: the emulator refuses it (exit 1), as Twilio never hands one on', async () => {
+      const to = phone();
+      expect((await cli('addresses', 'create', '--type', 'sms', '--address', to, '--auto-creation-type', 'default')).exitCode).to.equal(0);
+      expectError(await cli('simulate', 'inbound', '--from', 'notanumber', '--to', to, '--body', 'x'), 1, 'INVALID_PARAMETER', /'notanumber' is not an E\.164 phone number/);
+    });
+
     it('a malformed SID is a usage error before any request; an unknown one is NOT_FOUND', async () => {
       expectError(await cli('conversations', 'get', 'CH123'), 2, 'USAGE', /"CH123" is 5 characters long; a Conversation SID is CH \+ 32 hex/);
       expectError(await cli('messages', 'get', 'CH00000000000000000000000000000000', 'IMxyz'), 2, 'USAGE', /"IMxyz" is 5 characters long; a Message SID is IM/);
@@ -319,18 +358,20 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
       expect((await wire(`/conversations/v1/Conversations/${c.sid}/Messages`)).messages.map((m: any) => m.body)).to.deep.equal(['kept']);
     });
 
-    it('a duplicate binding: BINDING_IN_USE, exit 1, naming the prune that finds it; the first stays', async () => {
+    it('a duplicate binding: BINDING_IN_USE, exit 1, naming the one conversation to close; the first stays', async () => {
       const customer = phone();
       const a = await conversation();
       const b = await conversation();
       await cli('conversations', 'participants', 'add', a.sid, '--address', customer, '--proxy-address', PROXY);
       const r = await cli('conversations', 'participants', 'add', b.sid, '--address', customer, '--proxy-address', PROXY);
       expectError(r, 1, 'BINDING_IN_USE', new RegExp(a.sid));
-      expect(r.stderr).to.contain(`flexconv conversations prune --address ${customer} --dry-run`);
+      expect(r.stderr).to.contain(`flexconv conversations close ${a.sid}`);
+      // not a prune by address: that matches the customer's conversations with every number
+      expect(r.stderr).to.not.contain('prune');
       expect(r.stderr).to.contain(`is already in conversation ${a.sid}, which is not closed`);
       // the same binding again in the conversation that holds it: said as such, not "another conversation"
       const again = await cli('conversations', 'participants', 'add', a.sid, '--address', customer, '--proxy-address', PROXY);
-      expectError(again, 1, 'BINDING_IN_USE', new RegExp(`is a participant of ${a.sid} already`));
+      expectError(again, 1, 'PARTICIPANT_EXISTS', new RegExp(`is a participant of ${a.sid} already`));
       expect(again.stderr).to.not.contain('another conversation');
       const dupe = await cli('conversations', 'participants', 'add', a.sid, '--identity', 'bob');
       expect(dupe.exitCode).to.equal(0);
@@ -345,8 +386,8 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
       expectError(await cli('messages', 'send', c.sid, '--body', 'x'.repeat(1601)), 2, 'USAGE', /--body is 1601 characters long; a message body may have at most 1600/);
       expectError(await cli('conversations', 'update', c.sid, '--inactive-timer', '10m'), 2, 'USAGE', /"10m" is not an ISO 8601 duration/);
       expectError(await cli('conversations', 'create', '--closed-timer', 'P'), 2, 'USAGE');
-      // valid ISO but under the API's minimum: the emulator's 400, exit 1
-      expectError(await cli('conversations', 'update', c.sid, '--inactive-timer', 'PT30S'), 1, 'INVALID_PARAMETER', /at least 1 minutes/);
+      // valid ISO but under Twilio's minimum: caught before the request too
+      expectError(await cli('conversations', 'update', c.sid, '--inactive-timer', 'PT30S'), 2, 'USAGE', /at least PT1M/);
       const now = await wire(`/conversations/v1/Conversations/${c.sid}`);
       expect(now).to.deep.include({attributes: '{"keep":true}', date_updated: c.date_updated});
       expect((await wire(`/conversations/v1/Conversations/${c.sid}/Messages`)).messages).to.deep.equal([]);

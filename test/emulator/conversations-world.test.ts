@@ -71,7 +71,7 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
       const to = phone();
       const r = await inbound({From: phone(), To: to, Body: 'hello?'});
       expect(r.status).to.equal(200);
-      expect(r.body).to.include({status: 'dropped'});
+      expect(r.body).to.include({status: 'dropped', cause: 'no_configuration'});
       expect(r.body.reason).to.include('no Address Configuration');
       const events = await t.expect(200, 'GET', '/_emulator/events', {query: {type: 'conversations.inbound.dropped'}});
       expect(events.events.at(-1).data).to.include({To: to});
@@ -260,6 +260,37 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
       }
     });
 
+    it("an auto-created conversation's onConversationAdded carries its binding and first message; a hanging target does not hold back the others", async () => {
+      const to = phone();
+      const from = phone();
+      await conv().addressConfigurations.create({
+        type: 'sms',
+        address: to,
+        'autoCreation.enabled': true,
+        'autoCreation.type': 'webhook',
+        'autoCreation.webhookUrl': rx.url('/healthy'),
+        'autoCreation.webhookFilters': ['onMessageAdded'],
+      });
+      await conv().configuration.webhooks().update({postWebhookUrl: rx.url('/stuck'), filters: ['onConversationAdded', 'onMessageAdded'], method: 'POST'});
+      rx.answers.set('/stuck', 'hang');
+      try {
+        for (const body of ['one', 'two', 'three']) expect((await inbound({From: from, To: to, Body: body})).status).to.equal(201);
+        // the scoped target gets all three while the global one still holds the first (300 ms timeout)
+        const started = Date.now();
+        while (rx.received.filter((r) => r.path === '/healthy').length < 3 && Date.now() - started < 250) await new Promise((ok) => setTimeout(ok, 5));
+        expect(rx.received.filter((r) => r.path === '/healthy').map((r) => r.params.Body)).to.deep.equal(['one', 'two', 'three']);
+        expect(rx.received.filter((r) => r.path === '/stuck')).to.have.length(1);
+        await t.emu.idle();
+        // the hanging one is still served in order, each after the timeout of the one before
+        expect(rx.events('/stuck')).to.deep.equal(['onConversationAdded', 'onMessageAdded', 'onMessageAdded', 'onMessageAdded']);
+        const added = rx.received.find((r) => r.params.EventType === 'onConversationAdded')!;
+        expect(added.params).to.include({'MessagingBinding.Address': from, 'MessagingBinding.ProxyAddress': to, MessageBody: 'one', Source: 'SMS', State: 'active'});
+        expectAllSigned();
+      } finally {
+        rx.answers.delete('/stuck');
+      }
+    });
+
     it('a trigger webhook fires only for messages with its keyword; ReplayAfter replays existing messages', async () => {
       const c = await conv().conversations.create({});
       await conv().conversations(c.sid).messages.create({body: 'zero'});
@@ -280,7 +311,7 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
       await conv().configuration.webhooks().update({preWebhookUrl: rx.url('/pre'), filters: ['onMessageAdd', 'onConversationAdd']});
       rx.answers.set('/pre', {status: 403});
       const rejected = await inbound({From: phone(), To: to, Body: 'spam'});
-      expect(rejected.body.status).to.equal('dropped');
+      expect(rejected.body).to.include({status: 'dropped', cause: 'pre_event'});
       expect(rejected.body.reason).to.include('403');
       expect(rx.events('/pre')).to.deep.equal(['onConversationAdd']);
       expect(rx.received[0].params).to.include({'MessagingBinding.ProxyAddress': to, MessageBody: 'spam', Source: 'SMS'});
@@ -292,6 +323,11 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
       expect(c.friendlyName).to.equal('Named by hook');
       const [m] = await conv().conversations(c.sid).messages.list();
       expect(m.body).to.equal('rewritten');
+      // the conversation to be created is named already: onMessageAdd carries its SID and its participant's
+      const preMessage = rx.received.filter((r) => r.params.EventType === 'onMessageAdd').at(-1)!;
+      expect(preMessage.params).to.include({ConversationSid: c.sid, ParticipantSid: modified.body.participant_sid, Body: 'original'});
+      const preConversation = rx.received.filter((r) => r.params.EventType === 'onConversationAdd').at(-1)!;
+      expect(preConversation.params).to.include({MessagingServiceSid: c.messagingServiceSid, ChatServiceSid: c.chatServiceSid});
 
       rx.answers.set('/pre', 'hang');
       const slow = await inbound({From: phone(), To: to, Body: 'patience'});

@@ -255,6 +255,21 @@ describe('conversations commands on real Twilio (nock)', function () {
       expect(JSON.parse(r.stdout).conversations.map((c: any) => c.sid)).to.deep.equal([CH]);
     });
 
+    it('prune --older-than: a conversation whose date_updated is old is read for its newest message; a recent one keeps it', async () => {
+      const recent = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const t = twilio([
+        ['GET', '/v1/Conversations?State=active&PageSize=50', 200, page('conversations', '/v1/Conversations', [conversation(), conversation({sid: CH2})])],
+        ['GET', `${CONV}/Messages?Order=desc&PageSize=1`, 200, page('messages', `${CONV}/Messages`, [message({date_created: recent, date_updated: recent})])],
+        ['GET', `/v1/Conversations/${CH2}/Messages?Order=desc&PageSize=1`, 200, page('messages', `/v1/Conversations/${CH2}/Messages`, [message()])],
+        ['GET', '/v1/Conversations?State=inactive&PageSize=50', 200, page('conversations', '/v1/Conversations', [])],
+        ['POST', `/v1/Conversations/${CH2}`, 200, conversation({sid: CH2, state: 'closed'})],
+      ]);
+      const r = await run('conversations', 'prune', '--older-than', '1d', '--scan-limit', '50', '--yes', '--json');
+      expect(r.exitCode, r.stderr + r.stdout).to.equal(0);
+      t.done();
+      expect(JSON.parse(r.stdout).conversations.map((c: any) => c.sid)).to.deep.equal([CH2]);
+    });
+
     it('tail: GET the conversation, then the newest messages (Order=desc) until SIGINT', async () => {
       const t = twilio([
         ['GET', CONV, 200, conversation()],

@@ -192,6 +192,39 @@ describe('core engine: clock, timers, bus, webhook delivery', () => {
     }
   });
 
+  it('the clock does not go back across a restart: a manual one resumes where it was advanced to, a ticking one keeps its lead', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flexconv-engine-'));
+    try {
+      const path = join(dir, 'e.db');
+      core = makeCore(path);
+      startCore(core);
+      await core.scheduler.advance('PT17M');
+      expect(core.clock.now().getTime()).to.equal(T0 + 17 * 60_000);
+      stopCore(core);
+      await core.store.close();
+      core = makeCore(path, new ManualClock(T0));
+      startCore(core);
+      expect(core.clock.now().getTime(), 'manual: where the advance left it').to.equal(T0 + 17 * 60_000);
+      stopCore(core);
+      await core.store.close();
+
+      // a real-time clock advanced by an hour is still an hour ahead after the restart
+      const {SystemClock} = await import('../../src/lib/emulator/engine/clock.js');
+      const ticking = join(dir, 't.db');
+      core = makeCore(ticking, new SystemClock() as unknown as ManualClock);
+      startCore(core);
+      await core.scheduler.advance('PT1H');
+      stopCore(core);
+      await core.store.close();
+      core = makeCore(ticking, new SystemClock() as unknown as ManualClock);
+      startCore(core);
+      const lead = core.clock.now().getTime() - Date.now();
+      expect(lead).to.be.within(3_600_000 - 1000, 3_600_000 + 1000);
+    } finally {
+      rmSync(dir, {recursive: true, force: true});
+    }
+  });
+
   it('delivers signed form webhooks that twilio.validateRequest accepts, logs every attempt, and replays', async () => {
     const r = await receiver();
     try {
@@ -465,6 +498,42 @@ describe('core engine: clock, timers, bus, webhook delivery', () => {
       expect(most, 'in parallel across keys').to.be.greaterThan(1);
     } finally {
       await r.close();
+    }
+  });
+
+  it('a receiver that hangs holds at most its own 32 requests: deliveries to other receivers go meanwhile, its parked ones follow', async function () {
+    this.timeout(20_000);
+    const held: ServerResponse[] = [];
+    const stuck = await receiver((_g, res) => void held.push(res));
+    const healthy = await receiver();
+    try {
+      core = makeCore();
+      startCore(core);
+      core.store.tx(() => {
+        const tx = new Tx(core!.store, ACCOUNT, core!.clock.now());
+        for (let i = 0; i < 100; i++) enqueue(tx, {url: `${stuck.url}/h?n=${i}`, params: {N: String(i)}, eventType: 'e'});
+        for (let i = 0; i < 10; i++) enqueue(tx, {url: `${healthy.url}/ok`, params: {N: String(i)}, eventType: 'e'});
+      });
+      await core.store.settled();
+      // every healthy one arrives while the stuck receiver holds its 32 (the other 68 wait for them)
+      await healthy.until(10);
+      await stuck.until(32);
+      await new Promise((ok) => setTimeout(ok, 50));
+      expect(stuck.got).to.have.length(32);
+      for (let done = 0; done < 100; ) {
+        const batch = held.splice(0);
+        done += batch.length;
+        for (const res of batch) res.end();
+        if (done < 100) await stuck.until(Math.min(100, done + 32));
+      }
+      await core.webhooks.idle();
+      // in parallel (no ordering key): each batch of 32 in any order, but none lost or sent twice
+      expect(stuck.got.map((g) => Number(g.params.N)).sort((x, y) => x - y)).to.deep.equal(Array.from({length: 100}, (_, i) => i));
+      expect(Math.max(...stuck.got.slice(0, 32).map((g) => Number(g.params.N))), 'the first 32 went first').to.equal(31);
+      expect(core.webhooks.attempts(ACCOUNT, {limit: 1000}).filter((a) => a.status === 200)).to.have.length(110);
+    } finally {
+      await stuck.close();
+      await healthy.close();
     }
   });
 

@@ -61,3 +61,39 @@ describe('command: targetLabel (the one wording of where a change happened)', ()
     expect(targetLabel({target: 'twilio', baseUrl: 'x', accountSid: 'AC123', region: 'ie1'})).to.equal('Twilio (account AC123, region ie1)');
   });
 });
+
+describe('errors: what the CLI meets on the wire', () => {
+  it('an emulator killed in the middle of a request (fetch: other side closed) is NETWORK, not UNEXPECTED', async () => {
+    const {createServer} = await import('node:http');
+    const server = createServer((req) => req.socket.destroy());
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const base = `http://127.0.0.1:${(server.address() as {port: number}).port}`;
+    try {
+      const error = await fetch(`${base}/_emulator/webhooks?wait=60`).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, 'fetch failed').to.be.instanceOf(Error);
+      const f = toFlexconvError(error, {baseUrl: base, target: 'emulator'});
+      expect(f.code).to.equal('NETWORK');
+      expect(f.message).to.match(/No emulator is answering at .* \(the connection was reset, UND_ERR_SOCKET\)/);
+      expect(f.exitCode).to.equal(1);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a success answer that is not JSON on the emulator target is NOT_AN_EMULATOR', () => {
+    const parse = (() => {
+      try {
+        JSON.parse('');
+      } catch (e) {
+        return e;
+      }
+    })();
+    const f = toFlexconvError(parse, {baseUrl: URL, target: 'emulator'});
+    expect(f.code).to.equal('NOT_AN_EMULATOR');
+    expect(f.message).to.include('a success answer that is not JSON');
+    expect(toFlexconvError(parse, {baseUrl: URL, target: 'twilio'}).code).to.equal('UNEXPECTED');
+  });
+});

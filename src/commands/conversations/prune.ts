@@ -7,6 +7,7 @@ import {
   closeConversation,
   deleteConversation,
   participantWho,
+  idleFor,
   pruneCandidates,
   type Conversation,
   type ConversationState,
@@ -20,14 +21,15 @@ interface PruneResult {
   action: 'close' | 'delete';
   dry_run?: true;
   scanned: number;
-  conversations: (Conversation & {matched_participant?: string; orphan_reasons?: string[]; closed_via?: 'channel' | 'conversation'})[];
+  /** Each match as it is after the run (closed, or `deleted: true`); as found under --dry-run. */
+  conversations: (Conversation & {matched_participant?: string; orphan_reasons?: string[]; closed_via?: 'channel' | 'conversation'; deleted?: true})[];
 }
 
 export default class ConversationsPrune extends ResourceCommand<PruneResult> {
   static override summary = 'Close (or delete) the conversations that match: state, age, address, participant';
   static override description = `Stuck conversations are the most common Flex pain: an open conversation holds the customer's address + proxy pair, so their next message lands in it (or a new participant add fails with 50416). This finds the ones that match every given criterion, shows them, and closes them (--delete: deletes them) after confirmation.
 
-Default states: active and inactive (with --delete: closed too). --older-than compares with the last update (2h, 7d, PT30M). --address matches a participant's address or proxy address; --identity a chat participant. --dry-run lists the matches and changes nothing.
+Default states: active and inactive (with --delete: closed too). --older-than compares with the last activity: the newest message, or the last change of the conversation, whichever is later (2h, 7d, PT30M). --address matches a participant's address or proxy address; --identity a chat participant. --dry-run lists the matches and changes nothing.
 
 --orphans: the conversations \`flexconv conversations orphans\` finds (open with no open task, or no agent), closed through their interaction channel when they have one (so their tasks complete too), else directly (also when TaskRouter has deleted their ended tasks, which Twilio does after a while, so the interaction is no longer known).`;
   static override examples = [
@@ -39,7 +41,7 @@ Default states: active and inactive (with --delete: closed too). --older-than co
 
   static override flags = {
     state: Flags.string({options: [...CONVERSATION_STATES], multiple: true, delimiter: ',', summary: 'Only conversations in these states.'}),
-    'older-than': Flags.string({summary: 'Only those not updated for this long: 30m, 2h, 7d or an ISO 8601 duration.'}),
+    'older-than': Flags.string({summary: 'Only those idle for this long (no message and no change): 30m, 2h, 7d or an ISO 8601 duration.'}),
     address: Flags.string({summary: 'Only those with a participant of this address or proxy address (+1555…, whatsapp:+1555…).'}),
     identity: Flags.string({summary: 'Only those with this chat participant identity.'}),
     delete: Flags.boolean({summary: 'Delete them (with their messages) instead of closing them.'}),
@@ -72,7 +74,7 @@ Default states: active and inactive (with --delete: closed too). --older-than co
       scanLimit: flags['scan-limit'],
       now,
     });
-    const conversations = candidates.map((c) => ({...c.conversation, ...(c.participant ? {matched_participant: c.participant.sid} : {})}));
+    const conversations: PruneResult['conversations'] = candidates.map((c) => ({...c.conversation, ...(c.participant ? {matched_participant: c.participant.sid} : {})}));
     if (more) this.render.warn(`looked at the first ${flags['scan-limit']} conversations of a state only; raise --scan-limit to see more`);
     if (candidates.length === 0) {
       this.render.info(`No conversation matches (looked at ${scanned})`);
@@ -90,11 +92,16 @@ Default states: active and inactive (with --delete: closed too). --older-than co
     const result: PruneResult = {action, scanned, conversations};
     return this.destructive(result, what, flags, () =>
       // a dry run shows one request, the first: nothing runs beside it
-      eachLimit(candidates, flags['dry-run'] ? 1 : flags.concurrency, (c) =>
-        action === 'delete'
-          ? deleteConversation(client, c.conversation.sid, {webhooks: flags.webhooks})
-          : closeConversation(client, c.conversation.sid, {current: c.conversation, webhooks: flags.webhooks}),
-      ), verb);
+      // the result says what each one is now: closed as the API answered, or deleted
+      eachLimit(candidates, flags['dry-run'] ? 1 : flags.concurrency, async (c, i) => {
+        if (action === 'delete') {
+          await deleteConversation(client, c.conversation.sid, {webhooks: flags.webhooks});
+          conversations[i] = {...conversations[i], deleted: true};
+        } else {
+          const {conversation} = await closeConversation(client, c.conversation.sid, {current: c.conversation, webhooks: flags.webhooks});
+          conversations[i] = {...conversation, ...(c.participant ? {matched_participant: c.participant.sid} : {})};
+        }
+      }), verb);
   }
 
   /** --orphans: the orphan finder's picks (aged by --older-than), each closed through its interaction channel when there is one. */
@@ -104,11 +111,8 @@ Default states: active and inactive (with --delete: closed too). --older-than co
     {states, olderThanMs, now}: {states?: ConversationState[]; olderThanMs?: number; now: Date},
   ): Promise<PruneResult> {
     const found = await findOrphans(client, {states, scanLimit: flags['scan-limit'], now});
-    const picked = found.orphans.filter((o) => {
-      if (olderThanMs === undefined) return true;
-      const last = Date.parse(o.conversation.date_updated ?? o.conversation.date_created ?? '');
-      return Number.isFinite(last) && now.getTime() - last >= olderThanMs;
-    });
+    const picked: typeof found.orphans = [];
+    for (const o of found.orphans) if (olderThanMs === undefined || (await idleFor(client, o.conversation, now, olderThanMs)) >= olderThanMs) picked.push(o);
     const conversations: PruneResult['conversations'] = picked.map((o) => ({...o.conversation, orphan_reasons: o.reasons}));
     const result: PruneResult = {action: 'close', scanned: found.scanned, conversations};
     if (!picked.length) {

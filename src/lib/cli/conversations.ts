@@ -6,7 +6,7 @@ import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import {usageError} from '../errors.js';
 import type {Column} from '../render/index.js';
-import {durationText, jsonText, requireSid} from './index.js';
+import {durationText, jsonText, requireSid, TIMER_MIN} from './index.js';
 import {
   participantWho,
   webhookTarget,
@@ -122,7 +122,8 @@ export const MESSAGE_COLUMNS: Column<Message>[] = [
   {key: 'index', header: '#'},
   {key: 'sid', header: 'SID'},
   {key: 'author', header: 'AUTHOR'},
-  {key: 'body', header: 'BODY', get: (m) => (m.body && m.body.length > 60 ? `${m.body.slice(0, 59)}…` : m.body)},
+  // whole (a terminal's width cuts it, a pipe never does), on one line
+  {key: 'body', header: 'BODY', get: (m) => m.body?.replace(/\r?\n/g, ' ↵ ')},
   {key: 'date_created', header: 'SENT'},
 ];
 export const MESSAGE_EXTRA: Column<Message>[] = [
@@ -200,8 +201,8 @@ export function conversationInput(flags: {
     uniqueName: flags['unique-name'],
     attributes: jsonText('--attributes', flags.attributes),
     messagingServiceSid: flags['messaging-service'],
-    inactiveTimer: durationText('--inactive-timer', flags['inactive-timer']),
-    closedTimer: durationText('--closed-timer', flags['closed-timer']),
+    inactiveTimer: durationText('--inactive-timer', flags['inactive-timer'], TIMER_MIN.inactive),
+    closedTimer: durationText('--closed-timer', flags['closed-timer'], TIMER_MIN.closed),
     state: flags.state as ConversationInput['state'],
     webhooks: flags.webhooks,
   };

@@ -13,6 +13,14 @@ import type {Column} from '../render/index.js';
 // Flags
 
 /**
+ * Flags of every command that prints a table (listFlags has them). The renderer reads
+ * --no-truncate itself (from argv, like --no-color), so a command only declares it.
+ */
+export const tableFlags = {
+  'no-truncate': Flags.boolean({summary: 'Show long cells whole: on a terminal, tables are cut with … to its width (pipes, files and --json never are).'}),
+};
+
+/**
  * --limit / --all / --page-size / --columns / --no-header for a list whose API page holds at most
  * `maxPageSize` records. `columns` names the keys --columns accepts (shown in its help).
  */
@@ -31,6 +39,7 @@ export function listFlags(maxPageSize: number, opts: {defaultLimit?: number} = {
       summary: 'Table columns to show, in order (comma-separated keys, see the description).',
     }),
     'no-header': Flags.boolean({summary: 'Table without the header line.'}),
+    ...tableFlags,
   };
 }
 
@@ -202,11 +211,16 @@ export function jsonText(flag: string, value: string | undefined): string | unde
 }
 
 /** An ISO 8601 duration given in a flag (PT10M, P1D): usage error otherwise. */
-export function durationText(flag: string, value: string | undefined): string | undefined {
+export function durationText(flag: string, value: string | undefined, min?: {ms: number; text: string}): string | undefined {
   if (value === undefined || value === '') return value;
-  if (!parseDurationMs(value)) throw usageError(`${flag} "${value}" is not an ISO 8601 duration`, ['for example PT10M (10 minutes), PT1H, P1D']);
+  const ms = parseDurationMs(value);
+  if (!ms) throw usageError(`${flag} "${value}" is not an ISO 8601 duration`, ['for example PT10M (10 minutes), PT1H, P1D']);
+  if (min && ms < min.ms) throw usageError(`${flag} ${value} is shorter than Twilio allows: at least ${min.text}`, [`for example ${flag} ${min.text}`]);
   return value;
 }
+
+/** Twilio's shortest conversation timers [docs]: inactive PT1M, closed PT10M. */
+export const TIMER_MIN = {inactive: {ms: 60_000, text: 'PT1M'}, closed: {ms: 600_000, text: 'PT10M'}} as const;
 
 /** ms of an ISO 8601 duration (days, hours, minutes, seconds), or undefined. */
 export function parseDurationMs(text: string): number | undefined {

@@ -7,6 +7,7 @@
  */
 import {collect, sidOrName, wire, type Listed, type PageOptions} from '../cli/index.js';
 import {FlexconvError, isTwilioError, toFlexconvError, usageError} from '../errors.js';
+import {E164_RE, GLOBAL_WEBHOOK_FILTERS, SHORT_CODE_RE} from '../spec/conversations.js';
 import type {TwilioClient} from '../twilio/client.js';
 
 export const CONVERSATION_STATES = ['active', 'inactive', 'closed'] as const;
@@ -236,7 +237,7 @@ export async function deleteConversation(client: TwilioClient, key: string, opts
 export interface PruneCriteria {
   /** Default: active and inactive (everything not closed yet, for close; every state, for delete). */
   states?: ConversationState[];
-  /** Last change (date_updated) at least this long ago. */
+  /** Last activity (its newest message, or its last change: date_updated) at least this long ago. */
   olderThanMs?: number;
   /** A participant's binding address or proxy address. */
   address?: string;
@@ -253,6 +254,23 @@ export interface PruneCandidate {
   participant?: Participant;
 }
 
+/**
+ * How long a conversation has been idle at `now` (ms): since its newest message or its last
+ * change (date_updated), whichever is later. A message does not touch date_updated, so a
+ * conversation that changed at least `atLeastMs` ago costs one request for its newest message;
+ * one changed more recently is not idle that long anyway (its age since the change is returned).
+ */
+export async function idleFor(client: TwilioClient, conv: Conversation, now: Date, atLeastMs = 0): Promise<number> {
+  const changed = Date.parse(conv.date_updated ?? conv.date_created ?? '');
+  if (!Number.isFinite(changed)) return -Infinity;
+  const sinceChange = now.getTime() - changed;
+  if (sinceChange < atLeastMs) return sinceChange;
+  const page = await client.conversations.v1.conversations(conv.sid).messages.page({order: 'desc', pageSize: 1});
+  const newest = page.instances[0];
+  const at = (newest?.dateUpdated ?? newest?.dateCreated)?.getTime() ?? -Infinity;
+  return now.getTime() - Math.max(changed, at);
+}
+
 /** The conversations `prune` would act on (read-only). */
 export async function pruneCandidates(client: TwilioClient, c: PruneCriteria): Promise<{candidates: PruneCandidate[]; scanned: number; more: boolean}> {
   const states = c.states?.length ? c.states : (['active', 'inactive'] as ConversationState[]);
@@ -265,10 +283,7 @@ export async function pruneCandidates(client: TwilioClient, c: PruneCriteria): P
     scanned += listed.items.length;
     more ||= listed.more;
     for (const conv of listed.items) {
-      if (c.olderThanMs !== undefined) {
-        const last = Date.parse(conv.date_updated ?? conv.date_created ?? '');
-        if (!Number.isFinite(last) || now - last < c.olderThanMs) continue;
-      }
+      if (c.olderThanMs !== undefined && (await idleFor(client, conv, new Date(now), c.olderThanMs)) < c.olderThanMs) continue;
       let participant: Participant | undefined;
       if (c.address !== undefined || c.identity !== undefined) {
         const {items} = await listParticipants(client, conv.sid, {});
@@ -306,6 +321,24 @@ export interface ParticipantInput extends WebhookOption {
   roleSid?: string;
 }
 
+/**
+ * A messaging binding Twilio would refuse, refused before the request: a phone channel's
+ * address that is not E.164 (bare: SMS; `whatsapp:` + E.164), or an address and a proxy address
+ * of different channels (a WhatsApp customer writes to a whatsapp: number).
+ */
+function bindingChecked(address: string, proxy: string): void {
+  const channel = (a: string) => (/^[a-z]+:/i.exec(a)?.[0].slice(0, -1).toLowerCase() ?? 'sms');
+  for (const [flag, a] of [['--address', address], ['--proxy-address', proxy]] as const) {
+    const c = channel(a);
+    if ((c === 'sms' || c === 'whatsapp') && !E164_RE.test(c === 'sms' ? a : a.slice(c.length + 1)) && !(flag === '--proxy-address' && SHORT_CODE_RE.test(a)))
+      throw usageError(`${flag} "${a}" is not an ${c === 'sms' ? 'SMS' : 'WhatsApp'} address: ${c === 'sms' ? 'an E.164 number like +15551234567' : 'whatsapp: and an E.164 number'}`);
+  }
+  if (channel(address) !== channel(proxy))
+    throw usageError(`--address is a ${channel(address)} address but --proxy-address a ${channel(proxy)} one: both ends of a binding are on one channel`, [
+      channel(address) === 'whatsapp' ? `for example --proxy-address whatsapp:${proxy.replace(/^[a-z]+:/i, '')}` : `for example --address ${address.replace(/^[a-z]+:/i, '')}`,
+    ]);
+}
+
 export async function addParticipant(client: TwilioClient, conv: string, input: ParticipantInput): Promise<Participant> {
   if (input.identity === undefined && input.address === undefined && input.projectedAddress === undefined)
     throw usageError('Give --identity (a chat participant) or --address with --proxy-address (SMS, WhatsApp, …)');
@@ -315,6 +348,7 @@ export async function addParticipant(client: TwilioClient, conv: string, input: 
     throw usageError('--address needs --proxy-address: the Twilio number (or whatsapp:+…) the customer writes to', [
       `for example --address ${input.address} --proxy-address +15005550006`,
     ]);
+  if (input.address !== undefined && input.proxyAddress) bindingChecked(input.address, input.proxyAddress);
   try {
     return wire(
       await client.conversations.v1.conversations(convKey(conv)).participants.create(
@@ -342,18 +376,19 @@ export async function addParticipant(client: TwilioClient, conv: string, input: 
       // Twilio's message names the conversation that holds the binding: it may be this one
       const held = /\bCH[0-9a-fA-F]{32}\b/.exec(e.message)?.[0];
       if (held && held === conv)
-        throw new FlexconvError('BINDING_IN_USE', `${who} is a participant of ${conv} already`, {
+        throw new FlexconvError('PARTICIPANT_EXISTS', `${who} is a participant of ${conv} already`, {
           twilio: e.twilio,
           hints: [`see them with \`flexconv conversations participants list ${conv}\``],
           cause: error,
         });
       const where = held ? `conversation ${held}, which is not closed` : 'another conversation that is not closed';
+      // the hint closes that one conversation: prune --address would match every conversation of
+      // this customer, whichever of your numbers they write to
       throw new FlexconvError('BINDING_IN_USE', `${who} is already in ${where}: ${e.message}`, {
         twilio: e.twilio,
-        hints: [
-          `find it with \`flexconv conversations prune --address ${input.address} --dry-run\``,
-          `close it with \`flexconv conversations prune --address ${input.address} --yes\``,
-        ],
+        hints: held
+          ? [`see it with \`flexconv conversations get ${held}\``, `close it (final) to free the pair: \`flexconv conversations close ${held}\``]
+          : [`find it with \`flexconv conversations prune --address ${input.address} --dry-run\``],
         cause: error,
       });
     }
@@ -488,10 +523,21 @@ export async function setConfig(
   });
   if (!Object.keys(cp).length && !Object.keys(wp).length)
     throw usageError('Nothing to set: give at least one of --default-service, --default-messaging-service, --inactive-timer, --closed-timer, --webhook-method, --webhook-filters, --pre-webhook-url, --post-webhook-url, --webhook-target');
+  const unknown = hooks.filters?.filter((f) => !GLOBAL_WEBHOOK_FILTERS.includes(f));
+  if (unknown?.length)
+    throw usageError(`--webhook-filters: ${unknown.map((f) => `"${f}"`).join(', ')} ${unknown.length === 1 ? 'is not an event' : 'are not events'} of Conversations`, [
+      `the events: ${GLOBAL_WEBHOOK_FILTERS.join(', ')}`,
+    ]);
   for (const [flag, url] of [['--pre-webhook-url', hooks.preWebhookUrl], ['--post-webhook-url', hooks.postWebhookUrl]] as const)
     if (url && !/^https?:\/\/[^\s/?#]+\S*$/i.test(url)) throw usageError(`${flag} "${url}" is not an absolute http(s) URL ("" clears it)`);
   const c = client.conversations.v1.configuration;
-  const configuration = Object.keys(cp).length ? await c().update(cp) : await c().fetch();
+  let configuration;
+  try {
+    configuration = Object.keys(cp).length ? await c().update(cp) : await c().fetch();
+  } catch (error) {
+    if (config.defaultServiceSid) notFound(error, `No Conversation Service ${config.defaultServiceSid} (--default-service)`, 'list them with `flexconv services list`');
+    throw error;
+  }
   const webhooks = Object.keys(wp).length ? await c.webhooks().update(wp) : await c.webhooks().fetch();
   return {configuration: wire(configuration), webhooks: wire(webhooks)};
 }

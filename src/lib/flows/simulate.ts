@@ -4,7 +4,8 @@
  * live, replay one). Emulator only: real Twilio has no such API. Takes where the emulator is and
  * whose account to act for (Basic auth, as every control request may send), plain options.
  */
-import {FlexconvError} from '../errors.js';
+import {FlexconvError, usageError} from '../errors.js';
+import {MAX_BODY} from './messages.js';
 import type {Attempt} from '../spec/webhooks.js';
 
 export interface ControlTarget {
@@ -86,18 +87,34 @@ export interface InboundAccepted {
 }
 
 export async function simulateInbound(t: ControlTarget, input: InboundInput): Promise<InboundAccepted> {
-  const r = await call<InboundAccepted | {status: 'dropped'; reason: string; from: string; to: string; channel: string}>(t, 'POST', '/inbound', {
+  if (!input.body && !input.mediaUrls?.length) throw usageError('Nothing to send: give --body (or --media-url URL)');
+  if (input.body !== undefined && input.body.length > MAX_BODY)
+    throw usageError(`--body is ${input.body.length} characters long; a message body may have at most ${MAX_BODY}`, ['split it into several messages']);
+  const r = await call<InboundAccepted | {status: 'dropped'; reason: string; cause?: string; from: string; to: string; channel: string}>(t, 'POST', '/inbound', {
     json: {From: input.from, To: input.to, Body: input.body, Channel: input.channel ?? 'sms', MediaUrl: input.mediaUrls?.length ? input.mediaUrls : undefined},
   });
   if (r.status === 'dropped') {
     throw new FlexconvError('INBOUND_DROPPED', `The emulator dropped the message from ${r.from} to ${r.to}: ${r.reason}`, {
-      hints: [
-        `let inbound messages to ${r.to} start conversations: \`flexconv addresses create --type ${r.channel} --address ${r.to} --auto-creation-type default\``,
-        'see why in the event log: GET /_emulator/events?type=conversations.inbound.dropped',
-      ],
+      hints: [...droppedHints(r), 'see why in the event log: GET /_emulator/events?type=conversations.inbound.dropped'],
     });
   }
   return r;
+}
+
+/** What to do about a dropped inbound message, by why it was dropped (an older emulator says no cause: the first hint). */
+function droppedHints(r: {cause?: string; to: string; channel: string}): string[] {
+  switch (r.cause) {
+    case 'other_channel':
+      return [`see what ${r.to} is configured for: \`flexconv addresses get ${r.to}\`, then send with that --channel`];
+    case 'auto_creation_disabled':
+      return [`turn auto-creation on: \`flexconv addresses update ${r.to} --auto-creation\``];
+    case 'no_service':
+      return ['list the Conversation Services that exist: `flexconv services list`', `then point the address at one: \`flexconv addresses update ${r.to} --conversation-service IS…\``];
+    case 'pre_event':
+      return ['a pre-event webhook refused it: see its answer with `flexconv webhooks tail --from-start`', 'and where it is configured with `flexconv conversations config get`'];
+    default:
+      return [`let inbound messages to ${r.to} start conversations: \`flexconv addresses create --type ${r.channel} --address ${r.to} --auto-creation-type default\``];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,22 @@ export const WEBHOOK_FILTERS = [
   'onParticipantRemoved',
   'onDeliveryUpdated',
 ] as const;
+/** Pre-event name → its post-event name [docs]. */
+export const PRE_EVENTS: Readonly<Record<string, string>> = {
+  onMessageAdd: 'onMessageAdded',
+  onMessageUpdate: 'onMessageUpdated',
+  onMessageRemove: 'onMessageRemoved',
+  onConversationAdd: 'onConversationAdded',
+  onConversationUpdate: 'onConversationUpdated',
+  onConversationRemove: 'onConversationRemoved',
+  onParticipantAdd: 'onParticipantAdded',
+  onParticipantUpdate: 'onParticipantUpdated',
+  onParticipantRemove: 'onParticipantRemoved',
+  onUserUpdate: 'onUserUpdated',
+};
+export const POST_EVENTS: readonly string[] = [...Object.values(PRE_EVENTS), 'onConversationStateUpdated', 'onDeliveryUpdated', 'onUserAdded'];
+/** Every name the global and service webhook Filters accept: pre- and post-events. */
+export const GLOBAL_WEBHOOK_FILTERS: readonly string[] = [...Object.keys(PRE_EVENTS), ...POST_EVENTS];
 /** The spec's maximum PageSize of the address configuration list. */
 export const ADDRESS_LIST_MAX_PAGE_SIZE = 50;
 

@@ -1,5 +1,5 @@
 import {Flags} from '../../../lib/command.js';
-import {durationText, requireSid} from '../../../lib/cli/index.js';
+import {durationText, requireSid, TIMER_MIN} from '../../../lib/cli/index.js';
 import {CONFIG_FIELDS} from '../../../lib/cli/conversations.js';
 import {ResourceCommand} from '../../../lib/cli/resource.js';
 import {setConfig, type ConversationsConfig, type GlobalWebhooks} from '../../../lib/flows/conversations.js';
@@ -33,8 +33,8 @@ export default class ConfigSet extends ResourceCommand<Config> {
     const input = {
       defaultServiceSid: sid('IS', flags['default-service'], '--default-service'),
       defaultMessagingServiceSid: sid('MG', flags['default-messaging-service'], '--default-messaging-service'),
-      inactiveTimer: durationText('--inactive-timer', flags['inactive-timer']),
-      closedTimer: durationText('--closed-timer', flags['closed-timer']),
+      inactiveTimer: durationText('--inactive-timer', flags['inactive-timer'], TIMER_MIN.inactive),
+      closedTimer: durationText('--closed-timer', flags['closed-timer'], TIMER_MIN.closed),
     };
     const config = await setConfig(await this.client(flags), input, {
       method: flags['webhook-method'] as 'GET' | 'POST' | undefined,

@@ -12,6 +12,9 @@ export interface Timer {
 /** What a timer does when it fires (in a transaction of the timer's account). */
 export type TimerHandler = (tx: Tx, data: any, timer: Timer) => void;
 
+/** The flexconv_meta key of where the last advance left the clock. */
+const CLOCK_KEY = 'clock';
+
 /** setTimeout's largest delay. */
 const MAX_DELAY = 2 ** 31 - 1;
 
@@ -48,6 +51,7 @@ export class Scheduler {
 
   /** Fire what is overdue, then wait for the next timer. */
   start(): void {
+    this.restoreClock();
     this.fireDue(this.clock.now().getTime());
     this.arm();
   }
@@ -132,6 +136,31 @@ export class Scheduler {
   }
 
   /**
+   * Where an advance left the clock, kept in flexconv_meta: a restart must not take time back
+   * (a message stamped before the ones already stored, a timer due again further away). A
+   * ticking clock keeps its lead over the wall clock; one that stands still resumes from there.
+   */
+  private saveClock(): void {
+    if (!this.store.db.open) return;
+    const state = {ms: this.clock.now().getTime(), wallMs: Date.now()};
+    this.store.tx(() => this.store.setMeta(CLOCK_KEY, JSON.stringify(state)));
+  }
+
+  private restoreClock(): void {
+    let state: {ms?: unknown; wallMs?: unknown} | undefined;
+    try {
+      state = JSON.parse(this.store.meta(CLOCK_KEY) ?? 'null') ?? undefined;
+    } catch {
+      return; // not ours to read: start from the clock as given
+    }
+    if (!state || typeof state.ms !== 'number' || typeof state.wallMs !== 'number') return;
+    // ticking: as far ahead of the wall clock as it was (and never before where it stopped)
+    const target = this.clock.ticking ? state.ms + Math.max(0, Date.now() - state.wallMs) : state.ms;
+    const now = this.clock.now().getTime();
+    if (target > now) this.clock.shift(target - now);
+  }
+
+  /**
    * Move the clock forward by `by` (ms, or an ISO 8601 duration such as PT10M) or to a later
    * time `to`, firing every timer due in the window, in order, each at its own due time.
    */
@@ -158,6 +187,7 @@ export class Scheduler {
       if (targetMs > now) this.clock.shift(targetMs - now);
     } finally {
       this.firing = false;
+      this.saveClock();
     }
     this.arm();
     await this.store.settled();

@@ -223,10 +223,22 @@ interface Pending {
   maxAttempts: number;
 }
 
+/** Requests in flight to one receiver (scheme, host and port) at most: one that hangs holds these, not every slot. */
+const PER_ORIGIN = 32;
+/** Requests in flight in all. */
+const IN_FLIGHT = 256;
+
+/** A URL's scheme, host and port: `http://127.0.0.1:4000` (what one receiver answers). */
+function originOf(url: string): string {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return slash < 0 ? url : url.slice(0, slash);
+}
+
 /**
- * Deliveries waiting to be sent: those that may go now, in order, and behind each ordering key
- * with one ready or in flight, that key's own line. Taking the next one is O(1) however many wait
- * behind busy keys (a scan of one list for the first free key cost O(waiting) per send).
+ * Deliveries waiting to be sent: those that may go now, in order; behind each ordering key with
+ * one ready or in flight, that key's own line; and per receiver at its limit of requests in
+ * flight (PER_ORIGIN), those parked until one of them ends. Taking the next one is O(1) however
+ * many wait behind busy keys (a scan of one list for the first free key cost O(waiting) per send).
  */
 class Outbox {
   private ready: Pending[] = [];
@@ -234,6 +246,9 @@ class Outbox {
   private readonly lines = new Map<string, Pending[]>();
   /** Keys with a delivery ready or in flight. */
   private readonly busy = new Set<string>();
+  /** Requests in flight per origin, and what waits for one of them to end. */
+  private readonly flying = new Map<string, number>();
+  private readonly parked = new Map<string, Pending[]>();
   size = 0;
 
   push(d: Pending): void {
@@ -249,24 +264,45 @@ class Outbox {
     this.ready.push(d);
   }
 
-  /** The next delivery that may go, or undefined. */
+  /** The next delivery that may go (counted in flight to its origin until done()), or undefined. */
   shift(): Pending | undefined {
-    if (this.head >= this.ready.length) return undefined;
-    const d = this.ready[this.head];
-    this.ready[this.head++] = undefined as unknown as Pending;
-    if (this.head === this.ready.length) {
-      this.ready = [];
-      this.head = 0;
-    } else if (this.head >= 1024 && this.head * 2 >= this.ready.length) {
-      this.ready = this.ready.slice(this.head);
-      this.head = 0;
+    for (;;) {
+      if (this.head >= this.ready.length) return undefined;
+      const d = this.ready[this.head];
+      this.ready[this.head++] = undefined as unknown as Pending;
+      if (this.head === this.ready.length) {
+        this.ready = [];
+        this.head = 0;
+      } else if (this.head >= 1024 && this.head * 2 >= this.ready.length) {
+        this.ready = this.ready.slice(this.head);
+        this.head = 0;
+      }
+      const origin = originOf(d.url);
+      const n = this.flying.get(origin) ?? 0;
+      if (n >= PER_ORIGIN) {
+        let wait = this.parked.get(origin);
+        if (!wait) this.parked.set(origin, (wait = []));
+        wait.push(d);
+        continue;
+      }
+      this.flying.set(origin, n + 1);
+      this.size--;
+      return d;
     }
-    this.size--;
-    return d;
   }
 
-  /** d was sent: the next delivery of its key may go. */
+  /** d was sent: the next delivery of its key may go, and one parked for its origin. */
   done(d: Pending): void {
+    const origin = originOf(d.url);
+    const n = (this.flying.get(origin) ?? 1) - 1;
+    if (n > 0) this.flying.set(origin, n);
+    else this.flying.delete(origin);
+    const wait = this.parked.get(origin);
+    if (wait) {
+      // it waited before anything now ready: it goes first
+      this.unshift(wait.shift()!);
+      if (wait.length === 0) this.parked.delete(origin);
+    }
     const key = d.orderingKey;
     if (key === '') return;
     const line = this.lines.get(key);
@@ -275,18 +311,26 @@ class Outbox {
     if (line.length === 0) this.lines.delete(key);
   }
 
+  private unshift(d: Pending): void {
+    if (this.head > 0) this.ready[--this.head] = d;
+    else this.ready.unshift(d);
+  }
+
   /** Every delivery waiting (ready ones first). */
   items(): Pending[] {
     const out = this.ready.slice(this.head);
+    for (const wait of this.parked.values()) for (const d of wait) out.push(d);
     for (const line of this.lines.values()) for (const d of line) out.push(d);
     return out;
   }
 
+  /** Forget what waits (what is in flight is still counted until done()). */
   clear(): void {
     this.ready = [];
     this.head = 0;
     this.lines.clear();
     this.busy.clear();
+    this.parked.clear();
     this.size = 0;
   }
 }
@@ -399,7 +443,7 @@ export class WebhookSender extends EventEmitter {
   private readonly sending = new Set<string>();
 
   private pump(): void {
-    const limit = this.opts.concurrency ?? 32;
+    const limit = this.opts.concurrency ?? IN_FLIGHT;
     while (this.inFlight < limit && !this.stopped) {
       const d = this.outbox.shift();
       if (!d) break;

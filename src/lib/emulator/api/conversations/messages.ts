@@ -5,8 +5,7 @@ import {created, defineResource, noContent, ok, type Ctx} from '../../router.js'
 import {conversationOf, dateParam, jsonParam, list, MOUNTS, origin, render, scope} from './common.js';
 
 const MAX_PAGE = 100;
-/** Twilio's limit on a message body [docs]. */
-export const MAX_BODY = 1600;
+const {MAX_BODY} = ops;
 const BASE = '/Conversations/:ConversationSid/Messages';
 const collection = (ctx: Ctx, conv: ConversationDoc) => `${scope(ctx)}/Conversations/${conv.sid}/Messages`;
 

@@ -33,27 +33,7 @@ export const restOrigin = (webhookEnabled: boolean): Origin => ({source: 'API', 
 export const SYSTEM: Origin = {source: 'API', webhooks: true, pre: false};
 export const channelOrigin = (channel: string): Origin => ({source: channel.toUpperCase(), webhooks: true, pre: true});
 
-/** Pre-event name → its post-event name [docs]. */
-export const PRE_EVENTS: Record<string, string> = {
-  onMessageAdd: 'onMessageAdded',
-  onMessageUpdate: 'onMessageUpdated',
-  onMessageRemove: 'onMessageRemoved',
-  onConversationAdd: 'onConversationAdded',
-  onConversationUpdate: 'onConversationUpdated',
-  onConversationRemove: 'onConversationRemoved',
-  onParticipantAdd: 'onParticipantAdded',
-  onParticipantUpdate: 'onParticipantUpdated',
-  onParticipantRemove: 'onParticipantRemoved',
-  onUserUpdate: 'onUserUpdated',
-};
-export const POST_EVENTS = [
-  ...Object.values(PRE_EVENTS),
-  'onConversationStateUpdated',
-  'onDeliveryUpdated',
-  'onUserAdded',
-];
-/** Every name the global and service Filters accept (the spec's list). */
-export const ALL_EVENTS = [...Object.keys(PRE_EVENTS), ...POST_EVENTS];
+export {PRE_EVENTS, POST_EVENTS, GLOBAL_WEBHOOK_FILTERS as ALL_EVENTS} from '../../../spec/conversations.js';
 
 type FormInput = Record<string, string | number | boolean | null | undefined | string[]>;
 
@@ -126,7 +106,7 @@ export function post(
   const full = withCommon(tx.accountSid, conv.chat_service_sid, eventType, origin, params);
   if (!opts.onlyWebhook)
     for (const t of targets({account, service}, 'post_webhook_url', eventType))
-      enqueue(tx, {url: t.url, method: t.method, params: full, eventType, orderingKey: conv.sid});
+      enqueue(tx, {url: t.url, method: t.method, params: full, eventType, orderingKey: orderingKey(conv.sid, t.url)});
   for (const w of tx.repo(SCOPED_WEBHOOKS).cachedAll(conv.sid)) {
     if (opts.onlyWebhook && w.sid !== opts.onlyWebhook) continue;
     const c = w.configuration;
@@ -144,9 +124,17 @@ export function post(
       method: (c.method ?? 'post').toUpperCase() === 'GET' ? 'GET' : 'POST',
       params: extend(full, {WebhookSid: w.sid, WebhookType: w.target}),
       eventType,
-      orderingKey: conv.sid,
+      orderingKey: orderingKey(conv.sid, c.url),
     });
   }
+}
+
+/**
+ * One conversation's events reach each receiver in order, and each receiver on its own: one that
+ * hangs holds back its own deliveries, not those of the conversation's other targets.
+ */
+function orderingKey(conversationSid: string, url: string): string {
+  return `${conversationSid} ${url}`;
 }
 
 /** A trigger fires when a keyword appears in the body as a word, any case [unverified: match rule]. */

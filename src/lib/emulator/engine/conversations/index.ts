@@ -8,7 +8,8 @@ import {controlAccount} from '../../control/core.js';
 import type {Core} from '../core.js';
 import type {Engine} from '../index.js';
 import {awaitsPre, channelOrigin, form, pre} from './hooks.js';
-import {acceptInbound, channelOf, conversationTimer, provisionAccount, receiptTimer, routeInbound, type InboundInput, type InboundOutcome} from './ops.js';
+import {E164_RE as E164} from '../../../spec/conversations.js';
+import {acceptInbound, accountConfig, channelOf, MAX_BODY, mediaParam, conversationTimer, provisionAccount, receiptTimer, routeInbound, type DropCause, type InboundInput, type InboundOutcome} from './ops.js';
 
 /** Event logged when an inbound message goes nowhere (GET /_emulator/events shows why). */
 export const INBOUND_DROPPED = 'conversations.inbound.dropped';
@@ -99,18 +100,24 @@ async function inbound(ctx: Ctx, core: Core) {
   const mediaUrls = f.MediaUrl === undefined ? [] : Array.isArray(f.MediaUrl) ? f.MediaUrl : [f.MediaUrl];
   const body = one(f.Body);
   if (!body && mediaUrls.length === 0) throw errors.missing('Body');
+  if (body && body.length > MAX_BODY) throw errors.invalid('Body', `is ${body.length} characters long; a message body may have at most ${MAX_BODY}`);
+  // a phone channel's customer has a phone number (what Twilio hands on is E.164)
+  if (channel === 'sms' || channel === 'whatsapp') {
+    const number = from.replace(/^whatsapp:/, '');
+    if (!E164.test(number)) throw errors.invalid('From', `'${from}' is not an E.164 phone number (like +15551234567${channel === 'whatsapp' ? ', or whatsapp:+15551234567' : ''})`);
+  }
   const input: InboundInput = {from, to, body, channel, media: mediaOf(mediaUrls)};
   const origin = channelOrigin(channel);
 
-  const dropped = (reason: string) => {
-    ctx.store.tx(() => new Tx(ctx.store, accountSid, ctx.clock.now()).emit(INBOUND_DROPPED, {From: from, To: to, Channel: channel, Body: body ?? null, reason}));
-    return ok({status: 'dropped', reason, from, to, channel});
+  const dropped = (reason: string, cause: DropCause) => {
+    ctx.store.tx(() => new Tx(ctx.store, accountSid, ctx.clock.now()).emit(INBOUND_DROPPED, {From: from, To: to, Channel: channel, Body: body ?? null, reason, cause}));
+    return ok({status: 'dropped', reason, cause, from, to, channel});
   };
 
   // where it goes, read before any pre-event webhook is awaited (and re-checked in the write)
   const reading = new Tx(ctx.store, accountSid, ctx.clock.now());
   const route = routeInbound(reading, input);
-  if (route.kind === 'drop') return dropped(route.reason);
+  if (route.kind === 'drop') return dropped(route.reason, route.cause);
   const serviceSid = route.kind === 'existing' ? route.conversation.chat_service_sid : route.serviceSid;
   // No pre-event webhook configured (the common case): nothing is awaited, so nothing can move
   // between this read and the write: the write uses the same transaction's reads and route.
@@ -118,41 +125,43 @@ async function inbound(ctx: Ctx, core: Core) {
     const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
     return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
   }
-  const media = input.media?.length
-    ? JSON.stringify(input.media.map((m) => ({Sid: m.sid, ContentType: m.content_type, Filename: m.filename, Size: m.size})))
-    : undefined;
+  const media = mediaParam(input.media);
   const changes: Record<string, string> = {};
+  // a conversation to create: its SID and its participant's are chosen now, so that the
+  // onMessageAdd pre-event names them, as it does for a message to an existing conversation
+  const sids = route.kind === 'create' ? {conversation: newSid('CH'), participant: newSid('MB')} : {};
   if (route.kind === 'create') {
     const r = await pre(core, accountSid, serviceSid, 'onConversationAdd', form({
       Attributes: '{}',
+      MessagingServiceSid: accountConfig(reading).default_messaging_service_sid,
       'MessagingBinding.Address': from,
       'MessagingBinding.ProxyAddress': to,
       MessageBody: body,
       Media: media,
       State: 'active',
     }), origin);
-    if (!r.ok) return dropped(r.reason);
+    if (!r.ok) return dropped(r.reason, 'pre_event');
     if (r.changes.friendly_name !== undefined) changes.friendly_name = r.changes.friendly_name;
   }
   const r = await pre(core, accountSid, serviceSid, 'onMessageAdd', form({
-    ConversationSid: route.kind === 'existing' ? route.conversation.sid : undefined,
-    ParticipantSid: route.kind === 'existing' ? route.participant.sid : undefined,
+    ConversationSid: route.kind === 'existing' ? route.conversation.sid : sids.conversation,
+    ParticipantSid: route.kind === 'existing' ? route.participant.sid : sids.participant,
     Body: body,
     Author: from,
     Attributes: '{}',
     Media: media,
   }), origin);
-  if (!r.ok) return dropped(r.reason);
+  if (!r.ok) return dropped(r.reason, 'pre_event');
   for (const k of ['body', 'author', 'attributes'] as const) if (r.changes[k] !== undefined) changes[k] = r.changes[k];
   if (changes.attributes !== undefined) {
     try {
       JSON.parse(changes.attributes);
     } catch {
-      return dropped(`the onMessageAdd pre-event webhook answered attributes that are not JSON: ${changes.attributes.slice(0, 100)}`);
+      return dropped(`the onMessageAdd pre-event webhook answered attributes that are not JSON: ${changes.attributes.slice(0, 100)}`, 'pre_event');
     }
   }
   // the owning account's transaction (ctx.tx is the request's account: none when the control call came without auth)
-  const outcome = ctx.store.tx(() => acceptInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input, origin, changes));
+  const outcome = ctx.store.tx(() => acceptInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input, origin, changes, undefined, sids));
   return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
 }
 
@@ -160,10 +169,10 @@ async function inbound(ctx: Ctx, core: Core) {
 function inboundAnswer(
   accountSid: string,
   outcome: InboundOutcome,
-  dropped: (reason: string) => ReturnType<typeof ok>,
+  dropped: (reason: string, cause: DropCause) => ReturnType<typeof ok>,
   {from, to, channel}: {from: string; to: string; channel: string},
 ) {
-  if (outcome.status === 'dropped') return dropped(outcome.reason);
+  if (outcome.status === 'dropped') return dropped(outcome.reason, outcome.cause);
   return created({
     status: 'accepted',
     account_sid: accountSid,

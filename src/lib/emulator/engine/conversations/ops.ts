@@ -248,6 +248,10 @@ export interface ConversationInput {
   inactive_ms?: number | null;
   closed_ms?: number | null;
   bindings?: Record<string, unknown> | null;
+  /** The SID to create it with (an inbound message's pre-event webhooks named it already). */
+  sid?: string;
+  /** More fields of its onConversationAdded webhook (an auto-created one's binding and first message). */
+  added_params?: FormParams;
 }
 
 export function conversationParams(c: ConversationDoc): FormParams {
@@ -274,7 +278,7 @@ export function createConversation(tx: Tx, serviceSid: string, input: Conversati
     account_sid: tx.accountSid,
     chat_service_sid: serviceSid,
     messaging_service_sid: input.messaging_service_sid ?? config.default_messaging_service_sid,
-    sid: newSid('CH'),
+    sid: input.sid ?? newSid('CH'),
     friendly_name: input.friendly_name ?? null,
     unique_name: input.unique_name ?? null,
     attributes: input.attributes ?? '{}',
@@ -292,7 +296,7 @@ export function createConversation(tx: Tx, serviceSid: string, input: Conversati
   if (closed) conv._.closed_ms = closed;
   scheduleTimers(tx, conv);
   tx.repo(CONVERSATIONS).insert(conv, serviceSid);
-  post(tx, conv, 'onConversationAdded', conversationParams(conv), origin);
+  post(tx, conv, 'onConversationAdded', form(input.added_params ?? {}, conversationParams(conv)), origin);
   return conv;
 }
 
@@ -459,6 +463,8 @@ export interface ParticipantInput {
   role_sid?: string;
   date_created?: string;
   date_updated?: string;
+  /** The SID to create it with (an inbound message's pre-event webhooks named it already). */
+  sid?: string;
 }
 
 /** sms | whatsapp | messenger | … from the address's channel prefix. */
@@ -499,7 +505,7 @@ export function addParticipant(tx: Tx, current: ConversationDoc, input: Particip
     chat_service_sid: conv.chat_service_sid,
     account_sid: tx.accountSid,
     conversation_sid: conv.sid,
-    sid: newSid('MB'),
+    sid: input.sid ?? newSid('MB'),
     identity: input.identity ?? null,
     attributes: input.attributes ?? '{}',
     messaging_binding: binding,
@@ -605,7 +611,7 @@ export function messageParams(m: MessageDoc, conv: ConversationDoc): FormParams 
     Author: m.author,
     ParticipantSid: m.participant_sid,
     Attributes: m.attributes,
-    Media: m.media ? JSON.stringify(m.media.map((x) => ({Sid: x.sid, ContentType: x.content_type, Filename: x.filename, Size: x.size}))) : undefined,
+    Media: mediaParam(m.media),
     DateCreated: m.date_created,
     DateUpdated: m.date_updated,
   });
@@ -869,15 +875,25 @@ export interface InboundInput {
   media?: MediaDoc[];
 }
 
+/** Twilio's limit on a message body [docs]: REST messages and inbound ones alike. */
+export const MAX_BODY = 1600;
+
 export type InboundOutcome =
   | {status: 'accepted'; conversation: Pick<ConversationDoc, 'sid' | 'chat_service_sid'>; participant: ParticipantDoc; message: MessageDoc; created: boolean}
-  | {status: 'dropped'; reason: string};
+  | {status: 'dropped'; reason: string; cause: DropCause};
+
+/**
+ * Why an inbound message was dropped, for a client to act on (the CLI's hint): no configuration
+ * for the address, one for another channel, auto-creation off, a service that is gone, or a
+ * pre-event webhook that rejected it.
+ */
+export type DropCause = 'no_configuration' | 'other_channel' | 'auto_creation_disabled' | 'no_service' | 'pre_event';
 
 /** Where an inbound message goes, as far as it can be told before any write (no pre-event webhook awaited yet). */
 export type InboundRoute =
   | {kind: 'existing'; participant: ParticipantDoc; conversation: ConversationDoc}
   | {kind: 'create'; serviceSid: string; address: AddressConfigurationDoc}
-  | {kind: 'drop'; reason: string};
+  | {kind: 'drop'; reason: string; cause: DropCause};
 
 /**
  * Semantics §3: the conversation holding this address + proxy pair (never a closed one: closing
@@ -892,14 +908,14 @@ export function routeInbound(tx: Tx, input: InboundInput): InboundRoute {
   }
   // read for every new customer's first message: shared too (configurations are rarely written)
   const config = tx.repo(ADDRESSES).cachedFind({address: input.to});
-  if (!config) return {kind: 'drop', reason: `no Address Configuration for ${input.to}: Conversations ignores the message`};
+  if (!config) return {kind: 'drop', cause: 'no_configuration', reason: `no Address Configuration for ${input.to}: Conversations ignores the message`};
   if (config.type !== input.channel)
-    return {kind: 'drop', reason: `the Address Configuration of ${input.to} (${config.sid}) is for ${config.type}, not ${input.channel}`};
+    return {kind: 'drop', cause: 'other_channel', reason: `the Address Configuration of ${input.to} (${config.sid}) is for ${config.type}, not ${input.channel}`};
   if (!config.auto_creation.enabled)
-    return {kind: 'drop', reason: `auto-creation is disabled on the Address Configuration of ${input.to} (${config.sid})`};
+    return {kind: 'drop', cause: 'auto_creation_disabled', reason: `auto-creation is disabled on the Address Configuration of ${input.to} (${config.sid})`};
   const serviceSid = config.auto_creation.conversation_service_sid ?? accountConfig(tx).default_chat_service_sid;
   if (!tx.repo(SERVICES).cached(serviceSid))
-    return {kind: 'drop', reason: `the Address Configuration of ${input.to} (${config.sid}) names Conversation Service ${serviceSid}, which does not exist`};
+    return {kind: 'drop', cause: 'no_service', reason: `the Address Configuration of ${input.to} (${config.sid}) names Conversation Service ${serviceSid}, which does not exist`};
   return {kind: 'create', serviceSid, address: config};
 }
 
@@ -914,9 +930,11 @@ export function acceptInbound(
   origin: Origin,
   changes: {friendly_name?: string; body?: string; author?: string; attributes?: string} = {},
   routed?: InboundRoute,
+  /** The SIDs a new conversation and its participant get (named already by pre-event webhooks). */
+  sids: {conversation?: string; participant?: string} = {},
 ): InboundOutcome {
   const route = routed ?? routeInbound(tx, input);
-  if (route.kind === 'drop') return {status: 'dropped', reason: route.reason};
+  if (route.kind === 'drop') return {status: 'dropped', reason: route.reason, cause: route.cause};
   const message: MessageInput = {
     author: changes.author ?? input.from,
     body: changes.body ?? input.body ?? null,
@@ -928,14 +946,26 @@ export function acceptInbound(
     return {status: 'accepted', conversation: route.conversation, participant: route.participant, message: msg, created: false};
   }
   const ac = route.address.auto_creation;
-  const conv = createConversation(tx, route.serviceSid, {friendly_name: changes.friendly_name ?? null}, origin);
+  // onConversationAdded carries what onConversationAdd did: the binding and the first message
+  const added_params = form({
+    'MessagingBinding.Address': input.from,
+    'MessagingBinding.ProxyAddress': input.to,
+    MessageBody: message.body,
+    Media: mediaParam(input.media),
+  });
+  const conv = createConversation(tx, route.serviceSid, {friendly_name: changes.friendly_name ?? null, sid: sids.conversation, added_params}, origin);
   if (ac.type === 'webhook' && ac.webhook_url)
     addScopedWebhook(tx, conv, {target: 'webhook', configuration: {url: ac.webhook_url, method: (ac.webhook_method ?? 'POST').toLowerCase(), filters: [...(ac.webhook_filters ?? [])]}}, true);
   else if (ac.type === 'studio' && ac.studio_flow_sid)
     addScopedWebhook(tx, conv, {target: 'studio', configuration: {flow_sid: ac.studio_flow_sid}}, true);
-  const participant = addParticipant(tx, conv, {address: input.from, proxy_address: input.to}, origin, true);
+  const participant = addParticipant(tx, conv, {address: input.from, proxy_address: input.to, sid: sids.participant}, origin, true);
   const msg = addMessage(tx, conv, {...message, participant_sid: participant.sid}, origin, true);
   return {status: 'accepted', conversation: conv, participant, message: msg, created: true};
+}
+
+/** A message's media as its webhooks carry them (`Media`, JSON), or undefined when it has none. */
+export function mediaParam(media: readonly MediaDoc[] | null | undefined): string | undefined {
+  return media?.length ? JSON.stringify(media.map((m) => ({Sid: m.sid, ContentType: m.content_type, Filename: m.filename, Size: m.size}))) : undefined;
 }
 
 export function updateServiceConfig(tx: Tx, next: import('../../model/conversations.js').ServiceConfigDoc) {
