@@ -322,6 +322,17 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
       expect(wrongService.stderr).to.contain('flexconv services list').and.not.contain('addresses list');
     });
 
+    it('messages send --dry-run fails as the send would for an unknown or closed conversation (and shows the request for an open one)', async () => {
+      expectError(await cli('messages', 'send', 'CH00000000000000000000000000000000', '--body', 'x', '--dry-run'), 1, 'NOT_FOUND');
+      const c = await conversation();
+      const open = await cli('messages', 'send', c.sid, '--body', 'x', '--dry-run');
+      expect(open.exitCode, open.stderr).to.equal(0);
+      expect(open.stderr + open.stdout).to.contain(`/Conversations/${c.sid}/Messages`);
+      await cli('conversations', 'close', c.sid, '--yes');
+      expectError(await cli('messages', 'send', c.sid, '--body', 'x', '--dry-run'), 1, 'CONVERSATION_CLOSED');
+      expect((await wire(`/conversations/v1/Conversations/${c.sid}/Messages`)).messages).to.deep.equal([]);
+    });
+
     it('a binding Twilio would refuse is caught before the request (exit 2): not a phone number, channels that differ', async () => {
       const c = await conversation();
       expectError(await cli('conversations', 'participants', 'add', c.sid, '--address', 'notanumber', '--proxy-address', PROXY), 2, 'USAGE', /--address "notanumber" is not an SMS address/);

@@ -1,6 +1,7 @@
 import {Flags} from '../../lib/command.js';
 import {conversationArg, MESSAGE_FIELDS, webhooksFlag} from '../../lib/cli/conversations.js';
 import {ResourceCommand} from '../../lib/cli/resource.js';
+import {assertWritable} from '../../lib/flows/conversations.js';
 import {MAX_BODY, sendMessage, type Message} from '../../lib/flows/messages.js';
 
 export default class MessagesSend extends ResourceCommand<Message> {
@@ -23,7 +24,10 @@ export default class MessagesSend extends ResourceCommand<Message> {
 
   async run(): Promise<Message> {
     const {args, flags} = await this.parse(MessagesSend);
-    const message = await sendMessage(await this.client(flags), args.conversation, {
+    const client = await this.client(flags);
+    // a dry run reads the conversation first (a GET is sent): an unknown or closed one fails as the send would
+    if (this.dryRun) await assertWritable(client, args.conversation);
+    const message = await sendMessage(client, args.conversation, {
       body: flags.body,
       author: flags.author,
       attributes: flags.attributes,

@@ -116,12 +116,7 @@ export function notFound(error: unknown, message: string, hint: string): never {
 function conversationErrors(error: unknown, conv: string): never {
   if (isTwilioError(error)) {
     const e = toFlexconvError(error);
-    if (error.code === 50377)
-      throw new FlexconvError('CONVERSATION_CLOSED', `Conversation ${conv} is closed; a closed conversation is final and takes no more changes`, {
-        twilio: e.twilio,
-        hints: ['start a new one with `flexconv conversations create`', `see it with \`flexconv conversations get ${conv}\``],
-        cause: error,
-      });
+    if (error.code === 50377) throw closedError(conv, {twilio: e.twilio, cause: error});
     if (error.status === 404)
       notFound(error, `No conversation matches "${conv}" (looked up as a SID or a unique name)`, 'list what exists with `flexconv conversations list`');
   }
@@ -158,6 +153,20 @@ export async function getConversation(client: TwilioClient, key: string): Promis
   } catch (error) {
     return conversationErrors(error, key);
   }
+}
+
+/** The conversation, when it takes changes: NOT_FOUND when there is none, CONVERSATION_CLOSED when it is closed (what a write would answer). */
+export async function assertWritable(client: TwilioClient, key: string): Promise<Conversation> {
+  const conv = await getConversation(client, key);
+  if (conv.state === 'closed') throw closedError(key);
+  return conv;
+}
+
+function closedError(conv: string, more: {twilio?: FlexconvError['twilio']; cause?: unknown} = {}): FlexconvError {
+  return new FlexconvError('CONVERSATION_CLOSED', `Conversation ${conv} is closed; a closed conversation is final and takes no more changes`, {
+    ...more,
+    hints: ['start a new one with `flexconv conversations create`', `see it with \`flexconv conversations get ${conv}\``],
+  });
 }
 
 export interface ConversationInput extends WebhookOption {
