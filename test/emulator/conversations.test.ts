@@ -118,6 +118,31 @@ describe('emulator: Conversations resources (conversations v1)', () => {
       expect(r.status).to.equal(400);
     });
 
+    it('a date-filtered list is newest first by date_created (the spec says so), paged both ways; State=initializing is a filter', async () => {
+      // created out of date order: seq order would give 05-01, 05-03, 05-02
+      const sids: Record<string, string> = {};
+      for (const day of ['01', '03', '02'])
+        sids[day] = (await conv().conversations.create({friendlyName: unique(`may-${day}`), dateCreated: new Date(`2019-05-${day}T10:00:00Z`)})).sid;
+      const want = [sids['03'], sids['02'], sids['01']];
+      const all = await t.expect(200, 'GET', `${V1}/Conversations`, {query: {StartDate: '2019-05-01', EndDate: '2019-05-03'}});
+      expect(all.conversations.map((c: {sid: string}) => c.sid)).to.deep.equal(want);
+      // one a page, forward through next_page_url and back through previous_page_url
+      const seen: string[] = [];
+      let page = await t.expect(200, 'GET', `${V1}/Conversations`, {query: {StartDate: '2019-05-01', EndDate: '2019-05-03', PageSize: '1'}});
+      const pages = [page];
+      for (;;) {
+        seen.push(...page.conversations.map((c: {sid: string}) => c.sid));
+        if (!page.meta.next_page_url) break;
+        page = await t.expect(200, 'GET', new URL(page.meta.next_page_url).pathname + new URL(page.meta.next_page_url).search);
+        pages.push(page);
+      }
+      expect(seen).to.deep.equal(want);
+      const back = await t.expect(200, 'GET', new URL(pages[2].meta.previous_page_url).pathname + new URL(pages[2].meta.previous_page_url).search);
+      expect(back.conversations.map((c: {sid: string}) => c.sid)).to.deep.equal([sids['02']]);
+      expect((await conv().conversations.list({startDate: '2019-05-01', endDate: '2019-05-03'} as never)).map((c) => c.sid)).to.deep.equal(want);
+      expect((await t.expect(200, 'GET', `${V1}/Conversations`, {query: {State: 'initializing'}})).conversations).to.deep.equal([]);
+    });
+
     it('a closed conversation takes no messages or participants (50377) and cannot reopen', async () => {
       const c = await conv().conversations.create({});
       await conv().conversations(c.sid).update({state: 'closed'});
@@ -186,6 +211,14 @@ describe('emulator: Conversations resources (conversations v1)', () => {
       expect(ucs.map((x) => x.conversationSid)).to.deep.equal([c.sid]);
       const uc = await conv().users(dave.sid).userConversations(c.sid).update({notificationLevel: 'muted'});
       expect(uc.notificationLevel).to.equal('muted');
+      // LastReadTimestamp is a date-time (spec): anything else is Twilio's 400
+      const bad = await t.http('POST', `${V1}/Users/${dave.sid}/Conversations/${c.sid}`, {form: {LastReadTimestamp: 'yesterday'}});
+      expect(bad.status).to.equal(400);
+      expect(expectTwilioError(bad.status, bad.body, 20001).message).to.include('LastReadTimestamp');
+      const config = await conv().configuration().fetch();
+      const role = await t.http('POST', `${V1}/Services/${config.defaultChatServiceSid}/Configuration`, {form: {DefaultConversationRoleSid: 'RL00000000000000000000000000000000'}});
+      expect(expectTwilioError(role.status, role.body, 20001).message).to.include('DefaultConversationRoleSid');
+      expect(c.bindings, 'bindings of a conversation without any: {} as in the spec examples').to.deep.equal({});
       await conv().users(dave.sid).userConversations(c.sid).remove();
       expect(await conv().conversations(c.sid).participants.list()).to.have.length(0);
       const u = await conv().users.create({identity: unique('erin'), friendlyName: 'Erin'});

@@ -315,6 +315,13 @@ describe('conversations commands on real Twilio (nock)', function () {
       expect(r.stderr.split('\n')[0]).to.match(/^✖ BINDING_IN_USE \(twilio 50416\): /);
     });
 
+    it("a 50437 (that pair is in this conversation already) becomes PARTICIPANT_EXISTS, exit 1", async () => {
+      twilio([['POST', `${CONV}/Participants`, 409, {code: 50437, message: 'Group Participant already exists', more_info: 'https://www.twilio.com/docs/errors/50437', status: 409}]]);
+      const r = await run('conversations', 'participants', 'add', CH, '--address', '+15551234567', '--proxy-address', '+15005550006');
+      expect(r.exitCode).to.equal(1);
+      expect(r.stderr.split('\n')[0]).to.match(/^✖ PARTICIPANT_EXISTS \(twilio 50437\): \+15551234567 \(via \+15005550006\) is a participant of CH0+/);
+    });
+
     it('webhooks list / add (webhook, studio) / remove', async () => {
       const t = twilio([
         ['GET', `${CONV}/Webhooks?PageSize=5`, 200, page('webhooks', `${CONV}/Webhooks`, [webhook()])],

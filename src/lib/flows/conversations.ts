@@ -373,10 +373,11 @@ export async function addParticipant(client: TwilioClient, conv: string, input: 
       ),
     );
   } catch (error) {
-    if (isTwilioError(error) && (error.code === 50416 || error.code === 50433)) {
+    // 50437 [docs]: "a participant with the same ProxyAddress+Address pair already exists in this conversation"
+    if (isTwilioError(error) && (error.code === 50416 || error.code === 50433 || error.code === 50437)) {
       const e = toFlexconvError(error);
       const who = input.identity ?? `${input.address} (via ${input.proxyAddress})`;
-      if (error.code === 50433)
+      if (error.code === 50433 || error.code === 50437)
         throw new FlexconvError('PARTICIPANT_EXISTS', `${who} is a participant of ${conv} already`, {
           twilio: e.twilio,
           hints: [`see them with \`flexconv conversations participants list ${conv}\``],

@@ -29,6 +29,12 @@ export interface ListQuery<T> {
   where?: Record<string, Cond>;
   /** `desc`: newest first (Order=desc). */
   order?: 'asc' | 'desc';
+  /**
+   * Sort by this key column (then seq) instead of by seq alone, e.g. date_created for a list
+   * the spec says is "sorted by latest creation date". Cursors stay seqs: a page goes on from
+   * the cursor row's (column, seq). Always read through SQL.
+   */
+  orderBy?: string;
   /** A predicate over the rows SQL narrowed down (JSON attributes, computed fields). */
   filter?: (doc: T) => boolean;
 }
@@ -776,7 +782,7 @@ export class ResourceRepo<T extends {sid: string}> {
     parentSid = '',
   ): PageResult {
     const desc = query.order === 'desc';
-    const plain = !query.filter && (!query.where || isEmpty(query.where));
+    const plain = !query.filter && !query.orderBy && (!query.where || isEmpty(query.where));
     const listing = plain ? this.listing(accountSid, parentSid) : undefined;
     // the same page asked again (polling, a benchmark) while nothing changed: the same result object
     const scope = scopeKey(accountSid, parentSid);
@@ -787,6 +793,7 @@ export class ResourceRepo<T extends {sid: string}> {
     if (listing) memo = listing.pages;
     else if (!query.filter) {
       if (query.where && !isEmpty(query.where)) key += `\n${JSON.stringify(query.where)}`;
+      if (query.orderBy) key += `\nby ${query.orderBy}`;
       memo = this.sqlPages.get(scope);
     } else key = undefined;
     const seen = key === undefined ? undefined : memo?.get(key);
@@ -857,20 +864,25 @@ export class ResourceRepo<T extends {sid: string}> {
      * Up to `want` matching rows beyond seq `from` (exclusive; undefined = from the end) going up
      * (ascending) or down, skipping the first `skip` matches.
      */
-    const read = (up: boolean, from: number | undefined, want: number, skip = 0): [number, string, string][] => {
-      const op = up ? '>' : '<';
+    const by = query.orderBy === undefined ? undefined : quoteIdent(query.orderBy);
+    // rows past a cursor seq: by seq, or by (column, seq) of the cursor row
+    const after = (op: string) => (by ? ` AND (${by}, seq) ${op} ((SELECT ${by} FROM ${this.table} WHERE seq = ?), ?)` : ` AND seq ${op} ?`);
+    const cursorArgs = (seq: number) => (by ? [seq, seq] : [seq]);
+    const orderSql = (order: string) => (by ? `${by} ${order}, seq ${order}` : `seq ${order}`);
+    const read = (up: boolean, from: number | undefined, want: number, skip = 0, inclusive = false): [number, string, string][] => {
+      const op = (up ? '>' : '<') + (inclusive ? '=' : '');
       const order = up ? 'ASC' : 'DESC';
       const useCursor = from !== undefined;
       // The limit goes into the SQL text: SQLite reads a bound LIMIT while planning, so binding it
       // re-prepares the statement on every call (measured: twice the cost of the query).
       const select = (limit: number, offset: boolean) =>
         this.stmt(
-          `page:${key}:${op}:${useCursor}:${limit}:${offset}`,
+          `page:${key}:${by ?? ''}:${op}:${useCursor}:${limit}:${offset}`,
           () =>
-            `SELECT seq, sid, doc FROM ${this.table} WHERE ${base}${useCursor ? ` AND seq ${op} ?` : ''} ORDER BY seq ${order} LIMIT ${limit}${offset ? ' OFFSET ?' : ''}`,
+            `SELECT seq, sid, doc FROM ${this.table} WHERE ${base}${useCursor ? after(op) : ''} ORDER BY ${orderSql(order)} LIMIT ${limit}${offset ? ' OFFSET ?' : ''}`,
         ).raw();
       if (!filter) {
-        const args = useCursor ? [...baseArgs, from] : baseArgs;
+        const args = useCursor ? [...baseArgs, ...cursorArgs(from)] : baseArgs;
         return select(Math.trunc(want), skip > 0).all(...args, ...(skip > 0 ? [skip] : [])) as [number, string, string][];
       }
       // a predicate: read chunks until enough rows match
@@ -880,12 +892,12 @@ export class ResourceRepo<T extends {sid: string}> {
       let skipped = 0;
       for (;;) {
         const found = this.stmt(
-          `page:${key}:${op}:${cursor !== undefined}:${chunk}:false`,
+          `page:${key}:${by ?? ''}:${op}:${cursor !== undefined}:${chunk}:false`,
           () =>
-            `SELECT seq, sid, doc FROM ${this.table} WHERE ${base}${cursor !== undefined ? ` AND seq ${op} ?` : ''} ORDER BY seq ${order} LIMIT ${chunk}`,
+            `SELECT seq, sid, doc FROM ${this.table} WHERE ${base}${cursor !== undefined ? after(op) : ''} ORDER BY ${orderSql(order)} LIMIT ${chunk}`,
         )
           .raw()
-          .all(...baseArgs, ...(cursor !== undefined ? [cursor] : [])) as [number, string, string][];
+          .all(...baseArgs, ...(cursor !== undefined ? cursorArgs(cursor) : [])) as [number, string, string][];
         for (const r of found) {
           if (!filter(JSON.parse(r[2]) as T)) continue;
           if (skipped < skip) {
@@ -900,6 +912,8 @@ export class ResourceRepo<T extends {sid: string}> {
       }
     };
     const exists = (up: boolean, from: number) => read(up, from, 1).length > 0;
+    // at or past the cursor row, in display order (by seq: one seq further, as seqs are integers)
+    const existsFrom = (up: boolean, seq: number) => (by ? read(up, seq, 1, 0, true).length > 0 : exists(up, up ? seq - 1 : seq + 1));
     // in display order, "forward" is ascending seq for asc lists and descending for desc ones
     const fwd = !desc;
     let found: [number, string, string][];
@@ -910,12 +924,12 @@ export class ResourceRepo<T extends {sid: string}> {
       hasPrevious = found.length > size;
       found = found.slice(0, size).reverse();
       // the cursor row itself may be gone: is anything left at or after it (in display order)?
-      hasNext = exists(fwd, fwd ? start.before - 1 : start.before + 1);
+      hasNext = existsFrom(fwd, start.before);
     } else if ('after' in start) {
       found = read(fwd, start.after, size + 1);
       hasNext = found.length > size;
       found = found.slice(0, size);
-      hasPrevious = exists(!fwd, fwd ? start.after + 1 : start.after - 1);
+      hasPrevious = existsFrom(!fwd, start.after);
     } else {
       found = read(fwd, undefined, size + 1, start.offset);
       hasNext = found.length > size;
@@ -973,15 +987,19 @@ function pageOf(
   return {rows: listing, from, to, hasNext: from > 0, hasPrevious: start.offset > 0};
 }
 
+/** A key column's name quoted for SQL (it may be named like a keyword: index, to). */
+function quoteIdent(col: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(col)) throw new Error(`bad column ${col}`);
+  return `"${col}"`;
+}
+
 /** SQL for conditions on key columns, its arguments, and a key naming its shape (for statement caching). */
 export function conditions(where: Record<string, Cond>): {sql: string; args: unknown[]; key: string} {
   let sql = '';
   let key = '';
   const args: unknown[] = [];
   for (const col in where) {
-    if (!/^[a-z_][a-z0-9_]*$/.test(col)) throw new Error(`bad column ${col}`);
-    // quoted: a key column may be named like an SQL keyword (index, to)
-    const q = `"${col}"`;
+    const q = quoteIdent(col);
     const c = where[col];
     if (c === null) {
       sql += ` AND ${q} IS NULL`;

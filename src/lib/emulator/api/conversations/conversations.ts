@@ -84,7 +84,8 @@ export default defineResource({
   routes: {
     'GET /Conversations'(ctx) {
       const service = serviceSid(ctx);
-      const state = ctx.query.enum('State', ['active', 'inactive', 'closed'] as const);
+      // the spec's conversation_enum_state has initializing too (no conversation is in it here)
+      const state = ctx.query.enum('State', ['initializing', 'active', 'inactive', 'closed'] as const);
       const start = dateBound(ctx, 'StartDate');
       const end = dateBound(ctx, 'EndDate');
       const where: Record<string, any> = {};
@@ -93,7 +94,9 @@ export default defineResource({
       if (start || end) where.date_created = {...(start ? {gte: start} : {}), ...(end ? {lte: end} : {})};
       if (start) filters.StartDate = ctx.query.str('StartDate')!;
       if (end) filters.EndDate = ctx.query.str('EndDate')!;
-      return ok(list(ctx, CONVERSATIONS, {collection: `${scope(ctx)}/Conversations`, key: 'conversations', max: MAX_PAGE, parent: service, query: {where}, filters}));
+      // [OAI] StartDate/EndDate: "the returned list is sorted by latest conversation creation date in descending order"
+      const query = start || end ? {where, orderBy: 'date_created', order: 'desc' as const} : {where};
+      return ok(list(ctx, CONVERSATIONS, {collection: `${scope(ctx)}/Conversations`, key: 'conversations', max: MAX_PAGE, parent: service, query, filters}));
     },
 
     'POST /Conversations'(ctx) {

@@ -70,7 +70,7 @@ export default defineResource({
         date_updated: dateParam(f, 'DateUpdated'),
       };
       if (f.has('LastReadMessageIndex')) input.last_read_message_index = f.str('LastReadMessageIndex') === '' ? null : f.int('LastReadMessageIndex', {min: 0})!;
-      if (f.has('LastReadTimestamp')) input.last_read_timestamp = f.str('LastReadTimestamp') || null;
+      if (f.has('LastReadTimestamp')) input.last_read_timestamp = dateParam(f, 'LastReadTimestamp') ?? null;
       const next = ctx.tx((tx) => ops.updateParticipant(tx, conv, p, input, origin(ctx)));
       return ok(render(ctx, PARTICIPANTS, next, collection(ctx, conv)));
     },

@@ -144,9 +144,9 @@ export default defineResource({
         const current = ops.serviceConfig(tx, s.sid);
         const next: ServiceConfigDoc = {
           ...current,
-          default_conversation_creator_role_sid: ops.roleOf(tx, s.sid, f.sid('DefaultConversationCreatorRoleSid', 'RL'), 'conversation') ?? current.default_conversation_creator_role_sid,
-          default_conversation_role_sid: ops.roleOf(tx, s.sid, f.sid('DefaultConversationRoleSid', 'RL'), 'conversation') ?? current.default_conversation_role_sid,
-          default_chat_service_role_sid: ops.roleOf(tx, s.sid, f.sid('DefaultChatServiceRoleSid', 'RL'), 'service') ?? current.default_chat_service_role_sid,
+          default_conversation_creator_role_sid: ops.roleOf(tx, s.sid, f.sid('DefaultConversationCreatorRoleSid', 'RL'), 'conversation', 'DefaultConversationCreatorRoleSid') ?? current.default_conversation_creator_role_sid,
+          default_conversation_role_sid: ops.roleOf(tx, s.sid, f.sid('DefaultConversationRoleSid', 'RL'), 'conversation', 'DefaultConversationRoleSid') ?? current.default_conversation_role_sid,
+          default_chat_service_role_sid: ops.roleOf(tx, s.sid, f.sid('DefaultChatServiceRoleSid', 'RL'), 'service', 'DefaultChatServiceRoleSid') ?? current.default_chat_service_role_sid,
           reachability_enabled: f.bool('ReachabilityEnabled') ?? current.reachability_enabled,
         };
         return ops.updateServiceConfig(tx, next);

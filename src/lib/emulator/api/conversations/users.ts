@@ -12,7 +12,7 @@ import {
   type UserDoc,
 } from '../../model/conversations.js';
 import {created, defineResource, noContent, ok, type Ctx} from '../../router.js';
-import {derivedList, jsonParam, list, MOUNTS, origin, reader, render, scope, serviceSid} from './common.js';
+import {dateParam, derivedList, jsonParam, list, MOUNTS, origin, reader, render, scope, serviceSid} from './common.js';
 
 /** Roles and users are service-scoped (the spec's /v1/Roles and /v1/Users act on the default service). */
 function roleOf(ctx: Ctx): RoleDoc {
@@ -155,7 +155,7 @@ export default defineResource({
         notification_level: f.enum('NotificationLevel', ['default', 'muted'] as const),
       };
       if (f.has('LastReadMessageIndex')) input.last_read_message_index = f.str('LastReadMessageIndex') === '' ? null : f.int('LastReadMessageIndex', {min: 0})!;
-      if (f.has('LastReadTimestamp')) input.last_read_timestamp = f.str('LastReadTimestamp') || null;
+      if (f.has('LastReadTimestamp')) input.last_read_timestamp = dateParam(f, 'LastReadTimestamp') ?? null;
       const next = ctx.tx((tx) => ops.updateParticipant(tx, c, p, input, origin(ctx)));
       return ok(renderUserConversation(ctx, user, next, ops.fresh(reader(ctx), c)));
     },

@@ -154,11 +154,12 @@ export function deleteRole(tx: Tx, role: RoleDoc): void {
   tx.repo(ROLES).delete(role.sid, role.chat_service_sid);
 }
 
-export function roleOf(tx: Tx, serviceSid: string, roleSid: string | undefined, type: RoleDoc['type']): string | undefined {
+/** The role `roleSid` of the service when it is of this type; the error names `param`, the parameter that carried it. */
+export function roleOf(tx: Tx, serviceSid: string, roleSid: string | undefined, type: RoleDoc['type'], param = 'RoleSid'): string | undefined {
   if (roleSid === undefined) return undefined;
   const role = tx.repo(ROLES).get(roleSid, serviceSid);
-  if (!role) throw errors.invalid('RoleSid', `${roleSid} is not a role of Service ${serviceSid}`);
-  if (role.type !== type) throw errors.invalid('RoleSid', `${roleSid} is a ${role.type} role; a ${type} role is needed here`);
+  if (!role) throw errors.invalid(param, `${roleSid} is not a role of Service ${serviceSid}`);
+  if (role.type !== type) throw errors.invalid(param, `${roleSid} is a ${role.type} role; a ${type} role is needed here`);
   return role.sid;
 }
 
@@ -286,7 +287,7 @@ export function createConversation(tx: Tx, serviceSid: string, input: Conversati
     date_created: input.date_created ?? now,
     date_updated: input.date_updated ?? input.date_created ?? now,
     timers: {},
-    bindings: input.bindings ?? null,
+    bindings: input.bindings ?? {},
     _: {next_index: 0},
   };
   // the account's default timers apply to conversations created without their own [unverified: which take them]
