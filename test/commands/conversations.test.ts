@@ -316,6 +316,10 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
       expectError(filters, 2, 'USAGE', /"bogus" is not an event of Conversations/);
       expect(filters.stderr).to.contain('onMessageAdd, onMessageUpdate');
       expectError(await cli('conversations', 'config', 'set', '--closed-timer', 'PT5M'), 2, 'USAGE', /--closed-timer PT5M is shorter than Twilio allows: at least PT10M/);
+      // "" still clears the global filters
+      const cleared = await cli('conversations', 'config', 'set', '--webhook-filters', '', '--json');
+      expect(cleared.exitCode, cleared.stderr).to.equal(0);
+      expect((await wire('/conversations/v1/Configuration/Webhooks')).filters).to.deep.equal([]);
       expectError(await cli('conversations', 'create', '--inactive-timer', 'PT30S'), 2, 'USAGE', /at least PT1M/);
       const wrongService = await cli('conversations', 'config', 'set', '--default-service', 'IS00000000000000000000000000000000');
       expectError(wrongService, 1, 'NOT_FOUND', /No Conversation Service IS0+/);
@@ -336,8 +340,14 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
     it('a binding Twilio would refuse is caught before the request (exit 2): not a phone number, channels that differ', async () => {
       const c = await conversation();
       expectError(await cli('conversations', 'participants', 'add', c.sid, '--address', 'notanumber', '--proxy-address', PROXY), 2, 'USAGE', /--address "notanumber" is not an SMS address/);
-      expectError(await cli('conversations', 'participants', 'add', c.sid, '--address', 'whatsapp:+15551234567', '--proxy-address', PROXY), 2, 'USAGE', /a whatsapp address but --proxy-address a sms one/);
+      expectError(await cli('conversations', 'participants', 'add', c.sid, '--address', 'whatsapp:+15551234567', '--proxy-address', PROXY), 2, 'USAGE', /is a WhatsApp address but --proxy-address an SMS one/);
+      expectError(await cli('conversations', 'participants', 'add', c.sid, '--address', 'WhatsApp:+15551234567', '--proxy-address', 'whatsapp:+15005550006'), 2, 'USAGE', /a channel prefix is lower-case/);
       expect((await wire(`/conversations/v1/Conversations/${c.sid}/Participants`)).participants).to.deep.equal([]);
+      // other channels are not refused: email, messenger
+      const email = await cli('conversations', 'participants', 'add', c.sid, '--address', 'alice@example.com', '--proxy-address', 'support@example.com', '--json');
+      expect(email.exitCode, email.stderr).to.equal(0);
+      const messenger = await cli('conversations', 'participants', 'add', c.sid, '--address', 'messenger:1234567', '--proxy-address', 'messenger:7654321', '--json');
+      expect(messenger.exitCode, messenger.stderr).to.equal(0);
     });
 
     it('an SMS customer that is not a phone number: the emulator refuses it (exit 1), as Twilio never hands one on', async () => {
@@ -383,6 +393,10 @@ describe('flexconv conversations, messages, simulate, webhooks (CLI against the 
       // the same binding again in the conversation that holds it: said as such, not "another conversation"
       const again = await cli('conversations', 'participants', 'add', a.sid, '--address', customer, '--proxy-address', PROXY);
       expectError(again, 1, 'PARTICIPANT_EXISTS', new RegExp(`is a participant of ${a.sid} already`));
+      // also when the conversation is named by its unique name
+      const name = `holder-${process.pid}-${++n}`;
+      await cli('conversations', 'update', a.sid, '--unique-name', name);
+      expectError(await cli('conversations', 'participants', 'add', name, '--address', customer, '--proxy-address', PROXY), 1, 'PARTICIPANT_EXISTS');
       expect(again.stderr).to.not.contain('another conversation');
       const dupe = await cli('conversations', 'participants', 'add', a.sid, '--identity', 'bob');
       expect(dupe.exitCode).to.equal(0);

@@ -17,7 +17,7 @@ interface Received {
 class Receiver {
   server!: Server;
   received: Received[] = [];
-  answers = new Map<string, {status: number; body?: string} | 'hang'>();
+  answers = new Map<string, {status: number; body?: string; delayMs?: number} | 'hang'>();
   port = 0;
   async start() {
     this.server = createServer((req: IncomingMessage, res) => {
@@ -30,8 +30,10 @@ class Receiver {
         this.received.push({path, url, params, signature: String(req.headers['x-twilio-signature'] ?? '')});
         const a = this.answers.get(path) ?? {status: 200};
         if (a === 'hang') return;
-        res.writeHead(a.status, {'Content-Type': 'application/json'});
-        res.end(a.body ?? '');
+        setTimeout(() => {
+          res.writeHead(a.status, {'Content-Type': 'application/json'});
+          res.end(a.body ?? '');
+        }, a.delayMs ?? 0);
       });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
@@ -288,6 +290,27 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
         expectAllSigned();
       } finally {
         rx.answers.delete('/stuck');
+      }
+    });
+
+    it("two messages of a new customer while a pre-event webhook is slow: one conversation, and the pre-events name it", async () => {
+      const to = phone();
+      const from = phone();
+      await conv().addressConfigurations.create({type: 'sms', address: to, 'autoCreation.enabled': true, 'autoCreation.type': 'default'});
+      await conv().configuration.webhooks().update({preWebhookUrl: rx.url('/slow'), filters: ['onMessageAdd']});
+      rx.answers.set('/slow', {status: 200, delayMs: 50});
+      try {
+        const [a, b] = await Promise.all([inbound({From: from, To: to, Body: 'one'}), inbound({From: from, To: to, Body: 'two'})]);
+        expect([a.status, b.status]).to.deep.equal([201, 201]);
+        expect(b.body.conversation_sid).to.equal(a.body.conversation_sid);
+        expect([a.body.created_conversation, b.body.created_conversation]).to.deep.equal([true, false]);
+        const pres = rx.received.filter((r) => r.path === '/slow');
+        expect(pres.map((r) => r.params.ConversationSid)).to.deep.equal([a.body.conversation_sid, a.body.conversation_sid]);
+        expect(pres.map((r) => r.params.ParticipantSid)).to.deep.equal([a.body.participant_sid, a.body.participant_sid]);
+        const msgs = await conv().conversations(a.body.conversation_sid).messages.list();
+        expect(msgs.map((m) => m.body)).to.deep.equal(['one', 'two']);
+      } finally {
+        rx.answers.delete('/slow');
       }
     });
 

@@ -141,6 +141,13 @@ describe('emulator: Conversations resources (conversations v1)', () => {
       expect(back.conversations.map((c: {sid: string}) => c.sid)).to.deep.equal([sids['02']]);
       expect((await conv().conversations.list({startDate: '2019-05-01', endDate: '2019-05-03'} as never)).map((c) => c.sid)).to.deep.equal(want);
       expect((await t.expect(200, 'GET', `${V1}/Conversations`, {query: {State: 'initializing'}})).conversations).to.deep.equal([]);
+      // the cursor row deleted before its next page is read: the page goes on from where it was
+      const first = await t.expect(200, 'GET', `${V1}/Conversations`, {query: {StartDate: '2019-05-01', EndDate: '2019-05-03', PageSize: '1'}});
+      await conv().conversations(sids['03']).remove();
+      const rest = await t.expect(200, 'GET', new URL(first.meta.next_page_url).pathname + new URL(first.meta.next_page_url).search);
+      expect(rest.conversations.map((c: {sid: string}) => c.sid)).to.deep.equal([sids['02']]);
+      expect(rest.meta.next_page_url).to.be.a('string');
+      expect(rest.meta.previous_page_url, 'nothing is before it now').to.equal(null);
     });
 
     it('a closed conversation takes no messages or participants (50377) and cannot reopen', async () => {

@@ -192,7 +192,7 @@ describe('core engine: clock, timers, bus, webhook delivery', () => {
     }
   });
 
-  it('the clock does not go back across a restart: a manual one resumes where it was advanced to, a ticking one keeps its lead', async () => {
+  it('the clock does not go back across a restart: a manual one resumes where it was advanced to, a ticking one keeps its lead; a reset starts over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'flexconv-engine-'));
     try {
       const path = join(dir, 'e.db');
@@ -220,6 +220,20 @@ describe('core engine: clock, timers, bus, webhook delivery', () => {
       startCore(core);
       const lead = core.clock.now().getTime() - Date.now();
       expect(lead).to.be.within(3_600_000 - 1000, 3_600_000 + 1000);
+      stopCore(core);
+      await core.store.close();
+      // a manual clock after that ticking run resumes where the ticking one got to, not at its last advance
+      core = makeCore(ticking, new ManualClock(Date.now()));
+      startCore(core);
+      expect(core.clock.now().getTime() - Date.now()).to.be.within(3_600_000 - 1000, 3_600_000 + 1000);
+      // a reset starts over: the next start-up takes the clock as given
+      core.store.reset(core.clock.now());
+      await core.store.settled();
+      stopCore(core);
+      await core.store.close();
+      core = makeCore(ticking, new SystemClock() as unknown as ManualClock);
+      startCore(core);
+      expect(Math.abs(core.clock.now().getTime() - Date.now())).to.be.below(1000);
     } finally {
       rmSync(dir, {recursive: true, force: true});
     }

@@ -5,7 +5,7 @@ import {attemptLine, replay, type Attempt} from '../../lib/flows/simulate.js';
 
 export default class WebhooksReplay extends ResourceCommand<{sid: string; replay_of: string; attempt?: Attempt}> {
   static override summary = 'Send one webhook delivery again, freshly signed (emulator only)';
-  static override description = 'Same event, URL and parameters, a new X-Twilio-Signature; waits up to --wait seconds for the attempt and prints its outcome. Exits 1 when the receiver did not answer with a 2xx (an error status, a timeout, a refused connection), so a script can tell. Delivery SIDs (WD…) are in `flexconv webhooks tail`.';
+  static override description = 'Same event, URL and parameters, a new X-Twilio-Signature; waits up to --wait seconds for the attempt and prints its outcome. Exits 1 when the receiver did not answer with a 2xx (an error status, its 5 s timeout, a refused connection), so a script can tell; no outcome within --wait is a warning, exit 0. Delivery SIDs (WD…) are in `flexconv webhooks tail`.';
   static override examples = [
     '<%= config.bin %> <%= command.id %> WD0123456789abcdef0123456789abcdef',
     '<%= config.bin %> <%= command.id %> WD0123456789abcdef0123456789abcdef --json | jq .attempt.status',

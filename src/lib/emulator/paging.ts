@@ -17,7 +17,8 @@ export const DEFAULT_PAGE_SIZE = 50;
 /**
  * Read PageSize/Page/PageToken. PageSize above the endpoint's maximum is clamped (the SDK asks
  * for min(limit, 1000) and follows next_page_url, so clamping keeps list() working); below 1 is
- * a 400. PageToken is our cursor: PA<seq> = after that row, PB<seq> = before it.
+ * a 400. PageToken is our cursor: PA<seq> = after that row, PB<seq> = before it (a list sorted by
+ * a column adds _<base64url of the row's value of it>, so it goes on from there if the row is deleted).
  */
 export function readPaging(query: Params, maxPageSize = 1000): Paging {
   const requested = query.int('PageSize', {min: 1}) ?? DEFAULT_PAGE_SIZE;
@@ -25,10 +26,13 @@ export function readPaging(query: Params, maxPageSize = 1000): Paging {
   const page = query.int('Page', {min: 0}) ?? 0;
   const token = query.str('PageToken');
   if (token) {
-    const m = /^P([AB])(\d{1,16})$/.exec(token);
+    // P[AB]<seq>, and for a list sorted by a column, _<that column's value at the cursor, base64url>
+    const m = /^P([AB])(\d{1,16})(?:_([A-Za-z0-9_-]{1,344}))?$/.exec(token);
     const seq = m ? Number(m[2]) : NaN;
     if (!m || !Number.isSafeInteger(seq)) throw errors.invalid('PageToken', `'${token}' is not a page token this API issued`);
-    return {size, page, token, start: m[1] === 'A' ? {after: seq} : {before: seq}};
+    const key = m[3] === undefined ? undefined : Buffer.from(m[3], 'base64url').toString('utf8');
+    const start = m[1] === 'A' ? {after: seq} : {before: seq};
+    return {size, page, token, start: key === undefined ? start : {...start, key}};
   }
   if (!Number.isSafeInteger(page * size)) throw errors.invalid('Page', `${page} is out of range`);
   return {size, page, start: {offset: page * size}};
@@ -63,10 +67,11 @@ export function pageBody(
   const prevSeq = result.prevSeq;
   const nextSeq = result.nextSeq;
   // a PageToken without Page (curl users copy just the token) still gets its previous link
+  const withKey = (k: string | undefined) => (k === undefined ? '' : `_${Buffer.from(k, 'utf8').toString('base64url')}`);
   const previous =
-    result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}`) : 'null';
-  const next = result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}`) : 'null';
-  // the request's own token is echoed as sent (readPaging accepts only P[AB]<digits>)
+    result.hasPrevious && prevSeq !== undefined ? link(Math.max(paging.page - 1, 0), `PB${prevSeq}${withKey(result.prevKey)}`) : 'null';
+  const next = result.hasNext && nextSeq !== undefined ? link(paging.page + 1, `PA${nextSeq}${withKey(result.nextKey)}`) : 'null';
+  // the request's own token is echoed as sent (readPaging accepts only P[AB]<digits>[_<base64url>])
   const quotedKey = JSON.stringify(key);
   const head = `{${quotedKey}:[`;
   const tail =

@@ -336,14 +336,19 @@ export interface ParticipantInput extends WebhookOption {
  * of different channels (a WhatsApp customer writes to a whatsapp: number).
  */
 function bindingChecked(address: string, proxy: string): void {
-  const channel = (a: string) => (/^[a-z]+:/i.exec(a)?.[0].slice(0, -1).toLowerCase() ?? 'sms');
+  // the channel of an address: its prefix (whatsapp:, messenger: …), else email or SMS
+  const channel = (a: string) => /^([a-z]+):/.exec(a)?.[1] ?? (a.includes('@') ? 'email' : 'sms');
+  const NAMES: Record<string, string> = {sms: 'an SMS', whatsapp: 'a WhatsApp', email: 'an email'};
+  const named = (c: string) => NAMES[c] ?? `a ${c}`;
   for (const [flag, a] of [['--address', address], ['--proxy-address', proxy]] as const) {
+    if (/^[A-Za-z]+:/.test(a) && !/^[a-z]+:/.test(a))
+      throw usageError(`${flag} "${a}": a channel prefix is lower-case`, [`for example ${flag} ${a.replace(/^[A-Za-z]+:/, (p) => p.toLowerCase())}`]);
     const c = channel(a);
     if ((c === 'sms' || c === 'whatsapp') && !E164_RE.test(c === 'sms' ? a : a.slice(c.length + 1)) && !(flag === '--proxy-address' && SHORT_CODE_RE.test(a)))
-      throw usageError(`${flag} "${a}" is not an ${c === 'sms' ? 'SMS' : 'WhatsApp'} address: ${c === 'sms' ? 'an E.164 number like +15551234567' : 'whatsapp: and an E.164 number'}`);
+      throw usageError(`${flag} "${a}" is not ${named(c)} address: ${c === 'sms' ? 'an E.164 number like +15551234567' : 'whatsapp: and an E.164 number'}`);
   }
   if (channel(address) !== channel(proxy))
-    throw usageError(`--address is a ${channel(address)} address but --proxy-address a ${channel(proxy)} one: both ends of a binding are on one channel`, [
+    throw usageError(`--address is ${named(channel(address))} address but --proxy-address ${named(channel(proxy))} one: both ends of a binding are on one channel`, [
       channel(address) === 'whatsapp' ? `for example --proxy-address whatsapp:${proxy.replace(/^[a-z]+:/i, '')}` : `for example --address ${address.replace(/^[a-z]+:/i, '')}`,
     ]);
 }
@@ -385,7 +390,9 @@ export async function addParticipant(client: TwilioClient, conv: string, input: 
         });
       // Twilio's message names the conversation that holds the binding: it may be this one
       const held = /\bCH[0-9a-fA-F]{32}\b/.exec(e.message)?.[0];
-      if (held && held === conv)
+      // the conversation may have been named by its unique name: its SID, to compare
+      const own = held && !/^CH[0-9a-fA-F]{32}$/.test(conv) ? await getConversation(client, conv).then((c) => c.sid, () => conv) : conv;
+      if (held && held === own)
         throw new FlexconvError('PARTICIPANT_EXISTS', `${who} is a participant of ${conv} already`, {
           twilio: e.twilio,
           hints: [`see them with \`flexconv conversations participants list ${conv}\``],
@@ -533,7 +540,8 @@ export async function setConfig(
   });
   if (!Object.keys(cp).length && !Object.keys(wp).length)
     throw usageError('Nothing to set: give at least one of --default-service, --default-messaging-service, --inactive-timer, --closed-timer, --webhook-method, --webhook-filters, --pre-webhook-url, --post-webhook-url, --webhook-target');
-  const unknown = hooks.filters?.filter((f) => !GLOBAL_WEBHOOK_FILTERS.includes(f));
+  // "" clears the filters (sent as Filters=)
+  const unknown = hooks.filters?.filter((f) => f !== '' && !GLOBAL_WEBHOOK_FILTERS.includes(f));
   if (unknown?.length)
     throw usageError(`--webhook-filters: ${unknown.map((f) => `"${f}"`).join(', ')} ${unknown.length === 1 ? 'is not an event' : 'are not events'} of Conversations`, [
       `the events: ${GLOBAL_WEBHOOK_FILTERS.join(', ')}`,

@@ -37,6 +37,10 @@ export class Scheduler {
     readonly clock: Clock,
     private readonly onError: (error: unknown) => void = () => {},
   ) {
+    // a reset starts over: the next start-up takes the clock as given (wall time) again
+    store.onReset(() => {
+      if (store.db.open) store.tx(() => store.sql('DELETE FROM flexconv_meta WHERE key = ?').run(CLOCK_KEY));
+    });
     store.onCommitted(() => {
       if (!store.wrote.timers) return;
       store.wrote.timers = false;
@@ -142,20 +146,21 @@ export class Scheduler {
    */
   private saveClock(): void {
     if (!this.store.db.open) return;
-    const state = {ms: this.clock.now().getTime(), wallMs: Date.now()};
+    const state = {ms: this.clock.now().getTime(), wallMs: Date.now(), ticking: this.clock.ticking};
     this.store.tx(() => this.store.setMeta(CLOCK_KEY, JSON.stringify(state)));
   }
 
   private restoreClock(): void {
-    let state: {ms?: unknown; wallMs?: unknown} | undefined;
+    let state: {ms?: unknown; wallMs?: unknown; ticking?: unknown} | undefined;
     try {
       state = JSON.parse(this.store.meta(CLOCK_KEY) ?? 'null') ?? undefined;
     } catch {
       return; // not ours to read: start from the clock as given
     }
     if (!state || typeof state.ms !== 'number' || typeof state.wallMs !== 'number') return;
-    // ticking: as far ahead of the wall clock as it was (and never before where it stopped)
-    const target = this.clock.ticking ? state.ms + Math.max(0, Date.now() - state.wallMs) : state.ms;
+    // where the clock of the last run got to: a ticking one went on moving after the advance
+    // (stamping rows meanwhile), one that stood still did not; either clock resumes from there
+    const target = state.ticking === false ? state.ms : state.ms + Math.max(0, Date.now() - state.wallMs);
     const now = this.clock.now().getTime();
     if (target > now) this.clock.shift(target - now);
   }

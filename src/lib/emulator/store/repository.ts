@@ -1,8 +1,12 @@
 import type {Database, Statement} from 'better-sqlite3';
 import type {KeyDecl, KeyValue, LinkDecl, TableDecl, UniqueDecl} from './table.js';
 
-/** Where a page starts: after/before a known seq (cursor, in the list's order), or at an offset. */
-export type PageStart = {after: number} | {before: number} | {offset: number};
+/**
+ * Where a page starts: after/before a known seq (cursor, in the list's order), or at an offset.
+ * A list sorted by a key column (ListQuery.orderBy) also carries the cursor row's value of it,
+ * so that a page goes on from there even when that row was deleted meanwhile.
+ */
+export type PageStart = {after: number; key?: string} | {before: number; key?: string} | {offset: number};
 
 /** One page of a list, already rendered: `items` is the JSON text of the items, comma-separated. */
 export interface PageResult {
@@ -13,6 +17,9 @@ export interface PageResult {
   /** Cursor for the previous page (PB<seq>) and the next (PA<seq>), in the list's order. */
   prevSeq?: number;
   nextSeq?: number;
+  /** With ListQuery.orderBy: the sort column's value at those cursors (text). */
+  prevKey?: string;
+  nextKey?: string;
   hasNext: boolean;
   hasPrevious: boolean;
 }
@@ -70,6 +77,8 @@ interface Rows {
   seqs: number[];
   sids: string[];
   texts: string[];
+  /** The ListQuery.orderBy column's values (SQL pages of such a list only; undefined where NULL). */
+  keys?: (string | undefined)[];
 }
 
 /** Documents kept by a repository's shared() at most (they are small: configurations, services). */
@@ -787,7 +796,7 @@ export class ResourceRepo<T extends {sid: string}> {
     // the same page asked again (polling, a benchmark) while nothing changed: the same result object
     const scope = scopeKey(accountSid, parentSid);
     let key: string | undefined =
-      `${urls.base}\n${urls.omit ?? ''}\n${desc ? 'd' : ''}${'after' in start ? `a${start.after}` : 'before' in start ? `b${start.before}` : `o${start.offset}`}\n${size}`;
+      `${urls.base}\n${urls.omit ?? ''}\n${desc ? 'd' : ''}${'after' in start ? `a${start.after}` : 'before' in start ? `b${start.before}` : `o${start.offset}`}${'key' in start ? `~${start.key}` : ''}\n${size}`;
     // SQL pages (no predicate) are kept too, per scope, until the scope's next write
     let memo: Map<string, PageResult> | undefined;
     if (listing) memo = listing.pages;
@@ -832,6 +841,11 @@ export class ResourceRepo<T extends {sid: string}> {
       hasNext,
       hasPrevious,
     };
+    if (rows.keys) {
+      // an empty page keeps the request's cursor, and its key
+      result.prevKey = n === 0 ? ('key' in start ? start.key : undefined) : rows.keys[from];
+      result.nextKey = n === 0 ? ('key' in start ? start.key : undefined) : rows.keys[to - 1];
+    }
     if (key !== undefined) {
       if (!memo) {
         if (this.sqlPages.size >= MEMO_SCOPES) this.sqlPages.clear();
@@ -865,39 +879,38 @@ export class ResourceRepo<T extends {sid: string}> {
      * (ascending) or down, skipping the first `skip` matches.
      */
     const by = query.orderBy === undefined ? undefined : quoteIdent(query.orderBy);
-    // rows past a cursor seq: by seq, or by (column, seq) of the cursor row
-    const after = (op: string) => (by ? ` AND (${by}, seq) ${op} ((SELECT ${by} FROM ${this.table} WHERE seq = ?), ?)` : ` AND seq ${op} ?`);
-    const cursorArgs = (seq: number) => (by ? [seq, seq] : [seq]);
+    /** A cursor: a seq, and (sorted by a column) the cursor row's value of it, when known. */
+    type Cursor = {seq: number; key?: string};
+    type Row = [number, string, string, string?];
+    // rows past a cursor: by seq, or by (column, seq): the value the token carries, else the cursor row's
+    const after = (op: string, c: Cursor | undefined) =>
+      c === undefined ? '' : !by ? ` AND seq ${op} ?` : c.key !== undefined ? ` AND (${by}, seq) ${op} (?, ?)` : ` AND (${by}, seq) ${op} ((SELECT ${by} FROM ${this.table} WHERE seq = ?), ?)`;
+    const cursorArgs = (c: Cursor | undefined) => (c === undefined ? [] : !by ? [c.seq] : c.key !== undefined ? [c.key, c.seq] : [c.seq, c.seq]);
+    const shape = (c: Cursor | undefined) => (c === undefined ? 'none' : by && c.key !== undefined ? 'key' : 'seq');
+    const columns = by ? `seq, sid, doc, ${by}` : 'seq, sid, doc';
     const orderSql = (order: string) => (by ? `${by} ${order}, seq ${order}` : `seq ${order}`);
-    const read = (up: boolean, from: number | undefined, want: number, skip = 0, inclusive = false): [number, string, string][] => {
+    /**
+     * Up to `want` matching rows beyond cursor `from` (exclusive unless `inclusive`; undefined =
+     * from the end) going up (ascending) or down, skipping the first `skip` matches.
+     */
+    const read = (up: boolean, from: Cursor | undefined, want: number, skip = 0, inclusive = false): Row[] => {
       const op = (up ? '>' : '<') + (inclusive ? '=' : '');
       const order = up ? 'ASC' : 'DESC';
-      const useCursor = from !== undefined;
       // The limit goes into the SQL text: SQLite reads a bound LIMIT while planning, so binding it
       // re-prepares the statement on every call (measured: twice the cost of the query).
-      const select = (limit: number, offset: boolean) =>
+      const select = (c: Cursor | undefined, limit: number, offset: boolean) =>
         this.stmt(
-          `page:${key}:${by ?? ''}:${op}:${useCursor}:${limit}:${offset}`,
-          () =>
-            `SELECT seq, sid, doc FROM ${this.table} WHERE ${base}${useCursor ? after(op) : ''} ORDER BY ${orderSql(order)} LIMIT ${limit}${offset ? ' OFFSET ?' : ''}`,
+          `page:${key}:${by ?? ''}:${op}:${shape(c)}:${limit}:${offset}`,
+          () => `SELECT ${columns} FROM ${this.table} WHERE ${base}${after(op, c)} ORDER BY ${orderSql(order)} LIMIT ${limit}${offset ? ' OFFSET ?' : ''}`,
         ).raw();
-      if (!filter) {
-        const args = useCursor ? [...baseArgs, ...cursorArgs(from)] : baseArgs;
-        return select(Math.trunc(want), skip > 0).all(...args, ...(skip > 0 ? [skip] : [])) as [number, string, string][];
-      }
+      if (!filter) return select(from, Math.trunc(want), skip > 0).all(...baseArgs, ...cursorArgs(from), ...(skip > 0 ? [skip] : [])) as Row[];
       // a predicate: read chunks until enough rows match
-      const out: [number, string, string][] = [];
+      const out: Row[] = [];
       const chunk = 128;
       let cursor = from;
       let skipped = 0;
       for (;;) {
-        const found = this.stmt(
-          `page:${key}:${by ?? ''}:${op}:${cursor !== undefined}:${chunk}:false`,
-          () =>
-            `SELECT seq, sid, doc FROM ${this.table} WHERE ${base}${cursor !== undefined ? after(op) : ''} ORDER BY ${orderSql(order)} LIMIT ${chunk}`,
-        )
-          .raw()
-          .all(...baseArgs, ...(cursor !== undefined ? cursorArgs(cursor) : [])) as [number, string, string][];
+        const found = select(cursor, chunk, false).all(...baseArgs, ...cursorArgs(cursor)) as Row[];
         for (const r of found) {
           if (!filter(JSON.parse(r[2]) as T)) continue;
           if (skipped < skip) {
@@ -908,28 +921,33 @@ export class ResourceRepo<T extends {sid: string}> {
           if (out.length >= want) return out;
         }
         if (found.length < chunk) return out;
-        cursor = found[found.length - 1][0];
+        const last = found[found.length - 1];
+        // past the last row read (exclusive from here on, whatever the first read was)
+        cursor = {seq: last[0], key: last[3]};
+        if (inclusive) return out.concat(read(up, cursor, want - out.length, skip - skipped));
       }
     };
-    const exists = (up: boolean, from: number) => read(up, from, 1).length > 0;
+    const exists = (up: boolean, from: Cursor) => read(up, from, 1).length > 0;
     // at or past the cursor row, in display order (by seq: one seq further, as seqs are integers)
-    const existsFrom = (up: boolean, seq: number) => (by ? read(up, seq, 1, 0, true).length > 0 : exists(up, up ? seq - 1 : seq + 1));
+    const existsFrom = (up: boolean, c: Cursor) => (by ? read(up, c, 1, 0, true).length > 0 : exists(up, {seq: up ? c.seq - 1 : c.seq + 1}));
     // in display order, "forward" is ascending seq for asc lists and descending for desc ones
     const fwd = !desc;
-    let found: [number, string, string][];
+    let found: Row[];
     let hasNext: boolean;
     let hasPrevious: boolean;
     if ('before' in start) {
-      found = read(!fwd, start.before, size + 1);
+      const c = {seq: start.before, key: start.key};
+      found = read(!fwd, c, size + 1);
       hasPrevious = found.length > size;
       found = found.slice(0, size).reverse();
       // the cursor row itself may be gone: is anything left at or after it (in display order)?
-      hasNext = existsFrom(fwd, start.before);
+      hasNext = existsFrom(fwd, c);
     } else if ('after' in start) {
-      found = read(fwd, start.after, size + 1);
+      const c = {seq: start.after, key: start.key};
+      found = read(fwd, c, size + 1);
       hasNext = found.length > size;
       found = found.slice(0, size);
-      hasPrevious = existsFrom(!fwd, start.after);
+      hasPrevious = existsFrom(!fwd, c);
     } else {
       found = read(fwd, undefined, size + 1, start.offset);
       hasNext = found.length > size;
@@ -937,6 +955,7 @@ export class ResourceRepo<T extends {sid: string}> {
       hasPrevious = start.offset > 0;
     }
     const rows: Rows = {seqs: found.map((r) => r[0]), sids: found.map((r) => r[1]), texts: found.map((r) => r[2])};
+    if (by) rows.keys = found.map((r) => (r[3] === null || r[3] === undefined ? undefined : String(r[3])));
     return {rows, from: 0, to: found.length, hasNext, hasPrevious};
   }
 }

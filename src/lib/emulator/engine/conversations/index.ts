@@ -9,7 +9,7 @@ import type {Core} from '../core.js';
 import type {Engine} from '../index.js';
 import {awaitsPre, channelOrigin, form, pre} from './hooks.js';
 import {E164_RE as E164} from '../../../spec/conversations.js';
-import {acceptInbound, accountConfig, channelOf, MAX_BODY, mediaParam, conversationTimer, provisionAccount, receiptTimer, routeInbound, type DropCause, type InboundInput, type InboundOutcome} from './ops.js';
+import {acceptInbound, accountConfig, channelOf, MAX_BODY, mediaParam, conversationTimer, provisionAccount, receiptTimer, routeInbound, type DropCause, type InboundInput, type InboundOutcome, type InboundRoute} from './ops.js';
 
 /** Event logged when an inbound message goes nowhere (GET /_emulator/events shows why). */
 export const INBOUND_DROPPED = 'conversations.inbound.dropped';
@@ -114,55 +114,98 @@ async function inbound(ctx: Ctx, core: Core) {
     return ok({status: 'dropped', reason, cause, from, to, channel});
   };
 
-  // where it goes, read before any pre-event webhook is awaited (and re-checked in the write)
-  const reading = new Tx(ctx.store, accountSid, ctx.clock.now());
-  const route = routeInbound(reading, input);
-  if (route.kind === 'drop') return dropped(route.reason, route.cause);
-  const serviceSid = route.kind === 'existing' ? route.conversation.chat_service_sid : route.serviceSid;
-  // No pre-event webhook configured (the common case): nothing is awaited, so nothing can move
-  // between this read and the write: the write uses the same transaction's reads and route.
-  if (!awaitsPre(reading, serviceSid, route.kind === 'create' ? ['onConversationAdd', 'onMessageAdd'] : ['onMessageAdd'], origin)) {
-    const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
-    return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
-  }
-  const media = mediaParam(input.media);
-  const changes: Record<string, string> = {};
-  // a conversation to create: its SID and its participant's are chosen now, so that the
-  // onMessageAdd pre-event names them, as it does for a message to an existing conversation
-  const sids = route.kind === 'create' ? {conversation: newSid('CH'), participant: newSid('MB')} : {};
-  if (route.kind === 'create') {
-    const r = await pre(core, accountSid, serviceSid, 'onConversationAdd', form({
-      Attributes: '{}',
-      MessagingServiceSid: accountConfig(reading).default_messaging_service_sid,
-      'MessagingBinding.Address': from,
-      'MessagingBinding.ProxyAddress': to,
-      MessageBody: body,
-      Media: media,
-      State: 'active',
-    }), origin);
-    if (!r.ok) return dropped(r.reason, 'pre_event');
-    if (r.changes.friendly_name !== undefined) changes.friendly_name = r.changes.friendly_name;
-  }
-  const r = await pre(core, accountSid, serviceSid, 'onMessageAdd', form({
-    ConversationSid: route.kind === 'existing' ? route.conversation.sid : sids.conversation,
-    ParticipantSid: route.kind === 'existing' ? route.participant.sid : sids.participant,
-    Body: body,
-    Author: from,
-    Attributes: '{}',
-    Media: media,
-  }), origin);
-  if (!r.ok) return dropped(r.reason, 'pre_event');
-  for (const k of ['body', 'author', 'attributes'] as const) if (r.changes[k] !== undefined) changes[k] = r.changes[k];
-  if (changes.attributes !== undefined) {
-    try {
-      JSON.parse(changes.attributes);
-    } catch {
-      return dropped(`the onMessageAdd pre-event webhook answered attributes that are not JSON: ${changes.attributes.slice(0, 100)}`, 'pre_event');
+  // One customer's messages to one address are routed and written in order. The common case (no
+  // pre-event webhook) awaits nothing, so it needs no lock: it reads and writes in one go.
+  const pair = `${accountSid}\n${from}\n${to}`;
+  const locks = pairLocks(core);
+  if (!locks.has(pair)) {
+    const reading = new Tx(ctx.store, accountSid, ctx.clock.now());
+    const route = routeInbound(reading, input);
+    if (route.kind === 'drop') return dropped(route.reason, route.cause);
+    if (!awaitsPre(reading, serviceOf(route), eventsOf(route), origin)) {
+      const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
+      return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
     }
   }
-  // the owning account's transaction (ctx.tx is the request's account: none when the control call came without auth)
-  const outcome = ctx.store.tx(() => acceptInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input, origin, changes, undefined, sids));
-  return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
+  // Pre-event webhooks are awaited: a second message of the pair waits for the first to be
+  // written (else both would route to "create", and the first one's pre-events would name a
+  // conversation that is never created).
+  return serialized(locks, pair, async () => {
+    const reading = new Tx(ctx.store, accountSid, ctx.clock.now());
+    const route = routeInbound(reading, input);
+    if (route.kind === 'drop') return dropped(route.reason, route.cause);
+    const serviceSid = serviceOf(route);
+    if (!awaitsPre(reading, serviceSid, eventsOf(route), origin)) {
+      const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
+      return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
+    }
+    const media = mediaParam(input.media);
+    const changes: Record<string, string> = {};
+    // a conversation to create: its SID and its participant's are chosen now, so that the
+    // onMessageAdd pre-event names them, as it does for a message to an existing conversation
+    const sids = route.kind === 'create' ? {conversation: newSid('CH'), participant: newSid('MB')} : {};
+    if (route.kind === 'create') {
+      const r = await pre(core, accountSid, serviceSid, 'onConversationAdd', form({
+        Attributes: '{}',
+        MessagingServiceSid: accountConfig(reading).default_messaging_service_sid,
+        'MessagingBinding.Address': from,
+        'MessagingBinding.ProxyAddress': to,
+        MessageBody: body,
+        Media: media,
+        State: 'active',
+      }), origin);
+      if (!r.ok) return dropped(r.reason, 'pre_event');
+      if (r.changes.friendly_name !== undefined) changes.friendly_name = r.changes.friendly_name;
+    }
+    const r = await pre(core, accountSid, serviceSid, 'onMessageAdd', form({
+      ConversationSid: route.kind === 'existing' ? route.conversation.sid : sids.conversation,
+      ParticipantSid: route.kind === 'existing' ? route.participant.sid : sids.participant,
+      Body: body,
+      Author: from,
+      Attributes: '{}',
+      Media: media,
+    }), origin);
+    if (!r.ok) return dropped(r.reason, 'pre_event');
+    for (const k of ['body', 'author', 'attributes'] as const) if (r.changes[k] !== undefined) changes[k] = r.changes[k];
+    if (changes.attributes !== undefined) {
+      try {
+        JSON.parse(changes.attributes);
+      } catch {
+        return dropped(`the onMessageAdd pre-event webhook answered attributes that are not JSON: ${changes.attributes.slice(0, 100)}`, 'pre_event');
+      }
+    }
+    // the owning account's transaction (ctx.tx is the request's account: none when the control call came without auth)
+    const outcome = ctx.store.tx(() => acceptInbound(new Tx(ctx.store, accountSid, ctx.clock.now()), input, origin, changes, undefined, sids));
+    const answer = inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
+    // the next message of the pair is routed once this one is committed
+    await ctx.store.settled();
+    return answer;
+  });
+}
+
+const serviceOf = (route: Exclude<InboundRoute, {kind: 'drop'}>) => (route.kind === 'existing' ? route.conversation.chat_service_sid : route.serviceSid);
+const eventsOf = (route: Exclude<InboundRoute, {kind: 'drop'}>) => (route.kind === 'create' ? ['onConversationAdd', 'onMessageAdd'] : ['onMessageAdd']);
+
+/** Inbound messages waiting on pre-event webhooks, per emulator: the tail of each (account, from, to) pair's line. */
+const locksByCore = new WeakMap<Core, Map<string, Promise<unknown>>>();
+function pairLocks(core: Core): Map<string, Promise<unknown>> {
+  let locks = locksByCore.get(core);
+  if (!locks) locksByCore.set(core, (locks = new Map()));
+  return locks;
+}
+
+/** Run `fn` after everything queued under `key` has ended (whatever its outcome); its result. */
+function serialized<T>(locks: Map<string, Promise<unknown>>, key: string, fn: () => Promise<T>): Promise<T> {
+  const run = (locks.get(key) ?? Promise.resolve()).then(fn, fn);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  locks.set(key, tail);
+  void tail.then(() => {
+    if (locks.get(key) === tail) locks.delete(key);
+  });
+  return run;
 }
 
 /** The control API's answer to an inbound message: where it went, or why it was dropped. */
