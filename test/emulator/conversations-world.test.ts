@@ -67,6 +67,16 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
   }
 
   const inbound = (form: Record<string, string>) => t.http('POST', '/_emulator/inbound', {form});
+  /** An SMS address whose auto-created conversations get a scoped webhook to the receiver's `path`. */
+  const webhookAddress = (address: string, path: string, filters: string[]) =>
+    conv().addressConfigurations.create({
+      type: 'sms',
+      address,
+      'autoCreation.enabled': true,
+      'autoCreation.type': 'webhook',
+      'autoCreation.webhookUrl': rx.url(path),
+      'autoCreation.webhookFilters': filters,
+    });
 
   describe('inbound messages and auto-creation (semantics §3)', () => {
     it('no Address Configuration: dropped, and the reason is in the events log', async () => {
@@ -82,14 +92,7 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
     it('auto-creation (webhook): conversation, participant, message, scoped webhook, signed webhooks in order; reuse until closed', async () => {
       const to = phone();
       const from = phone();
-      await conv().addressConfigurations.create({
-        type: 'sms',
-        address: to,
-        'autoCreation.enabled': true,
-        'autoCreation.type': 'webhook',
-        'autoCreation.webhookUrl': rx.url('/scoped'),
-        'autoCreation.webhookFilters': ['onParticipantAdded', 'onMessageAdded', 'onConversationStateUpdated'],
-      });
+      await webhookAddress(to, '/scoped', ['onParticipantAdded', 'onMessageAdded', 'onConversationStateUpdated']);
       const first = await inbound({From: from, To: to, Body: 'I need help', MediaUrl: 'https://example.com/pic.jpg'});
       expect(first.status).to.equal(201);
       expect(first.body).to.include({status: 'accepted', created_conversation: true, message_index: 0});
@@ -265,14 +268,7 @@ describe('emulator: Conversations and the outside world (inbound, outbox, timers
     it("an auto-created conversation's onConversationAdded carries its binding and first message; a hanging target does not hold back the others", async () => {
       const to = phone();
       const from = phone();
-      await conv().addressConfigurations.create({
-        type: 'sms',
-        address: to,
-        'autoCreation.enabled': true,
-        'autoCreation.type': 'webhook',
-        'autoCreation.webhookUrl': rx.url('/healthy'),
-        'autoCreation.webhookFilters': ['onMessageAdded'],
-      });
+      await webhookAddress(to, '/healthy', ['onMessageAdded']);
       await conv().configuration.webhooks().update({postWebhookUrl: rx.url('/stuck'), filters: ['onConversationAdded', 'onMessageAdded'], method: 'POST'});
       rx.answers.set('/stuck', 'hang');
       try {
