@@ -6,6 +6,7 @@
  */
 import * as Flags from '@oclif/core/flags';
 import {usageError} from '../errors.js';
+import {bodyProblem} from '../spec/conversations.js';
 export {usageError};
 import type {Column} from '../render/index.js';
 
@@ -216,6 +217,13 @@ export function durationText(flag: string, value: string | undefined, min?: {ms:
   const ms = parseDurationMs(value);
   if (!ms) throw usageError(`${flag} "${value}" is not an ISO 8601 duration`, ['for example PT10M (10 minutes), PT1H, P1D']);
   if (min && ms < min.ms) throw usageError(`${flag} ${value} is shorter than Twilio allows: at least ${min.text}`, [`for example ${flag} ${min.text}`]);
+  return value;
+}
+
+/** A --body Twilio would refuse for its length: a usage error before any request. */
+export function bodyText(flag: string, value: string | undefined): string | undefined {
+  const problem = bodyProblem(value);
+  if (problem) throw usageError(`${flag} ${problem}`, ['split it into several messages']);
   return value;
 }
 

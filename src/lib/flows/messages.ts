@@ -3,13 +3,12 @@
  * and follow (poll for new ones). Works the same against Twilio and the emulator. Takes a bound
  * SDK client and plain options; returns the wire shape (snake_case).
  */
-import {collect, jsonText, requireSid, sidOrName, wire, type Listed, type PageOptions} from '../cli/index.js';
+import {bodyText, collect, jsonText, requireSid, sidOrName, wire, type Listed, type PageOptions} from '../cli/index.js';
 import {FlexconvError, isTwilioError, toFlexconvError, usageError} from '../errors.js';
 import type {TwilioClient} from '../twilio/client.js';
 import {given, MAX_PAGE, notFound, type WebhookOption} from './conversations.js';
 
-/** Twilio's limit on a message body. */
-export const MAX_BODY = 1600;
+export {MAX_BODY} from '../spec/conversations.js';
 
 export interface Message {
   account_sid: string;
@@ -69,8 +68,7 @@ export interface SendInput extends WebhookOption {
 
 export async function sendMessage(client: TwilioClient, conv: string, input: SendInput): Promise<Message> {
   if (!input.body && !input.mediaSid && !input.contentSid) throw usageError('Nothing to send: give --body (or --media-sid ME…, --content-sid HX…)');
-  if (input.body !== undefined && input.body.length > MAX_BODY)
-    throw usageError(`--body is ${input.body.length} characters long; a message body may have at most ${MAX_BODY}`, ['split it into several messages']);
+  bodyText('--body', input.body);
   jsonText('--attributes', input.attributes);
   if (input.mediaSid !== undefined) requireSid('ME', input.mediaSid, '--media-sid');
   if (input.contentSid !== undefined) requireSid('HX', input.contentSid, '--content-sid');

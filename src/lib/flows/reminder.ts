@@ -6,7 +6,7 @@
  * SendToFlex widget hands it to Flex. The binding is checked first (bindings.ts). Works the same
  * against Twilio and the emulator; takes a bound SDK client and plain options.
  */
-import {requireSid} from '../cli/index.js';
+import {bodyText, requireSid} from '../cli/index.js';
 import {toFlexconvError, usageError} from '../errors.js';
 import {checkAddress} from '../spec/conversations.js';
 import type {TwilioClient} from '../twilio/client.js';
@@ -19,7 +19,7 @@ import {
   type ConversationWebhook,
   type Participant,
 } from './conversations.js';
-import {MAX_BODY, sendMessage, type Message} from './messages.js';
+import {sendMessage, type Message} from './messages.js';
 import {releaseBinding} from './outbound.js';
 import {getFlow, type Flow} from './studio.js';
 
@@ -66,7 +66,7 @@ export function checkReminder(input: ReminderInput): {to: string; from: string; 
   const from = addressOf('--from', channel, input.from);
   if (to === from) throw usageError('--to and --from are the same address: --to is the customer, --from your number');
   if (!input.body.trim()) throw usageError('--body is empty: a reminder needs text');
-  if (input.body.length > MAX_BODY) throw usageError(`--body is ${input.body.length} characters long; a message body may have at most ${MAX_BODY}`);
+  bodyText('--body', input.body);
   if (/^FW/.test(input.flow)) requireSid('FW', input.flow, '--flow');
   return {to, from, channel};
 }

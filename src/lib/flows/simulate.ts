@@ -5,7 +5,7 @@
  * whose account to act for (Basic auth, as every control request may send), plain options.
  */
 import {FlexconvError, usageError} from '../errors.js';
-import {MAX_BODY} from './messages.js';
+import {bodyText} from '../cli/index.js';
 import type {Attempt} from '../spec/webhooks.js';
 
 export interface ControlTarget {
@@ -88,8 +88,7 @@ export interface InboundAccepted {
 
 export async function simulateInbound(t: ControlTarget, input: InboundInput): Promise<InboundAccepted> {
   if (!input.body && !input.mediaUrls?.length) throw usageError('Nothing to send: give --body (or --media-url URL)');
-  if (input.body !== undefined && input.body.length > MAX_BODY)
-    throw usageError(`--body is ${input.body.length} characters long; a message body may have at most ${MAX_BODY}`, ['split it into several messages']);
+  bodyText('--body', input.body);
   const r = await call<InboundAccepted | {status: 'dropped'; reason: string; cause?: string; from: string; to: string; channel: string}>(t, 'POST', '/inbound', {
     json: {From: input.from, To: input.to, Body: input.body, Channel: input.channel ?? 'sms', MediaUrl: input.mediaUrls?.length ? input.mediaUrls : undefined},
   });

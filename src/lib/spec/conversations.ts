@@ -39,6 +39,12 @@ export const PRE_EVENTS: Readonly<Record<string, string>> = {
 export const POST_EVENTS: readonly string[] = [...Object.values(PRE_EVENTS), 'onConversationStateUpdated', 'onDeliveryUpdated', 'onUserAdded'];
 /** Every name the global and service webhook Filters accept: pre- and post-events. */
 export const GLOBAL_WEBHOOK_FILTERS: readonly string[] = [...Object.keys(PRE_EVENTS), ...POST_EVENTS];
+/** Twilio's limit on a message body [docs]: REST messages and inbound ones alike. */
+export const MAX_BODY = 1600;
+/** A message body over the limit: what is wrong with it (follows the parameter's name), else undefined. */
+export function bodyProblem(body: string | undefined): string | undefined {
+  return body !== undefined && body.length > MAX_BODY ? `is ${body.length} characters long; a message body may have at most ${MAX_BODY}` : undefined;
+}
 /** The spec's maximum PageSize of the address configuration list. */
 export const ADDRESS_LIST_MAX_PAGE_SIZE = 50;
 

@@ -50,6 +50,7 @@ function pendingOf(r: PendingRow): Pending {
     orderingKey: r.ordering_key,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
+    origin: originOf(r.url),
   };
 }
 
@@ -190,6 +191,7 @@ export function enqueue(tx: Tx, d: DeliveryInput): string {
     orderingKey,
     attempts: 0,
     maxAttempts,
+    origin: originOf(d.url),
   };
   const fresh = freshOf(store);
   fresh.push(item);
@@ -221,6 +223,8 @@ interface Pending {
   orderingKey: string;
   attempts: number;
   maxAttempts: number;
+  /** originOf(url): the receiver whose requests in flight it counts in */
+  origin: string;
 }
 
 /** Requests in flight to one receiver (scheme, host and port) at most: one that hangs holds these, not every slot. */
@@ -277,7 +281,7 @@ class Outbox {
         this.ready = this.ready.slice(this.head);
         this.head = 0;
       }
-      const origin = originOf(d.url);
+      const origin = d.origin;
       const n = this.flying.get(origin) ?? 0;
       if (n >= PER_ORIGIN) {
         let wait = this.parked.get(origin);
@@ -293,7 +297,7 @@ class Outbox {
 
   /** d was sent: the next delivery of its key may go, and one parked for its origin. */
   done(d: Pending): void {
-    const origin = originOf(d.url);
+    const origin = d.origin;
     const n = (this.flying.get(origin) ?? 1) - 1;
     if (n > 0) this.flying.set(origin, n);
     else this.flying.delete(origin);

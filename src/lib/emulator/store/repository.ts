@@ -38,8 +38,8 @@ export interface ListQuery<T> {
   order?: 'asc' | 'desc';
   /**
    * Sort by this key column (then seq) instead of by seq alone, e.g. date_created for a list
-   * the spec says is "sorted by latest creation date". Cursors stay seqs: a page goes on from
-   * the cursor row's (column, seq). Always read through SQL.
+   * the spec says is "sorted by latest creation date". A page goes on from the cursor's
+   * (column value, seq): page tokens carry both (PageStart.key). Always read through SQL.
    */
   orderBy?: string;
   /** A predicate over the rows SQL narrowed down (JSON attributes, computed fields). */
@@ -894,11 +894,10 @@ export class ResourceRepo<T extends {sid: string}> {
      * from the end) going up (ascending) or down, skipping the first `skip` matches.
      */
     const read = (up: boolean, from: Cursor | undefined, want: number, skip = 0, inclusive = false): Row[] => {
-      const op = (up ? '>' : '<') + (inclusive ? '=' : '');
       const order = up ? 'ASC' : 'DESC';
       // The limit goes into the SQL text: SQLite reads a bound LIMIT while planning, so binding it
       // re-prepares the statement on every call (measured: twice the cost of the query).
-      const select = (c: Cursor | undefined, limit: number, offset: boolean) =>
+      const select = (c: Cursor | undefined, limit: number, offset: boolean, op = (up ? '>' : '<') + (inclusive ? '=' : '')) =>
         this.stmt(
           `page:${key}:${by ?? ''}:${op}:${shape(c)}:${limit}:${offset}`,
           () => `SELECT ${columns} FROM ${this.table} WHERE ${base}${after(op, c)} ORDER BY ${orderSql(order)} LIMIT ${limit}${offset ? ' OFFSET ?' : ''}`,
@@ -910,7 +909,8 @@ export class ResourceRepo<T extends {sid: string}> {
       let cursor = from;
       let skipped = 0;
       for (;;) {
-        const found = select(cursor, chunk, false).all(...baseArgs, ...cursorArgs(cursor)) as Row[];
+        // the first chunk starts at the cursor as asked; the next ones strictly after the last row read
+        const found = (cursor === from ? select(cursor, chunk, false) : select(cursor, chunk, false, up ? '>' : '<')).all(...baseArgs, ...cursorArgs(cursor)) as Row[];
         for (const r of found) {
           if (!filter(JSON.parse(r[2]) as T)) continue;
           if (skipped < skip) {
@@ -922,9 +922,7 @@ export class ResourceRepo<T extends {sid: string}> {
         }
         if (found.length < chunk) return out;
         const last = found[found.length - 1];
-        // past the last row read (exclusive from here on, whatever the first read was)
         cursor = {seq: last[0], key: last[3]};
-        if (inclusive) return out.concat(read(up, cursor, want - out.length, skip - skipped));
       }
     };
     const exists = (up: boolean, from: Cursor) => read(up, from, 1).length > 0;

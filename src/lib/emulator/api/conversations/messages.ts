@@ -1,3 +1,4 @@
+import {bodyProblem} from '../../../spec/conversations.js';
 import * as ops from '../../engine/conversations/ops.js';
 import {errors} from '../../errors.js';
 import {MESSAGES, RECEIPTS, type ConversationDoc, type MessageDoc} from '../../model/conversations.js';
@@ -5,7 +6,6 @@ import {created, defineResource, noContent, ok, type Ctx} from '../../router.js'
 import {conversationOf, dateParam, jsonParam, list, MOUNTS, origin, render, scope} from './common.js';
 
 const MAX_PAGE = 100;
-const {MAX_BODY} = ops;
 const BASE = '/Conversations/:ConversationSid/Messages';
 const collection = (ctx: Ctx, conv: ConversationDoc) => `${scope(ctx)}/Conversations/${conv.sid}/Messages`;
 
@@ -17,8 +17,8 @@ function messageOf(ctx: Ctx, conv: ConversationDoc, key = ctx.params.Sid): Messa
 
 function readBody(ctx: Ctx): string | undefined {
   const body = ctx.form.str('Body');
-  if (body !== undefined && body.length > MAX_BODY)
-    throw errors.invalid('Body', `is ${body.length} characters long; a message body may have at most ${MAX_BODY}`);
+  const problem = bodyProblem(body);
+  if (problem) throw errors.invalid('Body', problem);
   return body;
 }
 

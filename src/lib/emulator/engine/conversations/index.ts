@@ -8,8 +8,8 @@ import {controlAccount} from '../../control/core.js';
 import type {Core} from '../core.js';
 import type {Engine} from '../index.js';
 import {awaitsPre, channelOrigin, form, pre} from './hooks.js';
-import {E164_RE as E164} from '../../../spec/conversations.js';
-import {acceptInbound, accountConfig, channelOf, MAX_BODY, mediaParam, conversationTimer, provisionAccount, receiptTimer, routeInbound, type DropCause, type InboundInput, type InboundOutcome, type InboundRoute} from './ops.js';
+import {bodyProblem, E164_RE} from '../../../spec/conversations.js';
+import {acceptInbound, accountConfig, channelOf, mediaParam, conversationTimer, provisionAccount, receiptTimer, routeInbound, type DropCause, type InboundInput, type InboundOutcome, type InboundRoute} from './ops.js';
 
 /** Event logged when an inbound message goes nowhere (GET /_emulator/events shows why). */
 export const INBOUND_DROPPED = 'conversations.inbound.dropped';
@@ -100,11 +100,12 @@ async function inbound(ctx: Ctx, core: Core) {
   const mediaUrls = f.MediaUrl === undefined ? [] : Array.isArray(f.MediaUrl) ? f.MediaUrl : [f.MediaUrl];
   const body = one(f.Body);
   if (!body && mediaUrls.length === 0) throw errors.missing('Body');
-  if (body && body.length > MAX_BODY) throw errors.invalid('Body', `is ${body.length} characters long; a message body may have at most ${MAX_BODY}`);
+  const tooLong = bodyProblem(body);
+  if (tooLong) throw errors.invalid('Body', tooLong);
   // a phone channel's customer has a phone number (what Twilio hands on is E.164)
   if (channel === 'sms' || channel === 'whatsapp') {
     const number = from.replace(/^whatsapp:/, '');
-    if (!E164.test(number)) throw errors.invalid('From', `'${from}' is not an E.164 phone number (like +15551234567${channel === 'whatsapp' ? ', or whatsapp:+15551234567' : ''})`);
+    if (!E164_RE.test(number)) throw errors.invalid('From', `'${from}' is not an E.164 phone number (like +15551234567${channel === 'whatsapp' ? ', or whatsapp:+15551234567' : ''})`);
   }
   const input: InboundInput = {from, to, body, channel, media: mediaOf(mediaUrls)};
   const origin = channelOrigin(channel);
@@ -116,29 +117,29 @@ async function inbound(ctx: Ctx, core: Core) {
 
   // One customer's messages to one address are routed and written in order. The common case (no
   // pre-event webhook) awaits nothing, so it needs no lock: it reads and writes in one go.
+  /** Where it goes; written at once (its answer) unless a pre-event webhook is to be awaited first. */
+  const routeNow = () => {
+    const reading = new Tx(ctx.store, accountSid, ctx.clock.now());
+    const route = routeInbound(reading, input);
+    if (route.kind === 'drop') return {answer: dropped(route.reason, route.cause)};
+    if (awaitsPre(reading, serviceOf(route), eventsOf(route), origin)) return {reading, route};
+    const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
+    return {answer: inboundAnswer(accountSid, outcome, dropped, {from, to, channel})};
+  };
   const pair = `${accountSid}\n${from}\n${to}`;
   const locks = pairLocks(core);
   if (!locks.has(pair)) {
-    const reading = new Tx(ctx.store, accountSid, ctx.clock.now());
-    const route = routeInbound(reading, input);
-    if (route.kind === 'drop') return dropped(route.reason, route.cause);
-    if (!awaitsPre(reading, serviceOf(route), eventsOf(route), origin)) {
-      const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
-      return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
-    }
+    const now = routeNow();
+    if (now.answer) return now.answer;
   }
   // Pre-event webhooks are awaited: a second message of the pair waits for the first to be
   // written (else both would route to "create", and the first one's pre-events would name a
   // conversation that is never created).
   return serialized(locks, pair, async () => {
-    const reading = new Tx(ctx.store, accountSid, ctx.clock.now());
-    const route = routeInbound(reading, input);
-    if (route.kind === 'drop') return dropped(route.reason, route.cause);
+    const now = routeNow();
+    if (now.answer) return now.answer;
+    const {reading, route} = now;
     const serviceSid = serviceOf(route);
-    if (!awaitsPre(reading, serviceSid, eventsOf(route), origin)) {
-      const outcome = ctx.store.tx(() => acceptInbound(reading, input, origin, {}, route));
-      return inboundAnswer(accountSid, outcome, dropped, {from, to, channel});
-    }
     const media = mediaParam(input.media);
     const changes: Record<string, string> = {};
     // a conversation to create: its SID and its participant's are chosen now, so that the

@@ -876,9 +876,6 @@ export interface InboundInput {
   media?: MediaDoc[];
 }
 
-/** Twilio's limit on a message body [docs]: REST messages and inbound ones alike. */
-export const MAX_BODY = 1600;
-
 export type InboundOutcome =
   | {status: 'accepted'; conversation: Pick<ConversationDoc, 'sid' | 'chat_service_sid'>; participant: ParticipantDoc; message: MessageDoc; created: boolean}
   | {status: 'dropped'; reason: string; cause: DropCause};
