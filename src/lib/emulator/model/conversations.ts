@@ -274,6 +274,8 @@ export const MESSAGES = table<MessageDoc>({
   // paged from SQLite through (account, conversation, seq): a 100k-message conversation pages like a small one
   // idx grows with seq (the newest row holds the highest): no index of its own to keep up
   keys: {idx: {get: (m) => m.index, type: 'int', indexed: false}},
+  // messages arrive in many conversations at once: their list index is written in batches
+  deferredList: true,
   links: {delivery_receipts: 'Receipts', channel_metadata: 'ChannelMetadata'},
 });
 

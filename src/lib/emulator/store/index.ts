@@ -12,7 +12,21 @@ export interface StoreOptions {
   tables?: TableDecl<any>[];
   /** Bytes all in-memory listings may hold together (least recently used dropped past it). */
   listingBudget?: number;
+  /**
+   * Rows in the tail of a deferred list index (TableDecl.deferredList) that get it listed in the
+   * next commit (default TAIL_FLUSH_ROWS); a smaller tail is listed TAIL_FLUSH_MS after a commit.
+   */
+  tailFlushRows?: number;
 }
+
+/**
+ * A deferred list index lists its tail once this many rows wait (each scope's index page is then
+ * written once for all of its rows in the tail). A scoped read of a scope with rows in the tail
+ * scans the tail, so it is kept short.
+ */
+export const TAIL_FLUSH_ROWS = 1024;
+/** ... or this long after a commit left rows in the tail. */
+export const TAIL_FLUSH_MS = 200;
 
 /** Default memory budget of all listings together (the 20,000-row benchmark scope takes ~18 MiB). */
 export const DEFAULT_LISTING_BUDGET = 32 * 1024 * 1024;
@@ -102,6 +116,8 @@ export class Store implements RepoHost {
     }
     this.runInTx = this.db.transaction((fn: () => unknown) => fn());
     for (const decl of options.tables ?? []) this.repos.set(decl, new ResourceRepo(this.db, decl, this));
+    this.deferredRepos = [...this.repos.values()].filter((r) => r.deferredList);
+    this.tailFlushRows = options.tailFlushRows ?? TAIL_FLUSH_ROWS;
     for (const decl of this.repos.keys())
       if (decl.parent) {
         if (!this.repos.has(decl.parent)) throw new Error(`table ${decl.name}: its parent ${decl.parent.name} is not declared`);
@@ -110,6 +126,9 @@ export class Store implements RepoHost {
         this.childRepos.set(decl.parent, list);
       }
     try {
+      this.tx(() => {
+        for (const r of this.deferredRepos) r.openTail();
+      });
       this.seed(now());
       this.flush();
     } catch (error) {
@@ -156,6 +175,33 @@ export class Store implements RepoHost {
   /** RepoHost: the repositories whose rows belong to rows of decl's table. */
   children(decl: TableDecl<any>): ResourceRepo<any>[] {
     return this.childRepos.get(decl) ?? [];
+  }
+
+  /** The repositories whose list index is deferred (TableDecl.deferredList). */
+  private readonly deferredRepos: ResourceRepo<any>[];
+  private readonly tailFlushRows: number;
+  private tailTimer?: NodeJS.Timeout;
+
+  /** List the tails that are long enough (every one when `all`), in the current batch. */
+  private flushTails(all: boolean): void {
+    for (const r of this.deferredRepos)
+      if (r.tailRows >= (all ? 1 : this.tailFlushRows))
+        try {
+          this.tx(() => r.flushTail());
+        } catch {
+          // the tail stays as it is (still read, as a tail); the next flush lists it
+        }
+  }
+
+  /** After a commit: a tail left waiting is listed TAIL_FLUSH_MS later (in a batch of its own). */
+  private scheduleTails(): void {
+    if (this.tailTimer || !this.deferredRepos.some((r) => r.tailRows > 0)) return;
+    this.tailTimer = setTimeout(() => {
+      this.tailTimer = undefined;
+      if (!this.db.open) return;
+      this.flushTails(true);
+    }, TAIL_FLUSH_MS);
+    this.tailTimer.unref();
   }
 
   /** Run fn after every COMMIT (before the committed batch's waiters are told). */
@@ -209,6 +255,7 @@ export class Store implements RepoHost {
   flush(): void {
     if (!this.batch) return;
     for (const hook of this.beforeCommitHooks) hook();
+    if (this.deferredRepos.length) this.flushTails(false);
     const batch = this.batch;
     this.batch = undefined;
     try {
@@ -222,6 +269,7 @@ export class Store implements RepoHost {
     }
     this.journal.length = 0;
     this.checkpointer?.committed();
+    if (this.deferredRepos.length) this.scheduleTails();
     if (!this.inHooks && this.committedHooks.length) {
       this.inHooks = true;
       try {
@@ -336,6 +384,7 @@ export class Store implements RepoHost {
     this.tx(() => {
       for (const r of this.repos.values()) this.db.prepare(`DELETE FROM ${r.table}`).run();
       for (const t of DATA_TABLES) this.db.prepare(`DELETE FROM ${t}`).run();
+      for (const r of this.deferredRepos) r.resetTail();
     });
     for (const r of this.repos.values()) r.forget();
     this.journal.length = 0;
@@ -352,6 +401,8 @@ export class Store implements RepoHost {
   /** Commit what is pending, stop the checkpointer, copy the WAL into the file and close. */
   async close(): Promise<void> {
     if (!this.db.open) return;
+    clearTimeout(this.tailTimer);
+    this.tailTimer = undefined;
     try {
       this.flush();
     } finally {
@@ -400,6 +451,10 @@ function ensureTables(db: Database.Database, tables: TableDecl<any>[]): void {
       const have = new Set((db.pragma(`table_info(${decl.name})`) as {name: string}[]).map((c) => c.name));
       const added = Object.entries(decl.keys ?? {}).filter(([c]) => !have.has(c));
       for (const [c, k] of added) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN "${c}" ${columnType(k)}`);
+      // the list index changed kind (deferred or not): the other one goes; a deferred table's rows
+      // are marked listed when its repository opens (they have no watermark yet)
+      if (decl.deferredList && !have.has('listed')) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN listed INTEGER`);
+      db.exec(`DROP INDEX IF EXISTS ${decl.name}_${decl.deferredList ? 'list' : 'listed'}`);
       if (added.length) {
         const set = db.prepare(`UPDATE ${decl.name} SET ${added.map(([c]) => `"${c}" = ?`).join(', ')} WHERE seq = ?`);
         for (const row of db.prepare(`SELECT seq, doc FROM ${decl.name}`).all() as {seq: number; doc: string}[]) {

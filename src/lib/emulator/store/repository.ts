@@ -273,6 +273,19 @@ export interface RepoHost {
   changed(repo: ResourceRepo<any>, scope: string): void;
   /** The repositories of the tables whose parent is this table (deletes cascade into them). */
   children(decl: TableDecl<any>): ResourceRepo<any>[];
+  /** Undo an in-memory change if the current transaction rolls back. */
+  onUndo(undo: () => void): void;
+}
+
+/**
+ * One part of a scoped query (see "Deferred list index"): its WHERE text for the scope (account,
+ * and parent when scoped; `?` placeholders) and the arguments that go first; `name` tells the
+ * statements apart.
+ */
+interface Arm {
+  name: string;
+  where: string;
+  args: unknown[];
 }
 
 /**
@@ -317,6 +330,110 @@ export class ResourceRepo<T extends {sid: string}> {
     }
     this.uniques = Object.entries(decl.unique ?? {});
     if (decl.internal) this.internalMark = `,${JSON.stringify(decl.internal)}:`;
+    this.deferred = decl.deferredList === true;
+  }
+
+  // ---- Deferred list index (TableDecl.deferredList) ----
+  //
+  // A scope's rows are listed through the index (account_sid, parent_sid, seq). Appending to a
+  // scope changes the index page that holds the scope's end: inserts into many scopes (a message
+  // into each of 64 conversations) write one index page each at COMMIT, and the checkpoint
+  // copies each again. On bench/inbound that index cost as much as the rest of the message.
+  //
+  // A deferred table's index is partial (WHERE listed = 1), and rows are inserted unlisted.
+  // Every row up to `listedUpTo` is listed and every row above it is not (the tail); flushTail()
+  // lists the tail in one UPDATE (a few hundred rows or more: each scope's index page is written
+  // once for all of them), moving the watermark, kept in flexconv_meta in the same transaction.
+  // Scoped queries read two parts, ordered by seq: the listed rows through the index, then
+  // (when the scope may have rows in the tail) the tail through the rowid range above the
+  // watermark. A restart finds the tail again from the watermark.
+
+  private readonly deferred: boolean;
+  /** Every row with seq ≤ this is listed; every row above it is in the tail. */
+  private listedUpTo = 0;
+  /** Scopes that may have rows in the tail (a superset: a rolled-back insert leaves its scope here). */
+  private tailScopes = new Set<string>();
+  /** Rows inserted into the tail since it was last flushed (a trigger for the flush, not a count). */
+  tailRows = 0;
+
+  /** Whether this table's list index is deferred. */
+  get deferredList(): boolean {
+    return this.deferred;
+  }
+
+  private get watermarkKey(): string {
+    return `listed_up_to:${this.table}`;
+  }
+
+  /**
+   * Find the watermark and the tail (at start-up, in a transaction). A table that has none yet
+   * (new, or made deferred since its rows were written) gets every row listed now.
+   */
+  openTail(): void {
+    if (!this.deferred) return;
+    const kept = this.db.prepare('SELECT value FROM flexconv_meta WHERE key = ?').pluck().get(this.watermarkKey) as string | undefined;
+    if (kept === undefined) {
+      this.db.prepare(`UPDATE ${this.table} SET listed = 1 WHERE listed IS NULL`).run();
+      this.setWatermark((this.db.prepare(`SELECT MAX(seq) FROM ${this.table}`).pluck().get() as number | null) ?? 0);
+      this.tailScopes = new Set();
+      this.tailRows = 0;
+      return;
+    }
+    this.listedUpTo = Number(kept);
+    const rows = this.db.prepare(`SELECT account_sid, parent_sid FROM ${this.table} WHERE seq > ?`).raw().all(this.listedUpTo) as [string, string][];
+    this.tailScopes = new Set(rows.map(([a, p]) => scopeKey(a, p)));
+    this.tailRows = rows.length;
+  }
+
+  private setWatermark(seq: number): void {
+    this.listedUpTo = seq;
+    this.stmt('watermark', () => 'INSERT INTO flexconv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
+      this.watermarkKey,
+      String(seq),
+    );
+  }
+
+  /** List the tail's rows (in the current transaction; a rollback puts the tail back). */
+  flushTail(): void {
+    if (!this.deferred || this.tailScopes.size === 0) return;
+    const was = {upTo: this.listedUpTo, scopes: this.tailScopes, rows: this.tailRows};
+    const top = this.stmt('maxSeq', () => `SELECT MAX(seq) FROM ${this.table}`).pluck().get() as number | null;
+    if (top !== null && top > this.listedUpTo) {
+      this.stmt('listTail', () => `UPDATE ${this.table} SET listed = 1 WHERE seq > ?`).run(this.listedUpTo);
+      this.setWatermark(top);
+    }
+    this.tailScopes = new Set();
+    this.tailRows = 0;
+    this.host.onUndo(() => {
+      this.listedUpTo = was.upTo;
+      this.tailScopes = was.scopes;
+      this.tailRows = was.rows;
+    });
+  }
+
+  /** After a reset (in its transaction): the table is empty, its watermark starts over. */
+  resetTail(): void {
+    if (!this.deferred) return;
+    this.setWatermark(0);
+    this.tailScopes = new Set();
+    this.tailRows = 0;
+  }
+
+  /**
+   * The parts of a scoped query, in seq order going up (`up`) or down: one (the whole scope) for
+   * a table whose list index is not deferred, or whose scope has no row in the tail; else the
+   * listed rows and the tail. `parentSid` undefined: every scope of the account.
+   */
+  private arms(accountSid: string, parentSid: string | undefined, up = true): Arm[] {
+    const scoped = parentSid !== undefined;
+    const where = scoped ? 'account_sid = ? AND parent_sid = ?' : 'account_sid = ?';
+    const args = scoped ? [accountSid, parentSid] : [accountSid];
+    if (!this.deferred) return [{name: '', where, args}];
+    const listed: Arm = {name: 'l', where: `${where} AND listed = 1`, args};
+    const inTail = scoped ? this.tailScopes.has(scopeKey(accountSid, parentSid)) : this.tailScopes.size > 0;
+    if (!inTail) return [listed];
+    const tail: Arm = {name: 't', where: `seq > ? AND ${where}`, args: [this.listedUpTo, ...args]};
+    return up ? [listed, tail] : [tail, listed];
   }
 
   /** A document's stored text: its JSON, with the internal property (if any) written last. */
@@ -458,6 +575,14 @@ export class ResourceRepo<T extends {sid: string}> {
     this.lastText = text;
     // a new row's seq is above every row of the table (rowid = max + 1), so it always goes last
     const scope = scopeKey(accountSid, parentSid);
+    if (this.deferred) {
+      // the seq of a deleted last row can come back below the watermark: that row is listed at once
+      if (seq <= this.listedUpTo) this.stmt('listOne', () => `UPDATE ${this.table} SET listed = 1 WHERE seq = ?`).run(seq);
+      else {
+        this.tailScopes.add(scope);
+        this.tailRows++;
+      }
+    }
     this.wrote(scope);
     // ... and it is the scope's newest row: its key values are what newest() answers now
     if (this.newestRead) this.keptNewest(scope, doc);
@@ -560,40 +685,37 @@ export class ResourceRepo<T extends {sid: string}> {
 
   /** First document (in seq order) whose key columns meet the conditions. */
   findBy(accountSid: string, where: Record<string, Cond>, parentSid = ''): T | undefined {
+    return this.first(accountSid, where, parentSid);
+  }
+
+  /** The first document (seq order) meeting the conditions in one scope, or (parentSid undefined) any of the account's. */
+  private first(accountSid: string, where: Record<string, Cond>, parentSid: string | undefined): T | undefined {
     const {sql, args, key} = conditions(where);
-    const text = this.stmt(
-      `findBy:${key}`,
-      () => `SELECT doc FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?${sql} ORDER BY seq LIMIT 1`,
-    )
-      .pluck()
-      .get(accountSid, parentSid, ...args) as string | undefined;
-    return text === undefined ? undefined : (JSON.parse(text) as T);
+    for (const arm of this.arms(accountSid, parentSid)) {
+      const text = this.stmt(`first:${arm.name}:${parentSid !== undefined}:${key}`, () => `SELECT doc FROM ${this.table} WHERE ${arm.where}${sql} ORDER BY seq LIMIT 1`)
+        .pluck()
+        .get(...arm.args, ...args) as string | undefined;
+      if (text !== undefined) return JSON.parse(text) as T;
+    }
+    return undefined;
   }
 
   /** First document in any scope of the account whose key columns meet the conditions. */
   findAnywhere(accountSid: string, where: Record<string, Cond>): T | undefined {
-    const {sql, args, key} = conditions(where);
-    const text = this.stmt(
-      `findAnywhere:${key}`,
-      () => `SELECT doc FROM ${this.table} WHERE account_sid = ?${sql} ORDER BY seq LIMIT 1`,
-    )
-      .pluck()
-      .get(accountSid, ...args) as string | undefined;
-    return text === undefined ? undefined : (JSON.parse(text) as T);
+    return this.first(accountSid, where, undefined);
   }
 
   /** Every document of the account (any scope, or one parent's) meeting the conditions, in seq order. */
   all(accountSid: string, where: Record<string, Cond> = {}, parentSid?: string): T[] {
     const {sql, args, key} = conditions(where);
     const scoped = parentSid !== undefined;
-    return (
-      this.stmt(
-        `all:${scoped}:${key}`,
-        () => `SELECT doc FROM ${this.table} WHERE account_sid = ?${scoped ? ' AND parent_sid = ?' : ''}${sql} ORDER BY seq`,
-      )
+    const out: T[] = [];
+    for (const arm of this.arms(accountSid, parentSid))
+      for (const t of this.stmt(`all:${arm.name}:${scoped}:${key}`, () => `SELECT doc FROM ${this.table} WHERE ${arm.where}${sql} ORDER BY seq`)
         .pluck()
-        .all(accountSid, ...(scoped ? [parentSid] : []), ...args) as string[]
-    ).map((t) => JSON.parse(t) as T);
+        .all(...arm.args, ...args) as string[])
+        out.push(JSON.parse(t) as T);
+    return out;
   }
 
   update(accountSid: string, doc: T, parentSid = ''): void {
@@ -680,9 +802,13 @@ export class ResourceRepo<T extends {sid: string}> {
   /** Delete the rows of the given parents (a parent was deleted), and theirs. */
   deleteChildrenOf(accountSid: string, parents: string[]): void {
     const removed: string[] = [];
-    const del = this.stmt('deleteChildren', () => `DELETE FROM ${this.table} WHERE parent_sid = ? AND account_sid = ? RETURNING sid`).pluck();
     for (const p of parents) {
-      const sids = del.all(p, accountSid) as string[];
+      const sids: string[] = [];
+      for (const arm of this.arms(accountSid, p))
+        for (const sid of this.stmt(`deleteChildren:${arm.name}`, () => `DELETE FROM ${this.table} WHERE ${arm.where} RETURNING sid`)
+          .pluck()
+          .all(...arm.args) as string[])
+          sids.push(sid);
       for (const s of sids) removed.push(s);
       const scope = scopeKey(accountSid, p);
       if (sids.length || this.listings.has(scope)) {
@@ -709,10 +835,15 @@ export class ResourceRepo<T extends {sid: string}> {
     const scope = scopeKey(accountSid, parentSid);
     const key = `${column}\n${scope}`;
     if (this.newestKept.has(key)) return this.newestKept.get(key);
-    const value =
-      (this.stmt(`newest:${column}`, () => `SELECT "${column}" FROM ${this.table} WHERE account_sid = ? AND parent_sid = ? ORDER BY seq DESC LIMIT 1`)
-        .pluck()
-        .get(accountSid, parentSid) as KeyValue | null | undefined) ?? undefined;
+    let value: KeyValue | undefined;
+    for (const arm of this.arms(accountSid, parentSid, false)) {
+      const row = this.stmt(`newest:${arm.name}:${column}`, () => `SELECT "${column}" FROM ${this.table} WHERE ${arm.where} ORDER BY seq DESC LIMIT 1`)
+        .raw()
+        .get(...arm.args) as [KeyValue] | undefined;
+      if (row === undefined) continue;
+      value = row[0] ?? undefined;
+      break;
+    }
     if (this.newestKept.size >= NEWEST_KEPT_MAX) this.newestKept.clear();
     this.newestKept.set(key, value);
     this.newestRead = true;
@@ -738,9 +869,12 @@ export class ResourceRepo<T extends {sid: string}> {
 
   count(accountSid: string, parentSid = '', where: Record<string, Cond> = {}): number {
     const {sql, args, key} = conditions(where);
-    return this.stmt(`count:${key}`, () => `SELECT COUNT(*) FROM ${this.table} WHERE account_sid = ? AND parent_sid = ?${sql}`)
-      .pluck()
-      .get(accountSid, parentSid, ...args) as number;
+    let n = 0;
+    for (const arm of this.arms(accountSid, parentSid))
+      n += this.stmt(`count:${arm.name}:${key}`, () => `SELECT COUNT(*) FROM ${this.table} WHERE ${arm.where}${sql}`)
+        .pluck()
+        .get(...arm.args, ...args) as number;
+    return n;
   }
 
   /** The scope's listing, loaded from SQLite on first use; undefined when it can't be held. */
@@ -872,8 +1006,7 @@ export class ResourceRepo<T extends {sid: string}> {
   ): {rows: Rows; from: number; to: number; hasNext: boolean; hasPrevious: boolean} {
     const {sql, args, key} = conditions(query.where ?? {});
     const filter = query.filter;
-    const base = `account_sid = ? AND parent_sid = ?${sql}`;
-    const baseArgs: unknown[] = [accountSid, parentSid, ...args];
+    if (query.orderBy !== undefined && this.deferred) throw new Error(`table ${this.table}: a deferred list index sorts by seq only`);
     /**
      * Up to `want` matching rows beyond seq `from` (exclusive; undefined = from the end) going up
      * (ascending) or down, skipping the first `skip` matches.
@@ -897,12 +1030,36 @@ export class ResourceRepo<T extends {sid: string}> {
       const order = up ? 'ASC' : 'DESC';
       // The limit goes into the SQL text: SQLite reads a bound LIMIT while planning, so binding it
       // re-prepares the statement on every call (measured: twice the cost of the query).
-      const select = (c: Cursor | undefined, limit: number, offset: boolean, op = (up ? '>' : '<') + (inclusive ? '=' : '')) =>
+      const arms = this.arms(accountSid, parentSid, up);
+      const statement = (arm: Arm, c: Cursor | undefined, limit: number, offset: boolean, op: string) =>
         this.stmt(
-          `page:${key}:${by ?? ''}:${op}:${shape(c)}:${limit}:${offset}`,
-          () => `SELECT ${columns} FROM ${this.table} WHERE ${base}${after(op, c)} ORDER BY ${orderSql(order)} LIMIT ${limit}${offset ? ' OFFSET ?' : ''}`,
+          `page:${arm.name}:${key}:${by ?? ''}:${op}:${shape(c)}:${limit}:${offset}`,
+          () =>
+            `SELECT ${columns} FROM ${this.table} WHERE ${arm.where}${sql}${after(op, c)} ORDER BY ${orderSql(order)} LIMIT ${limit}${offset ? ' OFFSET ?' : ''}`,
         ).raw();
-      if (!filter) return select(from, Math.trunc(want), skip > 0).all(...baseArgs, ...cursorArgs(from), ...(skip > 0 ? [skip] : [])) as Row[];
+      /** Up to `limit` rows past cursor c, after skipping `skip`: from each part in turn (they follow each other in seq order). */
+      const select = (c: Cursor | undefined, limit: number, skip: number, op = (up ? '>' : '<') + (inclusive ? '=' : '')): Row[] => {
+        const cArgs = cursorArgs(c);
+        if (arms.length === 1) return statement(arms[0], c, limit, skip > 0, op).all(...arms[0].args, ...args, ...cArgs, ...(skip > 0 ? [skip] : [])) as Row[];
+        const out: Row[] = [];
+        let skipLeft = skip;
+        for (const arm of arms) {
+          const rows = statement(arm, c, limit, skipLeft > 0, op).all(...arm.args, ...args, ...cArgs, ...(skipLeft > 0 ? [skipLeft] : [])) as Row[];
+          for (const r of rows) {
+            if (out.length >= limit) break;
+            out.push(r);
+          }
+          if (out.length >= limit) break;
+          // nothing left after the skip: this part had at most `skipLeft` rows, the next part skips the rest
+          if (skipLeft > 0 && rows.length === 0)
+            skipLeft -= this.stmt(`pageCount:${arm.name}:${key}:${op}:${shape(c)}`, () => `SELECT COUNT(*) FROM ${this.table} WHERE ${arm.where}${sql}${after(op, c)}`)
+              .pluck()
+              .get(...arm.args, ...args, ...cArgs) as number;
+          else skipLeft = 0;
+        }
+        return out;
+      };
+      if (!filter) return select(from, Math.trunc(want), skip);
       // a predicate: read chunks until enough rows match
       const out: Row[] = [];
       const chunk = 128;
@@ -910,7 +1067,7 @@ export class ResourceRepo<T extends {sid: string}> {
       let skipped = 0;
       for (;;) {
         // the first chunk starts at the cursor as asked; the next ones strictly after the last row read
-        const found = (cursor === from ? select(cursor, chunk, false) : select(cursor, chunk, false, up ? '>' : '<')).all(...baseArgs, ...cursorArgs(cursor)) as Row[];
+        const found = cursor === from ? select(cursor, chunk, 0) : select(cursor, chunk, 0, up ? '>' : '<');
         for (const r of found) {
           if (!filter(JSON.parse(r[2]) as T)) continue;
           if (skipped < skip) {

@@ -61,6 +61,14 @@ export interface TableDecl<T extends {sid: string} = {sid: string}> {
    * binding key). The repository writes it last, and rendering cuts it off.
    */
   internal?: string;
+  /**
+   * Add rows to the scope list index in batches instead of with each insert (see "Deferred list
+   * index" in repository.ts): for tables that grow in many scopes at once, where each insert
+   * would otherwise rewrite one more index page per scope (a message into each of 64
+   * conversations: 64 pages to write at COMMIT). Such a table keeps no in-memory listing, sorts
+   * by seq only, and has no other index within a parent (they would cost the same pages).
+   */
+  deferredList?: boolean;
 }
 
 /** Declare a table (identity function, typed). */
@@ -68,6 +76,13 @@ export function table<T extends {sid: string}>(decl: TableDecl<T>): TableDecl<T>
   for (const [name, u] of Object.entries(decl.unique ?? {}))
     for (const c of u.columns)
       if (!decl.keys?.[c]) throw new Error(`table ${decl.name}: unique ${name} names ${c}, which is not a key column`);
+  if (decl.deferredList) {
+    if (decl.listing) throw new Error(`table ${decl.name}: a deferred list index and an in-memory listing don't go together`);
+    for (const [c, k] of Object.entries(decl.keys ?? {}))
+      if (k.indexed === undefined || k.indexed === true) throw new Error(`table ${decl.name}: key ${c} would be indexed within a parent, which a deferred list index rules out`);
+    for (const [name, u] of Object.entries(decl.unique ?? {}))
+      if (u.per === 'parent') throw new Error(`table ${decl.name}: unique ${name} is per parent, which a deferred list index rules out`);
+  }
   return decl;
 }
 
@@ -90,9 +105,12 @@ export function tableDdl(decl: TableDecl<any>): string[] {
       sid TEXT NOT NULL UNIQUE,
       account_sid TEXT NOT NULL,
       parent_sid TEXT NOT NULL DEFAULT '',
-      doc TEXT NOT NULL${keys.map(([c, k]) => `,\n      "${c}" ${columnType(k)}`).join('')}
+      doc TEXT NOT NULL${keys.map(([c, k]) => `,\n      "${c}" ${columnType(k)}`).join('')}${decl.deferredList ? ',\n      listed INTEGER' : ''}
     )`,
-    `CREATE INDEX IF NOT EXISTS ${t}_list ON ${t} (account_sid, parent_sid, seq)`,
+    // a deferred list index holds the rows the repository has marked listed (see repository.ts)
+    decl.deferredList
+      ? `CREATE INDEX IF NOT EXISTS ${t}_listed ON ${t} (account_sid, parent_sid, seq) WHERE listed = 1`
+      : `CREATE INDEX IF NOT EXISTS ${t}_list ON ${t} (account_sid, parent_sid, seq)`,
   ];
   for (const [c, k] of keys)
     // partial: rows without a value (NULL) cost no index entry; `col = ?` and ranges imply IS NOT NULL
@@ -113,4 +131,4 @@ export function columnType(k: KeyDecl<any>): string {
   return k.type === 'int' ? 'INTEGER' : 'TEXT';
 }
 
-const RESERVED = new Set(['seq', 'sid', 'account_sid', 'parent_sid', 'doc']);
+const RESERVED = new Set(['seq', 'sid', 'account_sid', 'parent_sid', 'doc', 'listed']);
