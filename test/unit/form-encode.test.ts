@@ -25,4 +25,23 @@ describe('formEncode (webhook bodies)', () => {
       expect(formEncode(params), JSON.stringify(v)).to.equal(reference.toString());
     }
   });
+
+  it('agrees with URLSearchParams on random text (any code unit, surrogates included)', () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      let v = '';
+      for (let n = rand(12); n > 0; n--) {
+        const kind = rand(4);
+        v += String.fromCharCode(kind === 0 ? rand(128) : kind === 1 ? 0xd800 + rand(0x800) : kind === 2 ? rand(0x10000) : 0x41 + rand(26));
+      }
+      const reference = new URLSearchParams();
+      reference.append(v, v);
+      reference.append('Plain', 'x');
+      expect(formEncode({[v]: v, Plain: 'x'}), JSON.stringify(v)).to.equal(reference.toString());
+    }
+  });
 });
