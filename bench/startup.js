@@ -5,6 +5,7 @@
 //   node bin/run.js addresses list --json       (target ≤ 5× baseline; against an emulator child)
 //   node bin/run.js workers list --json         (target ≤ 5× baseline; TaskRouter, the workspace found by a list)
 //   node bin/run.js interactions show KD… --json (target ≤ 5× baseline; Flex: the interaction, its channel, task)
+//   node bin/run.js messages list CH… --json    (target ≤ 5× baseline; Conversations: 10 messages of a conversation)
 //   node bin/run.js init --no-interactive --target emulator --json (target ≤ 5× baseline; the CI form, a re-run that changes nothing)
 //   node bin/run.js doctor --json               (target ≤ 5× baseline; every check against the emulator child)
 // Not part of the test suite; run on demand after building dist/:
@@ -171,6 +172,28 @@ try {
           try {
             const view = JSON.parse(r.stdout);
             return view.interaction?.sid === kd && view.channels?.[0]?.tasks?.length === 1 ? undefined : `expected the interaction with its task, got ${r.stdout.slice(0, 200)}`;
+          } catch {
+            return 'stdout is not JSON';
+          }
+        },
+      });
+      // Conversations: a conversation with 10 messages, listed
+      const chRes = await fetch(`${emu.url}/conversations/v1/Conversations`, {method: 'POST', headers: auth, body: 'FriendlyName=startup-bench'});
+      if (chRes.status !== 201) throw new Error(`seeding the emulator failed: ${chRes.status} ${await chRes.text()}`);
+      const ch = (await chRes.json()).sid;
+      for (let i = 0; i < 10; i++) {
+        const res = await fetch(`${emu.url}/conversations/v1/Conversations/${ch}/Messages`, {method: 'POST', headers: auth, body: `Author=bench&Body=message-${i}`});
+        if (res.status !== 201) throw new Error(`seeding the emulator failed: ${res.status} ${await res.text()}`);
+      }
+      cases.push({
+        name: 'node bin/run.js messages list CH… --json',
+        args: [RUN_JS, 'messages', 'list', ch, '--json'],
+        env,
+        target: 5,
+        check: (r) => {
+          try {
+            const list = JSON.parse(r.stdout);
+            return Array.isArray(list) && list.length === 10 ? undefined : `expected 10 messages, got ${r.stdout.slice(0, 200)}`;
           } catch {
             return 'stdout is not JSON';
           }
