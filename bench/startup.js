@@ -84,6 +84,18 @@ function errorText(r) {
   return (r.stderr || r.stdout).trim().split('\n').slice(0, 3).join(' | ');
 }
 
+/** A check that the command printed a JSON array of `n` items. */
+function listOf(n, what) {
+  return (r) => {
+    try {
+      const list = JSON.parse(r.stdout);
+      return Array.isArray(list) && list.length === n ? undefined : `expected ${n} ${what}, got ${r.stdout.slice(0, 200)}`;
+    } catch {
+      return 'stdout is not JSON';
+    }
+  };
+}
+
 const cases = [];
 const skipped = [];
 const home = mkdtempSync(join(tmpdir(), 'flexconv-startup-'));
@@ -147,14 +159,7 @@ try {
         args: [RUN_JS, 'workers', 'list', '--json'],
         env,
         target: 5,
-        check: (r) => {
-          try {
-            const list = JSON.parse(r.stdout);
-            return Array.isArray(list) && list.length === 10 ? undefined : `expected 10 workers, got ${r.stdout.slice(0, 200)}`;
-          } catch {
-            return 'stdout is not JSON';
-          }
-        },
+        check: listOf(10, 'workers'),
       });
       // Flex: one api-initiated interaction, shown (FlexApi from the bundle, TaskRouter for its task)
       const cfg = await (await fetch(`${emu.url}/flex-api/v1/Configuration`, {headers: auth})).json();
@@ -190,14 +195,7 @@ try {
         args: [RUN_JS, 'messages', 'list', ch, '--json'],
         env,
         target: 5,
-        check: (r) => {
-          try {
-            const list = JSON.parse(r.stdout);
-            return Array.isArray(list) && list.length === 10 ? undefined : `expected 10 messages, got ${r.stdout.slice(0, 200)}`;
-          } catch {
-            return 'stdout is not JSON';
-          }
-        },
+        check: listOf(10, 'messages'),
       });
       // The wizard's and the checker's start-up: a whole init re-run and a whole doctor run.
       // init as CI runs it: non-interactive, against the emulator child. The probe run writes the
