@@ -4,7 +4,7 @@ import {DATA_TABLES} from './migrations.js';
 import {Checkpointer, WAL_HARD_LIMIT} from './checkpointer.js';
 import {openDatabase} from './open.js';
 import {newSid} from '../sid.js';
-import {ListingBudget, ResourceRepo, type RepoHost} from './repository.js';
+import {ListingBudget, listedWatermarkKey, ResourceRepo, type RepoHost} from './repository.js';
 import {columnType, tableDdl, type TableDecl} from './table.js';
 
 export interface StoreOptions {
@@ -196,12 +196,15 @@ export class Store implements RepoHost {
   /** After a commit: a tail left waiting is listed TAIL_FLUSH_MS later (in a batch of its own). */
   private scheduleTails(): void {
     if (this.tailTimer || !this.deferredRepos.some((r) => r.tailRows > 0)) return;
-    this.tailTimer = setTimeout(() => {
-      this.tailTimer = undefined;
-      if (!this.db.open) return;
-      this.flushTails(true);
-    }, TAIL_FLUSH_MS);
+    this.tailTimer = setTimeout(() => this.listTails(), TAIL_FLUSH_MS);
     this.tailTimer.unref();
+  }
+
+  /** The tail timer: list every tail now (joining the open batch, if one is). */
+  private listTails(): void {
+    this.tailTimer = undefined;
+    if (!this.db.open) return;
+    this.flushTails(true);
   }
 
   /** Run fn after every COMMIT (before the committed batch's waiters are told). */
@@ -387,7 +390,7 @@ export class Store implements RepoHost {
       for (const r of this.deferredRepos) r.resetTail();
     });
     for (const r of this.repos.values()) r.forget();
-    this.journal.length = 0;
+    // the journal stays: if this batch's COMMIT fails, what the reset changed in memory comes back
     for (const fn of this.resetHooks) fn();
     this.seed(now);
   }
@@ -401,11 +404,12 @@ export class Store implements RepoHost {
   /** Commit what is pending, stop the checkpointer, copy the WAL into the file and close. */
   async close(): Promise<void> {
     if (!this.db.open) return;
-    clearTimeout(this.tailTimer);
-    this.tailTimer = undefined;
     try {
       this.flush();
     } finally {
+      // no tail listing after this (the flush may have asked for one): the next start finds the tail
+      clearTimeout(this.tailTimer);
+      this.tailTimer = undefined;
       await this.checkpointer?.stop();
       try {
         if (isFile(this.path)) this.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -451,9 +455,15 @@ function ensureTables(db: Database.Database, tables: TableDecl<any>[]): void {
       const have = new Set((db.pragma(`table_info(${decl.name})`) as {name: string}[]).map((c) => c.name));
       const added = Object.entries(decl.keys ?? {}).filter(([c]) => !have.has(c));
       for (const [c, k] of added) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN "${c}" ${columnType(k)}`);
-      // the list index changed kind (deferred or not): the other one goes; a deferred table's rows
-      // are marked listed when its repository opens (they have no watermark yet)
-      if (decl.deferredList && !have.has('listed')) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN listed INTEGER`);
+      // the list index changed kind (deferred or not): the other one goes. A deferred table that
+      // was plain since (its plain index is there: this or an older version wrote rows without
+      // listing them, maybe at seqs below the watermark) forgets its watermark, so its repository
+      // lists every row when it opens
+      if (decl.deferredList) {
+        if (!have.has('listed')) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN listed INTEGER`);
+        const wasPlain = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(`${decl.name}_list`) !== undefined;
+        if (wasPlain) db.prepare('DELETE FROM flexconv_meta WHERE key = ?').run(listedWatermarkKey(decl.name));
+      }
       db.exec(`DROP INDEX IF EXISTS ${decl.name}_${decl.deferredList ? 'list' : 'listed'}`);
       if (added.length) {
         const set = db.prepare(`UPDATE ${decl.name} SET ${added.map(([c]) => `"${c}" = ?`).join(', ')} WHERE seq = ?`);

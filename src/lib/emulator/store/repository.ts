@@ -301,6 +301,11 @@ interface Arm {
  * rendering adds them, for one document and for every item of a list alike: the document's
  * fields, then `url`, then `links`.
  */
+/** The flexconv_meta key of a deferred list index's watermark (see "Deferred list index"). */
+export function listedWatermarkKey(table: string): string {
+  return `listed_up_to:${table}`;
+}
+
 export class ResourceRepo<T extends {sid: string}> {
   readonly table: string;
   private readonly stmts = new Map<string, Statement>();
@@ -362,7 +367,7 @@ export class ResourceRepo<T extends {sid: string}> {
   }
 
   private get watermarkKey(): string {
-    return `listed_up_to:${this.table}`;
+    return listedWatermarkKey(this.table);
   }
 
   /**
@@ -385,25 +390,21 @@ export class ResourceRepo<T extends {sid: string}> {
     this.tailRows = rows.length;
   }
 
+  /** Store the watermark, then (once that worked) hold it. */
   private setWatermark(seq: number): void {
-    this.listedUpTo = seq;
     this.stmt('watermark', () => 'INSERT INTO flexconv_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(
       this.watermarkKey,
       String(seq),
     );
+    this.listedUpTo = seq;
   }
 
-  /** List the tail's rows (in the current transaction; a rollback puts the tail back). */
-  flushTail(): void {
-    if (!this.deferred || this.tailScopes.size === 0) return;
+  /**
+   * The in-memory tail state back as it is now if the current transaction rolls back or its
+   * COMMIT fails (registered before any of it changes: a write that throws half-way is undone too).
+   */
+  private keepTailForUndo(): void {
     const was = {upTo: this.listedUpTo, scopes: this.tailScopes, rows: this.tailRows};
-    const top = this.stmt('maxSeq', () => `SELECT MAX(seq) FROM ${this.table}`).pluck().get() as number | null;
-    if (top !== null && top > this.listedUpTo) {
-      this.stmt('listTail', () => `UPDATE ${this.table} SET listed = 1 WHERE seq > ?`).run(this.listedUpTo);
-      this.setWatermark(top);
-    }
-    this.tailScopes = new Set();
-    this.tailRows = 0;
     this.host.onUndo(() => {
       this.listedUpTo = was.upTo;
       this.tailScopes = was.scopes;
@@ -411,9 +412,23 @@ export class ResourceRepo<T extends {sid: string}> {
     });
   }
 
+  /** List the tail's rows (in the current transaction; a rollback puts the tail back). */
+  flushTail(): void {
+    if (!this.deferred || this.tailScopes.size === 0) return;
+    this.keepTailForUndo();
+    const top = this.stmt('maxSeq', () => `SELECT MAX(seq) FROM ${this.table}`).pluck().get() as number | null;
+    if (top !== null && top > this.listedUpTo) {
+      this.stmt('listTail', () => `UPDATE ${this.table} SET listed = 1 WHERE seq > ?`).run(this.listedUpTo);
+      this.setWatermark(top);
+    }
+    this.tailScopes = new Set();
+    this.tailRows = 0;
+  }
+
   /** After a reset (in its transaction): the table is empty, its watermark starts over. */
   resetTail(): void {
     if (!this.deferred) return;
+    this.keepTailForUndo();
     this.setWatermark(0);
     this.tailScopes = new Set();
     this.tailRows = 0;
