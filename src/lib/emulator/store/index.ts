@@ -5,7 +5,7 @@ import {Checkpointer, WAL_HARD_LIMIT} from './checkpointer.js';
 import {openDatabase} from './open.js';
 import {newSid} from '../sid.js';
 import {ListingBudget, listedWatermarkKey, ResourceRepo, type RepoHost} from './repository.js';
-import {columnType, tableDdl, type TableDecl} from './table.js';
+import {columnType, listIndex, tableDdl, type TableDecl} from './table.js';
 
 export interface StoreOptions {
   /** Every table the domains declare (model/<domain>.ts); the store derives their DDL. */
@@ -461,10 +461,10 @@ function ensureTables(db: Database.Database, tables: TableDecl<any>[]): void {
       // lists every row when it opens
       if (decl.deferredList) {
         if (!have.has('listed')) db.exec(`ALTER TABLE ${decl.name} ADD COLUMN listed INTEGER`);
-        const wasPlain = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(`${decl.name}_list`) !== undefined;
+        const wasPlain = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?`).get(listIndex(decl.name, false)) !== undefined;
         if (wasPlain) db.prepare('DELETE FROM flexconv_meta WHERE key = ?').run(listedWatermarkKey(decl.name));
       }
-      db.exec(`DROP INDEX IF EXISTS ${decl.name}_${decl.deferredList ? 'list' : 'listed'}`);
+      db.exec(`DROP INDEX IF EXISTS ${listIndex(decl.name, !decl.deferredList)}`);
       if (added.length) {
         const set = db.prepare(`UPDATE ${decl.name} SET ${added.map(([c]) => `"${c}" = ?`).join(', ')} WHERE seq = ?`);
         for (const row of db.prepare(`SELECT seq, doc FROM ${decl.name}`).all() as {seq: number; doc: string}[]) {

@@ -288,6 +288,11 @@ interface Arm {
   args: unknown[];
 }
 
+/** The flexconv_meta key of a deferred list index's watermark (see "Deferred list index"). */
+export function listedWatermarkKey(table: string): string {
+  return `listed_up_to:${table}`;
+}
+
 /**
  * One repository shape for every emulated resource, derived from its table declaration:
  * documents stored as JSON, scoped to an account (and a parent row for nested lists), listed in
@@ -301,11 +306,6 @@ interface Arm {
  * rendering adds them, for one document and for every item of a list alike: the document's
  * fields, then `url`, then `links`.
  */
-/** The flexconv_meta key of a deferred list index's watermark (see "Deferred list index"). */
-export function listedWatermarkKey(table: string): string {
-  return `listed_up_to:${table}`;
-}
-
 export class ResourceRepo<T extends {sid: string}> {
   readonly table: string;
   private readonly stmts = new Map<string, Statement>();
@@ -380,8 +380,6 @@ export class ResourceRepo<T extends {sid: string}> {
     if (kept === undefined) {
       this.db.prepare(`UPDATE ${this.table} SET listed = 1 WHERE listed IS NULL`).run();
       this.setWatermark((this.db.prepare(`SELECT MAX(seq) FROM ${this.table}`).pluck().get() as number | null) ?? 0);
-      this.tailScopes = new Set();
-      this.tailRows = 0;
       return;
     }
     this.listedUpTo = Number(kept);

@@ -108,9 +108,7 @@ export function tableDdl(decl: TableDecl<any>): string[] {
       doc TEXT NOT NULL${keys.map(([c, k]) => `,\n      "${c}" ${columnType(k)}`).join('')}${decl.deferredList ? ',\n      listed INTEGER' : ''}
     )`,
     // a deferred list index holds the rows the repository has marked listed (see repository.ts)
-    decl.deferredList
-      ? `CREATE INDEX IF NOT EXISTS ${t}_listed ON ${t} (account_sid, parent_sid, seq) WHERE listed = 1`
-      : `CREATE INDEX IF NOT EXISTS ${t}_list ON ${t} (account_sid, parent_sid, seq)`,
+    `CREATE INDEX IF NOT EXISTS ${listIndex(t, decl.deferredList === true)} ON ${t} (account_sid, parent_sid, seq)${decl.deferredList ? ' WHERE listed = 1' : ''}`,
   ];
   for (const [c, k] of keys)
     // partial: rows without a value (NULL) cost no index entry; `col = ?` and ranges imply IS NOT NULL
@@ -125,6 +123,11 @@ export function tableDdl(decl: TableDecl<any>): string[] {
     out.push(`CREATE UNIQUE INDEX IF NOT EXISTS ${t}_${name} ON ${t} (${scope}, ${u.columns.map((c) => `"${c}"`).join(', ')}) WHERE ${where}`);
   }
   return out;
+}
+
+/** The name of a table's scope list index: the plain one, or the partial one of a deferred list index. */
+export function listIndex(table: string, deferred: boolean): string {
+  return `${table}_${deferred ? 'listed' : 'list'}`;
 }
 
 export function columnType(k: KeyDecl<any>): string {
